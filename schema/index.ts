@@ -1,0 +1,24 @@
+/**
+ * The public index of `schema/`: everything the deployables share. Nothing here does I/O.
+ */
+import 'reflect-metadata';
+
+export * from './xray-message';
+export * from './xray-message.validator';
+export * from './signature';
+export * from './topology';
+export * from './channels';
+export * from './processed-signal.event';
+export * from './signal-command';
+export * from './track-codec';
+export * from './models/position.model';
+export * from './models/bbox.model';
+export * from './models/signal-stats.model';
+export * from './models/signal.model';
+export * from './models/device.model';
+export * from './models/hour-bucket.model';
+export * from './models/api-key.model';
+export * from './ops/assert-never';
+export * from './ops/logger';
+export * from './ops/ops.router';
+export * from './ops/running-service';

@@ -1,0 +1,47 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a device signs, besides the body: see {@link signingStringFor}. */
+export interface SignedRequestParts {
+  deviceId: string;
+  /** `X-Timestamp` exactly as sent (epoch ms, decimal). */
+  timestamp: string;
+  /** `X-Nonce` as sent. */
+  nonce: string;
+  /** The raw body bytes as received. */
+  body: Buffer;
+}
+
+/** Pattern of an acceptable `X-Nonce`. */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * A device's own key: HMAC-SHA256(key = the fleet secret as UTF-8, message = deviceId as UTF-8),
+ * the raw 32 bytes. One device's key opens no other device.
+ */
+export function deviceKeyFor(fleetSecret: string, deviceId: string): Buffer {
+  return createHmac('sha256', Buffer.from(fleetSecret, 'utf8')).update(deviceId, 'utf8').digest();
+}
+
+/** Lowercase hex SHA-256 of the raw body bytes. */
+export function bodySha256Hex(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** `deviceId + "\n" + timestamp + "\n" + nonce + "\n" + hex(sha256(body))`. */
+export function signingStringFor(parts: SignedRequestParts): string {
+  return `${parts.deviceId}\n${parts.timestamp}\n${parts.nonce}\n${bodySha256Hex(parts.body)}`;
+}
+
+/** The `X-Signature` a device sends: lowercase hex HMAC-SHA256(deviceKey, signing string). */
+export function signXRay(fleetSecret: string, parts: SignedRequestParts): string {
+  return createHmac('sha256', deviceKeyFor(fleetSecret, parts.deviceId))
+    .update(signingStringFor(parts), 'utf8')
+    .digest('hex');
+}
+
+/** Constant-time check of an `X-Signature`; false for anything that is not 64 hex chars. */
+export function isValidXRaySignature(fleetSecret: string, parts: SignedRequestParts, signature: string): boolean {
+  if (!/^[0-9a-f]{64}$/.test(signature)) return false;
+  const expected = Buffer.from(signXRay(fleetSecret, parts), 'hex');
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+}

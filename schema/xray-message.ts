@@ -1,0 +1,38 @@
+/**
+ * The x-ray message contract: what a device POSTs to ingest.
+ *
+ * Wire form: `{"<deviceId>": {"data": [[offsetMs, [lat, lon, speed]], ...], "time": epochMs}}`,
+ * exactly one key per message.
+ */
+
+/** One GPS sample: milliseconds within the current minute, then `[lat, lon, speed]`. */
+export type XRaySample = [offsetMs: number, position: [lat: number, lon: number, speed: number]];
+
+/** The body of one device's x-ray message. */
+export interface XRayPayload {
+  /** Samples in the order the device recorded them. Offsets wrap back at each new minute. */
+  data: XRaySample[];
+  /** Epoch milliseconds of the message (the start of the first minute of samples). */
+  time: number;
+}
+
+/** A whole x-ray message keyed by its device id. */
+export type XRayMessage = Record<string, XRayPayload>;
+
+/** A validated message: the one device id and its payload. */
+export interface ValidXRayMessage {
+  deviceId: string;
+  payload: XRayPayload;
+}
+
+/** Pattern every device id matches (also safe as a RabbitMQ routing-key word and a Redis channel part). */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Most samples accepted in one message. */
+export const MAX_SAMPLES_PER_MESSAGE = 10_000;
+
+/** Earliest accepted message time: 2000-01-01T00:00:00Z. */
+export const EARLIEST_MESSAGE_TIME_MS = Date.UTC(2000, 0, 1);
+
+/** How far in the future a message time may lie: 24 h. */
+export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# The local infrastructure of XRayIOT without Docker: PostgreSQL 15 + FerretDB v1.24.2 (the
+# Mongo-wire database), Redis and RabbitMQ, each on loopback with its data under .stack/.
+#
+#   scripts/stack.sh up       install what is missing, start what is not running, wait, print URLs
+#   scripts/stack.sh down     stop everything cleanly (data is kept)
+#   scripts/stack.sh status   say what runs
+#
+# Idempotent: `up` twice is harmless, `down` then `up` keeps the stored data.
+# If MONGO_URL, REDIS_URL and AMQP_URL are all set, `up` only checks them. Where a Docker engine
+# answers (and XRAY_STACK_DOCKER is not 0), `up` starts mongo, redis and rabbitmq with docker compose.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_DIR="${XRAY_STACK_DIR:-$ROOT/.stack}"
+PG_PORT="${XRAY_STACK_PG_PORT:-54329}"
+MONGO_PORT="${XRAY_STACK_MONGO_PORT:-27027}"
+REDIS_PORT="${XRAY_STACK_REDIS_PORT:-6390}"
+AMQP_PORT="${XRAY_STACK_AMQP_PORT:-5682}"
+AMQP_MGMT_PORT="${XRAY_STACK_AMQP_MGMT_PORT:-15682}"
+AMQP_DIST_PORT="${XRAY_STACK_AMQP_DIST_PORT:-25682}"
+# FerretDB opens one PostgreSQL connection per concurrent statement; an update command with as many
+# statements as the pool holds deadlocks it, so the pool is large and PostgreSQL allows more still.
+FERRETDB_POOL_MAX_CONNS="${XRAY_STACK_FERRETDB_POOL:-200}"
+PG_MAX_CONNECTIONS=$((FERRETDB_POOL_MAX_CONNS + 50))
+FERRETDB_VERSION="v1.24.2"
+RABBIT_NODENAME="xrayiot-${AMQP_PORT}@localhost"
+
+LOG_DIR="$STACK_DIR/logs"
+RUN_DIR="$STACK_DIR/run"
+BIN_DIR="$STACK_DIR/bin"
+ENV_FILE="$STACK_DIR/env"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# Data owned by a service user must sit on a path that user can traverse; CI may clone anywhere.
+service_data_dir() {
+  local user="$1" name="$2"
+  local preferred="$STACK_DIR/$name"
+  mkdir -p "$STACK_DIR"
+  if su "$user" -s /bin/sh -c "test -x '$STACK_DIR'" 2>/dev/null; then
+    echo "$preferred"
+  else
+    local key
+    key="$(printf '%s' "$STACK_DIR" | sha256sum | cut -c1-12)"
+    echo "/var/lib/xrayiot-stack/$key/$name"
+  fi
+}
+
+ensure_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  local pg_bin
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+  [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    [ "$(id -u)" = 0 ] || die "need root to apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # Debian starts packaged services where it can; ours run on their own ports, so theirs are left alone.
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+  command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || die "Go is needed to build FerretDB"
+}
+
+ensure_node_modules() {
+  if [ ! -d "$ROOT/node_modules/amqplib" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    log "npm ci"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_ferretdb_binary() {
+  local bin="$BIN_DIR/ferretdb" src="$ROOT/scripts/ferretdb"
+  if [ -x "$bin" ] && [ "$bin" -nt "$src/main.go" ] && [ "$bin" -nt "$src/go.sum" ]; then return; fi
+  log "building FerretDB $FERRETDB_VERSION (once; about two minutes)"
+  mkdir -p "$BIN_DIR"
+  local go_cmd; go_cmd="$(command -v go || echo /usr/local/go/bin/go)"
+  (cd "$src" && GOFLAGS=-mod=mod "$go_cmd" build -o "$bin.tmp" . ) || die "FerretDB build failed"
+  mv "$bin.tmp" "$bin"
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_until() { # wait_until <seconds> <description> <command...>
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || die "$what did not answer within ${seconds}s (logs: $LOG_DIR)"
+    sleep 0.2
+  done
+}
+
+start_postgres() {
+  PG_DATA="$(service_data_dir postgres postgres)"
+  mkdir -p "$PG_DATA"; chown postgres: "$PG_DATA"; chmod 700 "$PG_DATA"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "initdb $PG_DATA"
+    su postgres -s /bin/sh -c "'$PG_BIN/initdb' -D '$PG_DATA' -U postgres --auth=trust -E UTF8 >/dev/null"
+  fi
+  if su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$PG_DATA' status" >/dev/null 2>&1; then
+    log "postgresql already running"
+  else
+    local pglog; pglog="$PG_DATA/postgresql.log"
+    su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$PG_DATA' -l '$pglog' -w -t 60 start \
+      -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$PG_MAX_CONNECTIONS\"" >/dev/null \
+      || die "postgresql did not start (log: $pglog)"
+  fi
+  wait_until 30 postgresql "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -U postgres
+  if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "select 1 from pg_database where datname='ferretdb'" | grep -q 1; then
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ferretdb
+  fi
+}
+
+start_ferretdb() {
+  local pidfile="$RUN_DIR/ferretdb.pid"
+  if pid_alive "$pidfile"; then log "ferretdb already running"; return; fi
+  local url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
+  nohup "$BIN_DIR/ferretdb" --listen-addr "127.0.0.1:$MONGO_PORT" --postgresql-url "$url" \
+    >>"$LOG_DIR/ferretdb.log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+start_redis() {
+  local data; data="$STACK_DIR/redis"; mkdir -p "$data"
+  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then log "redis already running"; return; fi
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$data" --appendonly yes \
+    --daemonize yes --pidfile "$RUN_DIR/redis.pid" --logfile "$LOG_DIR/redis.log" --save "60 1000" >/dev/null
+}
+
+rabbit_env() {
+  RABBIT_BASE="$(service_data_dir rabbitmq rabbitmq)"
+  export RABBITMQ_NODENAME="$RABBIT_NODENAME"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT="$AMQP_PORT"
+  export RABBITMQ_DIST_PORT="$AMQP_DIST_PORT"
+  export RABBITMQ_MNESIA_BASE="$RABBIT_BASE/mnesia"
+  export RABBITMQ_LOG_BASE="$RABBIT_BASE/log"
+  export RABBITMQ_FEATURE_FLAGS_FILE="$RABBIT_BASE/feature_flags"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_BASE/enabled_plugins"
+  export RABBITMQ_PLUGINS_EXPAND_DIR="$RABBIT_BASE/plugins-expand"
+  export RABBITMQ_CONFIG_FILE="$RABBIT_BASE/rabbitmq.conf"
+  export RABBITMQ_PID_FILE="$RABBIT_BASE/rabbitmq.pid"
+}
+
+start_rabbitmq() {
+  rabbit_env
+  if node "$ROOT/scripts/wait-for-services.js" --amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT" --timeout 1 >/dev/null 2>&1; then
+    log "rabbitmq already running"; return
+  fi
+  mkdir -p "$RABBIT_BASE/mnesia" "$RABBIT_BASE/log"
+  # The management API lets tests give each suite its own vhost, as the compose image does.
+  echo '[rabbitmq_management].' >"$RABBIT_BASE/enabled_plugins"
+  cat >"$RABBIT_BASE/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$AMQP_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $AMQP_MGMT_PORT
+log.console = false
+log.file.level = warning
+EOF
+  chown -R rabbitmq: "$RABBIT_BASE"
+  # As root, Debian's wrapper would drop to the rabbitmq user anyway; doing it here keeps our env.
+  nohup su rabbitmq -s /bin/sh -c "exec /usr/lib/rabbitmq/bin/rabbitmq-server" \
+    >>"$LOG_DIR/rabbitmq.log" 2>&1 &
+  echo $! >"$RUN_DIR/rabbitmq.pid"
+}
+
+write_env() {
+  mkdir -p "$STACK_DIR"
+  cat >"$ENV_FILE" <<EOF
+export MONGO_URL='$MONGO_URL'
+export REDIS_URL='$REDIS_URL'
+export AMQP_URL='$AMQP_URL'
+export RABBITMQ_MANAGEMENT_URL='${RABBITMQ_MANAGEMENT_URL:-}'
+EOF
+  printf 'MONGO_URL=%s\nREDIS_URL=%s\nAMQP_URL=%s\n' "$MONGO_URL" "$REDIS_URL" "$AMQP_URL"
+}
+
+docker_engine_answers() {
+  [ "${XRAY_STACK_DOCKER:-1}" != 0 ] && command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1
+}
+
+cmd_up() {
+  if [ -n "${MONGO_URL:-}" ] && [ -n "${REDIS_URL:-}" ] && [ -n "${AMQP_URL:-}" ]; then
+    ensure_node_modules
+    log "using MONGO_URL, REDIS_URL and AMQP_URL from the environment"
+    node "$ROOT/scripts/wait-for-services.js" --mongo "$MONGO_URL" --redis "$REDIS_URL" --amqp "$AMQP_URL" --timeout 60
+    write_env; return
+  fi
+  mkdir -p "$LOG_DIR" "$RUN_DIR"
+  ensure_node_modules
+  if docker_engine_answers; then
+    log "docker engine found: starting mongo, redis and rabbitmq with docker compose"
+    (cd "$ROOT" && docker compose up -d --wait mongo redis rabbitmq)
+    MONGO_URL="mongodb://127.0.0.1:27017/xrayiot"
+    REDIS_URL="redis://127.0.0.1:6379"
+    AMQP_URL="amqp://guest:guest@127.0.0.1:5672"
+    RABBITMQ_MANAGEMENT_URL="http://guest:guest@127.0.0.1:15672"
+  else
+    ensure_packages
+    ensure_ferretdb_binary
+    start_postgres
+    start_ferretdb
+    start_redis
+    start_rabbitmq
+    MONGO_URL="mongodb://127.0.0.1:$MONGO_PORT/xrayiot"
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    AMQP_URL="amqp://guest:guest@127.0.0.1:$AMQP_PORT"
+    RABBITMQ_MANAGEMENT_URL="http://guest:guest@127.0.0.1:$AMQP_MGMT_PORT"
+  fi
+  node "$ROOT/scripts/wait-for-services.js" --mongo "$MONGO_URL" --redis "$REDIS_URL" --amqp "$AMQP_URL" \
+    --http "${RABBITMQ_MANAGEMENT_URL}/api/overview" --timeout 90 \
+    || die "services did not become ready (logs: $LOG_DIR)"
+  write_env
+}
+
+stop_pidfile() { # stop_pidfile <name> <pidfile>
+  local pidfile="$2"
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return; }
+  local pid; pid="$(cat "$pidfile")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then log "$1 did not stop in 30 s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$pidfile"
+}
+
+cmd_down() {
+  if docker_engine_answers && [ ! -d "$RUN_DIR" ]; then
+    (cd "$ROOT" && docker compose stop mongo redis rabbitmq); return
+  fi
+  if [ -d "$RUN_DIR" ]; then
+    rabbit_env
+    if pid_alive "$RUN_DIR/rabbitmq.pid"; then
+      su rabbitmq -s /bin/sh -c "/usr/lib/rabbitmq/bin/rabbitmqctl -n '$RABBIT_NODENAME' shutdown" >/dev/null 2>&1 || true
+      stop_pidfile rabbitmq "$RUN_DIR/rabbitmq.pid"
+    fi
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    stop_pidfile redis "$RUN_DIR/redis.pid"
+    stop_pidfile ferretdb "$RUN_DIR/ferretdb.pid"
+  fi
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+  local pg_data; pg_data="$(service_data_dir postgres postgres)"
+  if [ -n "$PG_BIN" ] && [ -f "$pg_data/PG_VERSION" ]; then
+    su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$pg_data' -m fast -w stop" >/dev/null 2>&1 || true
+  fi
+  log "stopped (data kept in $STACK_DIR)"
+}
+
+cmd_status() {
+  local state
+  state() { if "$@" >/dev/null 2>&1; then echo up; else echo down; fi; }
+  echo "postgresql $(state /usr/bin/pg_isready -h 127.0.0.1 -p "$PG_PORT")"
+  echo "ferretdb   $(state pid_alive "$RUN_DIR/ferretdb.pid")"
+  echo "redis      $(state redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)"
+  echo "rabbitmq   $(state node "$ROOT/scripts/wait-for-services.js" --amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT" --timeout 1)"
+  [ -f "$ENV_FILE" ] && cat "$ENV_FILE"
+  return 0
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
