@@ -22,3 +22,4 @@ export * from './ops/assert-never';
 export * from './ops/logger';
 export * from './ops/ops.router';
 export * from './ops/running-service';
+export * from './topology.declare';
