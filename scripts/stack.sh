@@ -9,6 +9,11 @@
 # Idempotent: `up` twice is harmless, `down` then `up` keeps the stored data.
 # If MONGO_URL, REDIS_URL and AMQP_URL are all set, `up` only checks them. Where a Docker engine
 # answers (and XRAY_STACK_DOCKER is not 0), `up` starts mongo, redis and rabbitmq with docker compose.
+#
+# Environment: XRAY_STACK_DIR (data, logs, env file; default .stack), XRAY_STACK_{PG,MONGO,REDIS,AMQP,
+# AMQP_MGMT,AMQP_DIST}_PORT (defaults below), XRAY_STACK_FERRETDB_POOL, XRAY_FERRETDB_BIN (a FerretDB
+# binary built before, instead of building one into the stack folder). Several stacks with their own
+# folder and ports can run side by side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +30,7 @@ FERRETDB_POOL_MAX_CONNS="${XRAY_STACK_FERRETDB_POOL:-200}"
 PG_MAX_CONNECTIONS=$((FERRETDB_POOL_MAX_CONNS + 50))
 FERRETDB_VERSION="v1.24.2"
 RABBIT_NODENAME="xrayiot-${AMQP_PORT}@localhost"
+FERRETDB_BIN="${XRAY_FERRETDB_BIN:-$STACK_DIR/bin/ferretdb}"
 
 LOG_DIR="$STACK_DIR/logs"
 RUN_DIR="$STACK_DIR/run"
@@ -75,7 +81,11 @@ ensure_node_modules() {
 }
 
 ensure_ferretdb_binary() {
-  local bin="$BIN_DIR/ferretdb" src="$ROOT/scripts/ferretdb"
+  if [ -n "${XRAY_FERRETDB_BIN:-}" ]; then
+    [ -x "$XRAY_FERRETDB_BIN" ] || die "XRAY_FERRETDB_BIN=$XRAY_FERRETDB_BIN is not an executable"
+    return
+  fi
+  local bin="$FERRETDB_BIN" src="$ROOT/scripts/ferretdb"
   if [ -x "$bin" ] && [ "$bin" -nt "$src/main.go" ] && [ "$bin" -nt "$src/go.sum" ]; then return; fi
   log "building FerretDB $FERRETDB_VERSION (once; about two minutes)"
   mkdir -p "$BIN_DIR"
@@ -85,6 +95,19 @@ ensure_ferretdb_binary() {
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Like pid_alive, and the process is the named program (a stale pid file may name a reused pid).
+pid_runs() { # pid_runs <pidfile> <program>
+  pid_alive "$1" && tr '\0' ' ' <"/proc/$(cat "$1")/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+# One `up` or `down` at a time per stack folder: parallel test runs may all call `up`. The daemons
+# started under the lock get `9>&-`, or they would hold it for as long as they run.
+lock_stack() {
+  mkdir -p "$STACK_DIR"
+  exec 9>"$STACK_DIR/.lock"
+  flock -w 600 9 || die "another stack.sh holds $STACK_DIR/.lock"
+}
 
 wait_until() { # wait_until <seconds> <description> <command...>
   local seconds="$1" what="$2"; shift 2
@@ -107,7 +130,7 @@ start_postgres() {
   else
     local pglog; pglog="$PG_DATA/postgresql.log"
     su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$PG_DATA' -l '$pglog' -w -t 60 start \
-      -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$PG_MAX_CONNECTIONS\"" >/dev/null \
+      -o \"-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$PG_MAX_CONNECTIONS\"" >/dev/null 9>&- \
       || die "postgresql did not start (log: $pglog)"
   fi
   wait_until 30 postgresql "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -U postgres
@@ -118,10 +141,10 @@ start_postgres() {
 
 start_ferretdb() {
   local pidfile="$RUN_DIR/ferretdb.pid"
-  if pid_alive "$pidfile"; then log "ferretdb already running"; return; fi
+  if pid_runs "$pidfile" "$FERRETDB_BIN"; then log "ferretdb already running"; return; fi
   local url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
-  nohup "$BIN_DIR/ferretdb" --listen-addr "127.0.0.1:$MONGO_PORT" --postgresql-url "$url" \
-    >>"$LOG_DIR/ferretdb.log" 2>&1 &
+  nohup "$FERRETDB_BIN" --listen-addr "127.0.0.1:$MONGO_PORT" --postgresql-url "$url" \
+    >>"$LOG_DIR/ferretdb.log" 2>&1 9>&- &
   echo $! >"$pidfile"
 }
 
@@ -129,7 +152,7 @@ start_redis() {
   local data; data="$STACK_DIR/redis"; mkdir -p "$data"
   if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then log "redis already running"; return; fi
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$data" --appendonly yes \
-    --daemonize yes --pidfile "$RUN_DIR/redis.pid" --logfile "$LOG_DIR/redis.log" --save "60 1000" >/dev/null
+    --daemonize yes --pidfile "$RUN_DIR/redis.pid" --logfile "$LOG_DIR/redis.log" --save "60 1000" >/dev/null 9>&-
 }
 
 rabbit_env() {
@@ -165,7 +188,7 @@ EOF
   chown -R rabbitmq: "$RABBIT_BASE"
   # As root, Debian's wrapper would drop to the rabbitmq user anyway; doing it here keeps our env.
   nohup su rabbitmq -s /bin/sh -c "exec /usr/lib/rabbitmq/bin/rabbitmq-server" \
-    >>"$LOG_DIR/rabbitmq.log" 2>&1 &
+    >>"$LOG_DIR/rabbitmq.log" 2>&1 9>&- &
   echo $! >"$RUN_DIR/rabbitmq.pid"
 }
 
@@ -191,6 +214,7 @@ cmd_up() {
     node "$ROOT/scripts/wait-for-services.js" --mongo "$MONGO_URL" --redis "$REDIS_URL" --amqp "$AMQP_URL" --timeout 60
     write_env; return
   fi
+  lock_stack
   mkdir -p "$LOG_DIR" "$RUN_DIR"
   ensure_node_modules
   if docker_engine_answers; then
@@ -215,6 +239,10 @@ cmd_up() {
   node "$ROOT/scripts/wait-for-services.js" --mongo "$MONGO_URL" --redis "$REDIS_URL" --amqp "$AMQP_URL" \
     --http "${RABBITMQ_MANAGEMENT_URL}/api/overview" --timeout 90 \
     || die "services did not become ready (logs: $LOG_DIR)"
+  # Something else answering on our port would pass the probe while our FerretDB had exited.
+  if [ -f "$RUN_DIR/ferretdb.pid" ] && ! pid_runs "$RUN_DIR/ferretdb.pid" "$FERRETDB_BIN"; then
+    die "ferretdb exited (port $MONGO_PORT taken?); see $LOG_DIR/ferretdb.log"
+  fi
   write_env
 }
 
@@ -229,6 +257,7 @@ stop_pidfile() { # stop_pidfile <name> <pidfile>
 }
 
 cmd_down() {
+  lock_stack
   if docker_engine_answers && [ ! -d "$RUN_DIR" ]; then
     (cd "$ROOT" && docker compose stop mongo redis rabbitmq); return
   fi
@@ -254,7 +283,7 @@ cmd_status() {
   local state
   state() { if "$@" >/dev/null 2>&1; then echo up; else echo down; fi; }
   echo "postgresql $(state /usr/bin/pg_isready -h 127.0.0.1 -p "$PG_PORT")"
-  echo "ferretdb   $(state pid_alive "$RUN_DIR/ferretdb.pid")"
+  echo "ferretdb   $(state pid_runs "$RUN_DIR/ferretdb.pid" "$FERRETDB_BIN")"
   echo "redis      $(state redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)"
   echo "rabbitmq   $(state node "$ROOT/scripts/wait-for-services.js" --amqp "amqp://guest:guest@127.0.0.1:$AMQP_PORT" --timeout 1)"
   [ -f "$ENV_FILE" ] && cat "$ENV_FILE"

@@ -1,0 +1,139 @@
+import { gzipSync } from 'node:zlib';
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import mongoose, { type Connection, type Types } from 'mongoose';
+import { RAW_PAYLOAD_BUCKET } from '../../schema';
+import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
+import { paced, waitFor } from './pacer';
+import { relativeTrackOf, signalDocumentFor } from './signal-docs';
+import type { SampleTemplate } from './sample';
+
+/** A raw limit: messages (or documents) per second moved end to end. */
+export interface RawRate {
+  perSecond: number;
+  count: number;
+  seconds: number;
+}
+
+/**
+ * RabbitMQ alone: publish persistent messages of `body` with publisher confirms (at most `window`
+ * unconfirmed, as `window` concurrent ingest requests would) into a quorum queue like the real one,
+ * and consume them with manual acks (prefetch `prefetch`). Rate = acked messages / elapsed.
+ */
+export async function measureRawBroker(amqpUrl: string, body: Buffer, options: { durationMs: number; window: number; prefetch: number }): Promise<RawRate> {
+  const connection = await amqp.connect(amqpUrl);
+  const queue = 'bench.raw-limit.q';
+  try {
+    const setup = await connection.createChannel();
+    await setup.deleteQueue(queue).catch(() => undefined);
+    const setup2 = await connection.createChannel();
+    await setup2.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    const consumer = await connection.createChannel();
+    await consumer.prefetch(options.prefetch);
+    let acked = 0;
+    let lastAckAt = 0;
+    await consumer.consume(queue, (message) => {
+      if (!message) return;
+      consumer.ack(message);
+      acked += 1;
+      lastAckAt = performance.now();
+    });
+    const publisher = await connection.createConfirmChannel();
+    let published = 0;
+    let inFlight = 0;
+    const startedAt = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const pump = (): void => {
+        while (inFlight < options.window && performance.now() - startedAt < options.durationMs) {
+          inFlight += 1;
+          published += 1;
+          publisher.publish('', queue, body, { persistent: true, contentType: 'application/json', headers: { 'x-device-id': 'raw' } }, (error) => {
+            inFlight -= 1;
+            if (error) reject(new Error(`broker refused a publish: ${String(error)}`));
+            else pump();
+          });
+        }
+        if (inFlight === 0) resolve();
+      };
+      pump();
+    });
+    await waitFor(() => acked >= published, 60_000, 20);
+    const seconds = (lastAckAt - startedAt) / 1000;
+    await setup2.deleteQueue(queue).catch(() => undefined);
+    return { perSecond: acked / seconds, count: acked, seconds };
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The database alone: the same signal documents (binary track of the sample) and gzipped raw payloads
+ * (GridFS, bucket raw_payloads) written through the driver, `batch` messages per round trip with
+ * `concurrency` rounds in flight. Rollup updates are not included (the pipeline does them too).
+ */
+export async function measureRawDb(
+  connection: Connection,
+  sample: SampleTemplate,
+  options: { durationMs: number; batch: number; concurrency: number },
+): Promise<RawRate> {
+  const gzipped = gzipSync(sample.raw);
+  const relative = relativeTrackOf(sample.message);
+  const bucket = new mongoose.mongo.GridFSBucket(connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
+  const signals = connection.collection('signals');
+  let written = 0;
+  let serial = 0;
+  const startedAt = performance.now();
+  const upload = (name: string): Promise<Types.ObjectId> =>
+    new Promise((resolve, reject) => {
+      const stream = bucket.openUploadStream(name, { metadata: { contentEncoding: 'gzip' } });
+      stream.once('finish', () => resolve(stream.id as Types.ObjectId)).once('error', reject).end(gzipped);
+    });
+  const worker = async (): Promise<void> => {
+    while (performance.now() - startedAt < options.durationMs) {
+      const ids = Array.from({ length: options.batch }, () => serial++);
+      const payloadIds = await Promise.all(ids.map((id) => upload(`raw-limit-${id}`)));
+      const ingestedAt = new Date();
+      await signals.insertMany(
+        ids.map((id, index) =>
+          signalDocumentFor({
+            deviceId: `raw-limit-${id % 100}`,
+            time: 1_700_000_000_000 + id * 1000,
+            relative,
+            dataVolume: sample.raw.byteLength,
+            rawPayloadId: payloadIds[index]!,
+            ingestedAt,
+          }),
+        ),
+        { ordered: false },
+      );
+      written += ids.length;
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { perSecond: written / seconds, count: written, seconds };
+}
+
+/** Redis alone: PUBLISH → SUBSCRIBE latency of `payload` at `ratePerSecond` for `durationMs`. */
+export async function measureRedisPubSubLatency(redisUrl: string, channel: string, payload: string, ratePerSecond: number, durationMs: number): Promise<LatencySummary> {
+  const subscriber = new Redis(redisUrl, { lazyConnect: true });
+  const publisher = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    await subscriber.connect();
+    await publisher.connect();
+    const recorder = new LatencyRecorder();
+    await subscriber.subscribe(channel);
+    subscriber.on('message', (_channel: string, message: string) => {
+      const sentAt = Number(message.slice(0, message.indexOf('|')));
+      recorder.recordMs(wallClockMs() - sentAt);
+    });
+    const sent = await paced(ratePerSecond, durationMs, () => {
+      void publisher.publish(channel, `${wallClockMs()}|${payload}`);
+    });
+    await waitFor(() => recorder.count >= sent, 10_000, 20);
+    return recorder.summary();
+  } finally {
+    subscriber.disconnect();
+    publisher.disconnect();
+  }
+}

@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { BenchConfig } from '../bench.config';
+import { processCpuMs } from './cpu';
+import type { ScenarioResult } from './report';
+
+/** Options of one bench run (from the command line). */
+export interface BenchOptions {
+  /** Smaller sizes and shorter windows (about 4 minutes in all). */
+  quick: boolean;
+  /** Signals seeded for the queries scenario's largest step. */
+  signals: number;
+  /** Write V8 CPU profiles of the services (bench/results/profiles, gitignored) and summarize them. */
+  profile: boolean;
+}
+
+/** What a scenario gets. */
+export interface ScenarioContext {
+  config: BenchConfig;
+  options: BenchOptions;
+  /** Directory for CPU profiles when profiling, else undefined. */
+  profileDir: string | undefined;
+  log(message: string): void;
+}
+
+/** A scenario: measures, and returns its result (the runner adds the duration). */
+export type Scenario = (context: ScenarioContext) => Promise<Omit<ScenarioResult, 'durationSeconds'>>;
+
+/** Pids of processes whose command name is one of `names` (infrastructure: ferretdb, postgres, beam.smp, redis-server). */
+export function pidsByCommand(names: ReadonlyArray<string>): Record<string, number[]> {
+  const found: Record<string, number[]> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (names.includes(command)) (found[command] ??= []).push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * CPU of groups of processes over a window, % of one core. Groups sum their processes (postgres
+ * runs one process per connection).
+ */
+export class GroupCpuMeter {
+  private startedAt = 0;
+  private readonly before = new Map<string, number>();
+
+  constructor(private readonly groups: Record<string, number[]>) {}
+
+  private used(pids: number[]): number {
+    return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+  }
+
+  start(): this {
+    this.startedAt = performance.now();
+    for (const [name, pids] of Object.entries(this.groups)) this.before.set(name, this.used(pids));
+    return this;
+  }
+
+  /** % of one core per group since start(). */
+  stop(): Record<string, number> {
+    const wallMs = performance.now() - this.startedAt;
+    const result: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(this.groups)) {
+      const used = this.used(pids) - (this.before.get(name) ?? 0);
+      result[name] = Math.round((used / wallMs) * 1000) / 10;
+    }
+    return result;
+  }
+}
+
+/** The groups a scenario's CPU table shows: its own processes plus the shared infrastructure. */
+export function cpuGroupsFor(own: Record<string, number>): Record<string, number[]> {
+  const infra = pidsByCommand(['ferretdb', 'postgres', 'beam.smp', 'redis-server']);
+  const groups: Record<string, number[]> = {};
+  for (const [name, pid] of Object.entries(own)) groups[name] = [pid];
+  for (const [command, pids] of Object.entries(infra)) groups[`${command} (shared)`] = pids;
+  return groups;
+}
+
+/** Renders a CPU report as one table row per process group. */
+export function cpuRows(cpu: Record<string, number>): Array<[string, number]> {
+  return Object.entries(cpu).map(([name, percent]) => [name, percent]);
+}

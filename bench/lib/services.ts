@@ -1,0 +1,56 @@
+import { serviceEnvFor, type BenchConfig } from '../bench.config';
+import { startServiceProcess, type ServiceProcess } from './child-process';
+import { summarizeProfiles } from './cpu-profile';
+import type { ResultTable } from './report';
+
+/** Limits of the services under test, raised so the bench measures capacity rather than the abuse guards. */
+export const BENCH_SERVICE_LIMITS: NodeJS.ProcessEnv = {
+  INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
+  GATEWAY_RATE_LIMIT_POINTS: '100000000',
+  GATEWAY_MAX_COMPLEXITY: '1000000',
+  RETENTION_INTERVAL_MS: '0',
+};
+
+/** Starts the named services, each in its own process, in order. */
+export async function startServices(
+  config: BenchConfig,
+  kinds: ReadonlyArray<'ingest' | 'processor' | 'gateway'>,
+  extraEnv: NodeJS.ProcessEnv,
+  profileDir: string | undefined,
+): Promise<Record<string, ServiceProcess>> {
+  const env = { ...serviceEnvFor(config), ...BENCH_SERVICE_LIMITS, ...extraEnv };
+  const started: Record<string, ServiceProcess> = {};
+  try {
+    for (const kind of kinds) started[kind] = await startServiceProcess(kind, env, profileDir);
+  } catch (error) {
+    for (const service of Object.values(started).reverse()) await service.stop().catch(() => undefined);
+    throw error;
+  }
+  return started;
+}
+
+/** Top frames of the profiles of `names` written into `profileDir`, as tables plus one note line each. */
+export function profileTables(profileDir: string | undefined, names: ReadonlyArray<string>): { tables: ResultTable[]; notes: string[]; data: unknown[] } {
+  const tables: ResultTable[] = [];
+  const notes: string[] = [];
+  const data: unknown[] = [];
+  if (!profileDir) return { tables, notes, data };
+  for (const name of names) {
+    const summaries = summarizeProfiles(profileDir, `${name}.`, 8);
+    const latest = summaries[summaries.length - 1];
+    if (!latest) continue;
+    data.push({ name, ...latest });
+    tables.push({
+      title: `${name} CPU profile (busy ${latest.busyPercent} % of samples): self time by package / file, and hottest frames`,
+      columns: ['package or file', 'self %', 'frame', 'self %'],
+      rows: Array.from({ length: Math.max(latest.byOwner.length, latest.byFrame.length) }, (_, index) => [
+        latest.byOwner[index]?.frame ?? '',
+        latest.byOwner[index]?.selfPercent ?? null,
+        latest.byFrame[index]?.frame ?? '',
+        latest.byFrame[index]?.selfPercent ?? null,
+      ]),
+    });
+    notes.push(`${name} profile: ${latest.byOwner.slice(0, 4).map((frame) => `${frame.frame} ${frame.selfPercent} %`).join(', ')}`);
+  }
+  return { tables, notes, data };
+}

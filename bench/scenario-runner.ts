@@ -1,0 +1,49 @@
+/**
+ * Runs one scenario in this process (the load generator), forked by bench/run.ts:
+ * `node scenario-runner.js <scenario id>` with BENCH_OPTIONS (JSON) in the environment.
+ * Sends `{type:'result', result}` over IPC.
+ */
+import path from 'node:path';
+import { loadBenchConfig } from './bench.config';
+import type { BenchOptions, Scenario } from './lib/scenario';
+
+// Loaded lazily so a scenario whose services are missing fails alone.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const SCENARIOS: Record<string, () => Scenario> = {
+  throughput: () => (require('./scenarios/throughput.scenario') as typeof import('./scenarios/throughput.scenario')).throughputScenario,
+  latency: () => (require('./scenarios/latency.scenario') as typeof import('./scenarios/latency.scenario')).latencyScenario,
+  fanout: () => (require('./scenarios/fanout.scenario') as typeof import('./scenarios/fanout.scenario')).fanoutScenario,
+  queries: () => (require('./scenarios/queries.scenario') as typeof import('./scenarios/queries.scenario')).queriesScenario,
+  http: () => (require('./scenarios/http-overhead.scenario') as typeof import('./scenarios/http-overhead.scenario')).httpOverheadScenario,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Scenario ids in the order a full run takes them. */
+export const SCENARIO_IDS = Object.keys(SCENARIOS);
+
+async function main(): Promise<void> {
+  const id = process.argv[2] ?? '';
+  const load = SCENARIOS[id];
+  if (!load) throw new Error(`unknown scenario '${id}' (known: ${SCENARIO_IDS.join(', ')})`);
+  const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as BenchOptions;
+  const config = loadBenchConfig();
+  const scenario = load();
+  process.send?.({ type: 'ready' });
+  const startedAt = performance.now();
+  const result = await scenario({
+    config,
+    options,
+    profileDir: options.profile ? path.join(config.resultsDir, 'profiles', id) : undefined,
+    log: (message) => process.stderr.write(`[bench:${id}] ${message}\n`),
+  });
+  process.send?.({ type: 'result', result: { ...result, durationSeconds: (performance.now() - startedAt) / 1000 } });
+  // Give IPC time to flush before exiting; children exit on disconnect.
+  setTimeout(() => process.exit(0), 200);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.send?.({ type: 'failed', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    setTimeout(() => process.exit(1), 200);
+  });
+}

@@ -1,0 +1,208 @@
+import type { Connection } from 'mongoose';
+import { Types } from 'mongoose';
+import { decodeTrack, FLEET_DEVICE_ID } from '../../schema';
+import { stopAll, type ServiceProcess } from '../lib/child-process';
+import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
+import { KeepAliveClient } from '../lib/http-client';
+import { connectBenchDb, resetVhost } from '../lib/infra';
+import { loadSampleTemplate } from '../lib/sample';
+import { cpuGroupsFor, GroupCpuMeter, type Scenario } from '../lib/scenario';
+import { profileTables, startServices } from '../lib/services';
+import { Seeder } from '../seed';
+
+const DAY_MS = 86_400_000;
+const DEVICES = 100;
+const SIGNAL_FIELDS = 'id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon }';
+const SIGNAL_PROJECTION = { deviceId: 1, time: 1, dataLength: 1, dataVolume: 1, stats: 1, bbox: 1 };
+
+interface QueryCase {
+  name: string;
+  /** Is it served by rollups (goal p99 < 20 ms at any size)? */
+  rollup: boolean;
+  graphql: () => Promise<unknown>;
+  driver: () => Promise<unknown>;
+}
+
+interface QueryRow {
+  step: number;
+  name: string;
+  graphql: LatencySummary;
+  driver: LatencySummary;
+  bound: number;
+  met: boolean;
+  rollupMet: boolean | null;
+}
+
+async function measure(iterations: number, warmup: number, operation: () => Promise<unknown>): Promise<LatencySummary> {
+  for (let index = 0; index < warmup; index += 1) await operation();
+  const recorder = new LatencyRecorder();
+  for (let index = 0; index < iterations; index += 1) {
+    const startedAt = performance.now();
+    await operation();
+    recorder.recordMs(performance.now() - startedAt);
+  }
+  return recorder.summary();
+}
+
+/** Scenario 4: the GraphQL queries dashboards run, beside the same finds through the driver, as the signal count grows. */
+export const queriesScenario: Scenario = async ({ config, options, profileDir, log }) => {
+  const largest = options.signals;
+  const steps = largest > 10_000 ? [10_000, largest] : [Math.max(1_000, Math.floor(largest / 5)), largest];
+  const iterations = options.quick ? 60 : 200;
+  await resetVhost(config);
+  const connection: Connection = await connectBenchDb(config);
+  await connection.dropDatabase();
+  const seeder = new Seeder(connection, Seeder.layoutFor(DEVICES), loadSampleTemplate(config.samplePath));
+  await seeder.prepare();
+  const client = new KeepAliveClient(4);
+  const rows: QueryRow[] = [];
+  const seedRates: Array<{ step: number; signalsPerSecond: number; seconds: number }> = [];
+  const cpuPerStep: Array<{ step: number; cpu: Record<string, number> }> = [];
+  let services: Record<string, ServiceProcess> = {};
+  let seeded = 0;
+  try {
+    for (const step of steps) {
+      log(`seeding to ${step} signals`);
+      const seedStartedAt = performance.now();
+      const rate = await seeder.seedSignals(seeded, step);
+      await seeder.writeRollups();
+      seedRates.push({ step, signalsPerSecond: rate, seconds: (performance.now() - seedStartedAt) / 1000 });
+      seeded = step;
+      if (!services.gateway) services = await startServices(config, ['gateway'], {}, profileDir);
+      const gatewayUrl = services.gateway!.url;
+      const perDevice = step / DEVICES;
+      const layout = seeder.layout;
+      const deviceId = layout.deviceIds[7]!;
+      const to = new Date(layout.newestTime + DAY_MS / 24);
+      const from = new Date(to.getTime() - DAY_MS);
+      const gql = <T>(query: string, variables: Record<string, unknown>): Promise<T> => client.graphql<T>(gatewayUrl, config.adminApiKey, query, variables);
+      const signals = connection.collection('signals');
+      const devices = connection.collection('devices');
+      const buckets = connection.collection('hour_buckets');
+
+      // The deep page starts after the signal at this depth (a multiple of the page size).
+      const depth = Math.min(500, Math.floor(perDevice / 2 / 50) * 50);
+      let afterCursor: string | null = null;
+      let afterNode: { id: string; time: string } | undefined;
+      for (let page = 0; page < depth / 50; page += 1) {
+        const data: { signals: { edges: Array<{ cursor: string; node: { id: string; time: string } }>; pageInfo: { endCursor: string | null } } } = await gql(
+          'query Page($d: ID!, $after: String) { signals(filter: { deviceIds: [$d] }, first: 50, after: $after) { edges { cursor node { id time } } pageInfo { endCursor } } }',
+          { d: deviceId, after: afterCursor },
+        );
+        afterCursor = data.signals.pageInfo.endCursor;
+        afterNode = data.signals.edges[data.signals.edges.length - 1]?.node;
+      }
+      if (!afterCursor || !afterNode) throw new Error(`could not page ${depth} deep into ${deviceId}`);
+      const afterTime = new Date(afterNode.time);
+      const afterId = new Types.ObjectId(afterNode.id);
+      // Track: the device's 18 newest signals × 563 points ≈ 10,000 points.
+      const trackTo = new Date(seeder.timeOf(7, 0) + 1);
+      const trackFrom = new Date(seeder.timeOf(7, 17) + 1_110_968);
+      const trackFromInclusive = new Date(seeder.timeOf(7, 17));
+
+      const cases: QueryCase[] = [
+        {
+          name: 'signals page (first 50, one device + 24 h)',
+          rollup: false,
+          graphql: () => gql(`query S($d: ID!, $from: DateTime!, $to: DateTime!) { signals(filter: { deviceIds: [$d], from: $from, to: $to }, first: 50) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { d: deviceId, from: from.toISOString(), to: to.toISOString() }),
+          driver: () => signals.find({ deviceId, time: { $gte: from, $lte: to } }, { projection: SIGNAL_PROJECTION }).sort({ time: -1, _id: -1 }).limit(51).toArray(),
+        },
+        {
+          name: `deep page (cursor after ${depth}, first 50)`,
+          rollup: false,
+          graphql: () => gql(`query D($d: ID!, $after: String) { signals(filter: { deviceIds: [$d] }, first: 50, after: $after) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { d: deviceId, after: afterCursor }),
+          driver: () =>
+            signals
+              .find({ deviceId, $or: [{ time: { $lt: afterTime } }, { time: afterTime, _id: { $lt: afterId } }] }, { projection: SIGNAL_PROJECTION })
+              .sort({ time: -1, _id: -1 })
+              .limit(51)
+              .toArray(),
+        },
+        {
+          name: 'devices page (first 50)',
+          rollup: false,
+          graphql: () => gql('query V { devices(first: 50) { edges { cursor node { id firstSeen lastSeen online signalCount totalDistanceMeters maxSpeed lastPosition { time lat lon speed } } } pageInfo { hasNextPage endCursor } } }', {}),
+          driver: () => devices.find({}).sort({ lastSeen: -1, _id: -1 }).limit(51).toArray(),
+        },
+        {
+          name: 'deviceStats (one device, 24 h)',
+          rollup: true,
+          graphql: () => gql('query T($d: ID!, $from: DateTime, $to: DateTime) { deviceStats(deviceId: $d, from: $from, to: $to) { signalCount dataVolume distanceMeters maxSpeed avgSpeed firstSeen lastSeen } }', { d: deviceId, from: from.toISOString(), to: to.toISOString() }),
+          driver: () => buckets.find({ deviceId, hourStart: { $gte: from, $lt: to } }).toArray(),
+        },
+        {
+          name: 'trends (fleet, 24 h hourly)',
+          rollup: true,
+          graphql: () => gql('query R($from: DateTime!, $to: DateTime!) { trends(from: $from, to: $to, bucket: HOUR) { bucketStart count dataVolume distanceMeters maxSpeed } }', { from: from.toISOString(), to: to.toISOString() }),
+          driver: () => buckets.find({ deviceId: FLEET_DEVICE_ID, hourStart: { $gte: from, $lt: to } }).sort({ hourStart: 1 }).toArray(),
+        },
+        {
+          name: 'track (≈10,000 points → maxPoints 500)',
+          rollup: false,
+          graphql: () => gql('query K($d: ID!, $from: DateTime!, $to: DateTime!) { track(deviceId: $d, from: $from, to: $to, maxPoints: 500) { time lat lon speed } }', { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() }),
+          driver: async () => {
+            const found = await signals.find({ deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } }, { projection: { time: 1, track: 1 } }).sort({ time: 1 }).toArray();
+            return found.flatMap((document) => decodeTrack((document.track as { buffer: Uint8Array }).buffer));
+          },
+        },
+      ];
+      void trackFrom;
+      const meter = new GroupCpuMeter(cpuGroupsFor({ gateway: services.gateway!.pid, generator: process.pid })).start();
+      for (const queryCase of cases) {
+        log(`${step}: ${queryCase.name}`);
+        const graphql = await measure(iterations, 10, queryCase.graphql);
+        const driver = await measure(iterations, 10, queryCase.driver);
+        const bound = 1.1 * driver.p99 + 2;
+        rows.push({ step, name: queryCase.name, graphql, driver, bound, met: graphql.p99 <= bound, rollupMet: queryCase.rollup ? graphql.p99 < 20 : null });
+      }
+      cpuPerStep.push({ step, cpu: meter.stop() });
+    }
+  } finally {
+    client.close();
+    await stopAll(Object.values(services));
+    await connection.close();
+  }
+  const profiles = profileTables(profileDir, ['gateway']);
+  const finalStep = steps[steps.length - 1]!;
+  const finalRows = rows.filter((row) => row.step === finalStep);
+  const allMet = finalRows.length > 0 && rows.every((row) => row.met && row.rollupMet !== false);
+  const missed = rows.filter((row) => !row.met || row.rollupMet === false).map((row) => `${row.name} @ ${row.step}`);
+  const first = steps[0]!;
+  return {
+    id: 'queries',
+    title: '4. Queries',
+    goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms',
+    outcome: allMet ? 'met' : 'missed',
+    headline: `at ${finalStep.toLocaleString('en-US')} signals: ${finalRows.map((row) => `${row.name.split(' (')[0]} ${row.graphql.p99}/${row.driver.p99} ms`).join('; ')} (GraphQL/driver p99)${missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''}`,
+    tables: [
+      {
+        title: `Sequential requests (${iterations} each after 10 warm-ups), ms; bound = 1.1 × driver p99 + 2`,
+        columns: ['signals', 'query', 'GraphQL p50', 'GraphQL p99', 'driver p50', 'driver p99', 'bound', 'within bound', 'rollup p99 < 20 ms'],
+        rows: rows.map((row) => [row.step, row.name, row.graphql.p50, row.graphql.p99, row.driver.p50, row.driver.p99, row.bound, row.met ? 'yes' : 'NO', row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO']),
+      },
+      {
+        title: `Growth ${first.toLocaleString('en-US')} → ${finalStep.toLocaleString('en-US')} signals (GraphQL p99 ratio)`,
+        columns: ['query', `p99 @ ${first}`, `p99 @ ${finalStep}`, 'growth ×'],
+        rows: rows
+          .filter((row) => row.step === first)
+          .map((row) => {
+            const later = rows.find((other) => other.step === finalStep && other.name.split(' (')[0] === row.name.split(' (')[0]);
+            return [row.name, row.graphql.p99, later?.graphql.p99 ?? null, later ? Math.round((later.graphql.p99 / row.graphql.p99) * 100) / 100 : null];
+          }),
+      },
+      {
+        title: 'Seeding (bench/seed.ts: driver insertMany of 500, two batches in flight; rollups recomputed and replaced)',
+        columns: ['up to signals', 'signals/s', 'seconds'],
+        rows: seedRates.map((seed) => [seed.step, seed.signalsPerSecond, seed.seconds]),
+      },
+      ...profiles.tables,
+    ],
+    notes: [
+      `${DEVICES} devices; each seeded signal is the real sample's 563-point track (binary), 20 min apart per device, so "24 h" holds 72 signals per device at every size and a larger seed only adds older history.`,
+      `Driver side: the same finds through the mongodb driver from the generator process (no GraphQL, no HTTP); deviceStats/trends read the hour buckets, track decodes the binary tracks (${'no downsampling'}).`,
+      `CPU during the query steps: ${cpuPerStep.map((entry) => `${entry.step}: ${JSON.stringify(entry.cpu)}`).join('; ')}.`,
+      ...profiles.notes,
+    ],
+    data: { rows, seedRates, cpuPerStep, profiles: profiles.data },
+  };
+};

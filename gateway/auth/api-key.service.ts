@@ -1,0 +1,123 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { ApiKeyRole } from '../../schema';
+import type { GatewayModels } from '../db/gateway-models';
+import { generateApiKey, hashApiKey } from './api-key-hash';
+import type { AuthenticatedKey } from './authenticated-key';
+
+/** A key as listed: never the key itself. */
+export interface ApiKeySummary extends AuthenticatedKey {
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A key just created: the only time `key` is known. */
+export interface CreatedApiKeyRecord extends ApiKeySummary {
+  key: string;
+}
+
+export interface ApiKeyServiceOptions {
+  /**
+   * How long a lookup result is reused. Bounds how long a key revoked on another replica keeps
+   * working here; revocations on this replica take effect at once.
+   */
+  cacheTtlMs: number;
+  /** Most cached lookups (valid and invalid keys alike), so random keys cannot grow memory. */
+  cacheMaxEntries?: number;
+}
+
+interface CacheEntry {
+  key: AuthenticatedKey | null;
+  expiresAt: number;
+}
+
+/** Longest accepted raw key: anything longer is refused before hashing. */
+const MAX_RAW_KEY_LENGTH = 256;
+
+/** API keys: authentication (SHA-256 lookup), creation, revocation and the bootstrap admin seed. */
+export class ApiKeyService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cacheMaxEntries: number;
+
+  constructor(
+    private readonly models: Pick<GatewayModels, 'apiKeys'>,
+    private readonly options: ApiKeyServiceOptions,
+    private readonly logger: Logger,
+  ) {
+    this.cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
+  }
+
+  /** The key's identity, or null when it is missing, unknown or revoked. */
+  async authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null> {
+    if (rawKey === undefined || rawKey.length === 0 || rawKey.length > MAX_RAW_KEY_LENGTH) return null;
+    const keyHash = hashApiKey(rawKey);
+    const now = Date.now();
+    const cached = this.cache.get(keyHash);
+    if (cached && cached.expiresAt > now) return cached.key;
+    const stored = await this.models.apiKeys.findOne({ keyHash }, { name: 1, role: 1, revokedAt: 1 }).lean();
+    const key: AuthenticatedKey | null =
+      stored && !stored.revokedAt ? { id: stored._id.toHexString(), name: stored.name, role: stored.role } : null;
+    this.remember(keyHash, key, now);
+    return key;
+  }
+
+  /** Stores a new key (hashed) and returns it, with the raw key, once. */
+  async create(name: string, role: ApiKeyRole): Promise<CreatedApiKeyRecord> {
+    const key = generateApiKey();
+    const createdAt = new Date();
+    const stored = await this.models.apiKeys.create({ name, role, keyHash: hashApiKey(key), createdAt });
+    return { id: stored._id.toHexString(), name, role, createdAt, revokedAt: null, key };
+  }
+
+  /**
+   * Revokes a key. True when the key exists (revoking twice is harmless), false when there is no
+   * such key.
+   */
+  async revoke(id: string): Promise<boolean> {
+    if (!Types.ObjectId.isValid(id) || !/^[0-9a-fA-F]{24}$/.test(id)) return false;
+    const objectId = new Types.ObjectId(id);
+    const existing = await this.models.apiKeys.findOne({ _id: objectId }, { keyHash: 1, revokedAt: 1 }).lean();
+    if (!existing) return false;
+    if (!existing.revokedAt) {
+      await this.models.apiKeys.updateOne({ _id: objectId, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
+    }
+    this.cache.delete(existing.keyHash);
+    return true;
+  }
+
+  /** Every key, newest first, without hashes. */
+  async list(): Promise<ApiKeySummary[]> {
+    const keys = await this.models.apiKeys.find({}, { name: 1, role: 1, createdAt: 1, revokedAt: 1 }).sort({ createdAt: -1 }).limit(10_000).lean();
+    return keys.map((k) => ({ id: k._id.toHexString(), name: k.name, role: k.role, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null }));
+  }
+
+  /**
+   * Makes sure `rawKey` exists as an ADMIN key named `name`. Idempotent across restarts and
+   * replicas (unique `keyHash`); a key an operator revoked stays revoked.
+   */
+  async seedAdmin(rawKey: string, name = 'bootstrap admin'): Promise<void> {
+    const keyHash = hashApiKey(rawKey);
+    try {
+      await this.models.apiKeys.updateOne(
+        { keyHash },
+        { $setOnInsert: { keyHash, name, role: ApiKeyRole.ADMIN, createdAt: new Date() } },
+        { upsert: true },
+      );
+    } catch (error) {
+      // Two replicas starting together race on the unique index: the other one inserted it.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+    const stored = await this.models.apiKeys.findOne({ keyHash }, { role: 1, revokedAt: 1 }).lean();
+    if (stored?.revokedAt) this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is revoked; it stays refused');
+    else if (stored && stored.role !== ApiKeyRole.ADMIN) this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is stored with a non-admin role');
+  }
+
+  private remember(keyHash: string, key: AuthenticatedKey | null, now: number): void {
+    if (this.cache.size >= this.cacheMaxEntries) {
+      // Map iteration is insertion order: drop the oldest entry.
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(keyHash, { key, expiresAt: now + this.options.cacheTtlMs });
+  }
+}

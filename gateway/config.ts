@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_NAMESPACE } from '../schema';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(' or ')} URL`);
+
+/** Where the dashboard's built assets are looked for when `GATEWAY_DASHBOARD_DIR` is not set. */
+function defaultDashboardDir(): string {
+  const candidates = [path.resolve(__dirname, 'dashboard', 'dist'), path.resolve(__dirname, '..', '..', 'gateway', 'dashboard', 'dist')];
+  return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
+}
+
+const envSchema = z.object({
+  /** HTTP and websocket port. Default 3000; 0 picks a free one (tests). */
+  GATEWAY_PORT: port.default(3000),
+  /** Interface to listen on. Default `0.0.0.0`. */
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  /** MongoDB (or FerretDB) URL including the database name. Required. */
+  MONGO_URL: url(['mongodb:', 'mongodb+srv:']),
+  /** Redis URL: rate limits and live events. Required. */
+  REDIS_URL: url(['redis:', 'rediss:']),
+  /** RabbitMQ URL: mutations are sent to the processor as commands. Required. */
+  AMQP_URL: url(['amqp:', 'amqps:']),
+  /** Raw API key seeded as ADMIN at start (idempotent). Default: none (create keys with the CLI). */
+  GATEWAY_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  /** Prefix of Redis keys and channels. Default `xray`. */
+  XRAY_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$').default(DEFAULT_NAMESPACE),
+  /** Requests (HTTP operations and websocket subscribes) per API key per window. Default 600. */
+  GATEWAY_RATE_LIMIT_POINTS: positiveInt.default(600),
+  /** Rate-limit window, seconds. Default 60. */
+  GATEWAY_RATE_LIMIT_WINDOW_SEC: positiveInt.default(60),
+  /** A device is `online` when its last message arrived within this many seconds. Default 600. */
+  GATEWAY_ONLINE_WINDOW_SEC: positiveInt.default(600),
+  /** Comma-separated origins allowed by CORS (e.g. `https://dash.example.com`). Default: none (same origin only). */
+  GATEWAY_CORS_ORIGINS: z.string().default(''),
+  /** Largest `first` of a connection; above it the query fails with BAD_USER_INPUT. Default 200. */
+  GATEWAY_MAX_PAGE_SIZE: positiveInt.max(10_000).default(200),
+  /** Deepest field nesting of an operation. Default 12. */
+  GATEWAY_MAX_DEPTH: positiveInt.default(12),
+  /** Highest estimated operation cost. Default 10000. */
+  GATEWAY_MAX_COMPLEXITY: positiveInt.default(10_000),
+  /** Most aliases in one document. Default 50. */
+  GATEWAY_MAX_ALIASES: positiveInt.default(50),
+  /** Most lexical tokens in one document. Default 5000. */
+  GATEWAY_MAX_TOKENS: positiveInt.default(5_000),
+  /** Largest HTTP request body, bytes. Default 2 MiB (a 10,000-sample createSignal fits). */
+  GATEWAY_BODY_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024),
+  /** How long a mutation waits for the processor's answer, ms. Default 10000. */
+  GATEWAY_COMMAND_TIMEOUT_MS: positiveInt.default(10_000),
+  /** How long an API-key lookup is cached, ms (bounds how late another replica sees a revocation). Default 5000. */
+  GATEWAY_API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Most subscriptions on one websocket connection. Default 100. */
+  GATEWAY_WS_MAX_SUBSCRIPTIONS: positiveInt.default(100),
+  /** Largest websocket message, bytes. Default 65536. */
+  GATEWAY_WS_MAX_MESSAGE_BYTES: positiveInt.default(64 * 1024),
+  /** Websocket ping interval, ms. Default 12000. */
+  GATEWAY_WS_KEEPALIVE_MS: positiveInt.default(12_000),
+  /** Events buffered per subscription for a slow client before the oldest are dropped (positions coalesce). Default 256. */
+  GATEWAY_WS_BUFFER_SIZE: positiveInt.default(256),
+  /** Folder of the dashboard's built assets, served at `/` when it exists. Default `gateway/dashboard/dist`. */
+  GATEWAY_DASHBOARD_DIR: z.string().min(1).optional(),
+  /** Map tile URL template for the dashboard (e.g. `https://tiles.example.com/{z}/{x}/{y}.png`); its origin is allowed by CSP. Default: none. */
+  DASHBOARD_TILE_URL: url(['http:', 'https:']).optional(),
+  /** Attribution text the tile provider requires, shown under the dashboard map. Default: none. */
+  DASHBOARD_TILE_ATTRIBUTION: z.string().max(500).optional(),
+  /** pino level. Default `info`. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Websocket limits handed to the live server. */
+export interface GatewayWebSocketLimits {
+  maxSubscriptionsPerConnection: number;
+  maxMessageBytes: number;
+  keepAliveMs: number;
+  bufferSizePerSubscription: number;
+}
+
+/** The gateway's whole configuration, parsed once at start. */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  mongoUrl: string;
+  redisUrl: string;
+  amqpUrl: string;
+  adminApiKey: string | undefined;
+  namespace: string;
+  rateLimit: { points: number; windowSec: number };
+  onlineWindowMs: number;
+  corsOrigins: string[];
+  maxPageSize: number;
+  cost: { maxDepth: number; maxComplexity: number; maxAliases: number; maxTokens: number };
+  bodyLimitBytes: number;
+  commandTimeoutMs: number;
+  apiKeyCacheTtlMs: number;
+  ws: GatewayWebSocketLimits;
+  dashboardDir: string;
+  dashboardTileUrl: string | undefined;
+  dashboardTileAttribution: string | undefined;
+  logLevel: string;
+}
+
+function failFast(error: z.ZodError): never {
+  const issue = error.issues[0];
+  const variable = issue?.path.join('.') ?? 'environment';
+  throw new Error(`invalid gateway configuration: ${variable}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Parses the gateway's environment; throws a one-line error naming the first bad variable. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) failFast(parsed.error);
+  const e = parsed.data;
+  return {
+    port: e.GATEWAY_PORT,
+    host: e.GATEWAY_HOST,
+    mongoUrl: e.MONGO_URL,
+    redisUrl: e.REDIS_URL,
+    amqpUrl: e.AMQP_URL,
+    adminApiKey: e.GATEWAY_ADMIN_API_KEY,
+    namespace: e.XRAY_NAMESPACE,
+    rateLimit: { points: e.GATEWAY_RATE_LIMIT_POINTS, windowSec: e.GATEWAY_RATE_LIMIT_WINDOW_SEC },
+    onlineWindowMs: e.GATEWAY_ONLINE_WINDOW_SEC * 1000,
+    corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    maxPageSize: e.GATEWAY_MAX_PAGE_SIZE,
+    cost: { maxDepth: e.GATEWAY_MAX_DEPTH, maxComplexity: e.GATEWAY_MAX_COMPLEXITY, maxAliases: e.GATEWAY_MAX_ALIASES, maxTokens: e.GATEWAY_MAX_TOKENS },
+    bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
+    commandTimeoutMs: e.GATEWAY_COMMAND_TIMEOUT_MS,
+    apiKeyCacheTtlMs: e.GATEWAY_API_KEY_CACHE_TTL_MS,
+    ws: {
+      maxSubscriptionsPerConnection: e.GATEWAY_WS_MAX_SUBSCRIPTIONS,
+      maxMessageBytes: e.GATEWAY_WS_MAX_MESSAGE_BYTES,
+      keepAliveMs: e.GATEWAY_WS_KEEPALIVE_MS,
+      bufferSizePerSubscription: e.GATEWAY_WS_BUFFER_SIZE,
+    },
+    dashboardDir: e.GATEWAY_DASHBOARD_DIR ?? defaultDashboardDir(),
+    dashboardTileUrl: e.DASHBOARD_TILE_URL,
+    dashboardTileAttribution: e.DASHBOARD_TILE_ATTRIBUTION,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** What the API-key CLI needs: the database only. */
+export function loadApiKeyCliConfig(env: NodeJS.ProcessEnv = process.env): { mongoUrl: string } {
+  const parsed = z.object({ MONGO_URL: envSchema.shape.MONGO_URL }).safeParse(env);
+  if (!parsed.success) failFast(parsed.error);
+  return { mongoUrl: parsed.data.MONGO_URL };
+}

@@ -1,0 +1,152 @@
+import type { GraphQLHttpClient } from '../api/http-client';
+import type { LiveClient, LiveSubscription } from '../api/live-client';
+import { FleetDeviceQuery, FleetPageQuery, LivePositionsSubscription } from '../api/operations';
+import type { ApiError } from '../api/api-error';
+import type { FleetPageQuery as FleetPageResult, LivePositionsSubscriptionVariables } from '../gql/graphql';
+import type { LiveSignal, SignalFeed } from '../live/signal-feed';
+
+export type FleetDevice = FleetPageResult['devices']['edges'][number]['node'];
+
+const PAGE_SIZE = 200;
+/** Devices listed at most; a larger fleet shows the most recently seen ones. */
+export const MAX_FLEET_DEVICES = 5_000;
+/** A burst of events for one device becomes one refetch of its figures. */
+const REFETCH_DELAY_MS = 250;
+/** How often figures that only the server derives (e.g. `online`) are refreshed without events. */
+const REFRESH_INTERVAL_MS = 60_000;
+
+export interface FleetSnapshot {
+  devices: ReadonlyMap<string, FleetDevice>;
+  loading: boolean;
+  error: ApiError | undefined;
+  /** True when the fleet is larger than {@link MAX_FLEET_DEVICES}. */
+  truncated: boolean;
+}
+
+function positionTime(device: FleetDevice): number {
+  return device.lastPosition ? Date.parse(device.lastPosition.time) : -Infinity;
+}
+
+/**
+ * Every device of the fleet, kept current: positions move with `devicePosition` (and with each
+ * processed signal's last sample), and a device's figures are refetched after its events.
+ */
+export class FleetStore {
+  private snapshot: FleetSnapshot = { devices: new Map(), loading: true, error: undefined, truncated: false };
+  private readonly listeners = new Set<(snapshot: FleetSnapshot) => void>();
+  private readonly pendingRefetch = new Map<string, ReturnType<typeof setTimeout>>();
+  private positions: LiveSubscription<LivePositionsSubscriptionVariables> | undefined;
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private unsubscribeFeed: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly http: GraphQLHttpClient,
+    private readonly live: LiveClient,
+    private readonly feed: SignalFeed,
+  ) {}
+
+  start(): void {
+    void this.load();
+    this.positions = this.live.subscribe(LivePositionsSubscription, {}, {
+      next: ({ devicePosition }) => this.movePosition(devicePosition.deviceId, devicePosition.position),
+      error: (error) => this.update({ error }),
+    });
+    this.unsubscribeFeed = this.feed.onSignal((signal) => this.onSignal(signal));
+    this.refreshTimer = setInterval(() => void this.load(), REFRESH_INTERVAL_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.positions?.unsubscribe();
+    this.unsubscribeFeed?.();
+    clearInterval(this.refreshTimer);
+    for (const timer of this.pendingRefetch.values()) clearTimeout(timer);
+    this.listeners.clear();
+  }
+
+  current(): FleetSnapshot {
+    return this.snapshot;
+  }
+
+  subscribe(listener: (snapshot: FleetSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads every device page by page. */
+  async load(): Promise<void> {
+    try {
+      const devices = new Map<string, FleetDevice>();
+      let after: string | null = null;
+      let truncated = false;
+      for (;;) {
+        const page: FleetPageResult = await this.http.request(FleetPageQuery, { first: PAGE_SIZE, after });
+        for (const edge of page.devices.edges) devices.set(edge.node.id, this.newer(edge.node));
+        if (!page.devices.pageInfo.hasNextPage || !page.devices.pageInfo.endCursor) break;
+        if (devices.size >= MAX_FLEET_DEVICES) {
+          truncated = true;
+          break;
+        }
+        after = page.devices.pageInfo.endCursor;
+      }
+      if (this.stopped) return;
+      this.update({ devices, loading: false, error: undefined, truncated });
+    } catch (error) {
+      if (!this.stopped) this.update({ loading: false, error: error as ApiError });
+    }
+  }
+
+  /** Keeps a live position the page load may not have seen yet. */
+  private newer(loaded: FleetDevice): FleetDevice {
+    const known = this.snapshot.devices.get(loaded.id);
+    if (known && positionTime(known) > positionTime(loaded)) return { ...loaded, lastPosition: known.lastPosition };
+    return loaded;
+  }
+
+  private onSignal(signal: LiveSignal): void {
+    this.movePosition(signal.deviceId, signal.end);
+    this.scheduleRefetch(signal.deviceId);
+  }
+
+  private movePosition(deviceId: string, position: NonNullable<FleetDevice['lastPosition']>): void {
+    const known = this.snapshot.devices.get(deviceId);
+    if (!known) {
+      this.scheduleRefetch(deviceId);
+      return;
+    }
+    if (positionTime(known) > Date.parse(position.time)) return;
+    const devices = new Map(this.snapshot.devices);
+    devices.set(deviceId, { ...known, online: true, lastPosition: position });
+    this.update({ devices });
+    this.scheduleRefetch(deviceId);
+  }
+
+  private scheduleRefetch(deviceId: string): void {
+    if (this.pendingRefetch.has(deviceId)) return;
+    this.pendingRefetch.set(
+      deviceId,
+      setTimeout(() => {
+        this.pendingRefetch.delete(deviceId);
+        void this.refetch(deviceId);
+      }, REFETCH_DELAY_MS),
+    );
+  }
+
+  private async refetch(deviceId: string): Promise<void> {
+    try {
+      const { device } = await this.http.request(FleetDeviceQuery, { id: deviceId });
+      if (this.stopped || !device) return;
+      const devices = new Map(this.snapshot.devices);
+      devices.set(device.id, this.newer(device));
+      this.update({ devices });
+    } catch (error) {
+      if (!this.stopped) this.update({ error: error as ApiError });
+    }
+  }
+
+  private update(change: Partial<FleetSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    for (const listener of this.listeners) listener(this.snapshot);
+  }
+}

@@ -1,0 +1,103 @@
+import type { BBoxInput, SignalFilter } from '../gql/graphql';
+
+/** What the filter form holds; empty strings mean "not set". */
+export interface SignalFilterForm {
+  /** Device ids separated by commas or spaces. */
+  deviceIds: string;
+  /** ISO times. */
+  from?: string;
+  to?: string;
+  bbox?: BBoxInput;
+  minDataLength: string;
+  maxDataLength: string;
+  minDataVolume: string;
+  maxDataVolume: string;
+}
+
+export const EMPTY_FILTER_FORM: SignalFilterForm = {
+  deviceIds: '',
+  minDataLength: '',
+  maxDataLength: '',
+  minDataVolume: '',
+  maxDataVolume: '',
+};
+
+export function deviceIdsOf(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter((id) => id.length > 0))];
+}
+
+function integerOf(text: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** The `SignalFilter` input of a form, leaving out what is not set. */
+export function signalFilterOf(form: SignalFilterForm): SignalFilter {
+  const filter: SignalFilter = {};
+  const deviceIds = deviceIdsOf(form.deviceIds);
+  if (deviceIds.length > 0) filter.deviceIds = deviceIds;
+  if (form.from) filter.from = form.from;
+  if (form.to) filter.to = form.to;
+  if (form.bbox) filter.bbox = form.bbox;
+  const minDataLength = integerOf(form.minDataLength);
+  const maxDataLength = integerOf(form.maxDataLength);
+  const minDataVolume = integerOf(form.minDataVolume);
+  const maxDataVolume = integerOf(form.maxDataVolume);
+  if (minDataLength !== undefined) filter.minDataLength = minDataLength;
+  if (maxDataLength !== undefined) filter.maxDataLength = maxDataLength;
+  if (minDataVolume !== undefined) filter.minDataVolume = minDataVolume;
+  if (maxDataVolume !== undefined) filter.maxDataVolume = maxDataVolume;
+  return filter;
+}
+
+/** The fields of a signal a filter looks at. */
+export interface FilterableSignal {
+  id: string;
+  deviceId: string;
+  time: string;
+  dataLength: number;
+  dataVolume: number;
+  bbox: BBoxInput;
+}
+
+function boxesIntersect(a: BBoxInput, b: BBoxInput): boolean {
+  return a.minLat <= b.maxLat && a.maxLat >= b.minLat && a.minLon <= b.maxLon && a.maxLon >= b.minLon;
+}
+
+/** Whether a live signal belongs in a list filtered by `filter`, as the API decides it (`from` inclusive, `to` exclusive, bbox intersecting). */
+export function signalMatchesFilter(signal: FilterableSignal, filter: SignalFilter): boolean {
+  if (filter.deviceIds && filter.deviceIds.length > 0 && !filter.deviceIds.includes(signal.deviceId)) return false;
+  const time = Date.parse(signal.time);
+  if (filter.from && time < Date.parse(filter.from)) return false;
+  if (filter.to && time >= Date.parse(filter.to)) return false;
+  if (filter.bbox && !boxesIntersect(signal.bbox, filter.bbox)) return false;
+  if (filter.minDataLength != null && signal.dataLength < filter.minDataLength) return false;
+  if (filter.maxDataLength != null && signal.dataLength > filter.maxDataLength) return false;
+  if (filter.minDataVolume != null && signal.dataVolume < filter.minDataVolume) return false;
+  if (filter.maxDataVolume != null && signal.dataVolume > filter.maxDataVolume) return false;
+  return true;
+}
+
+/** Newest first, as the API orders `TIME_DESC`: by time, then by id. */
+export function compareNewestFirst(a: { time: string; id: string }, b: { time: string; id: string }): number {
+  const byTime = Date.parse(b.time) - Date.parse(a.time);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * First page with a live signal merged in, or null when it does not belong there: already shown,
+ * or older than the page's last row while later pages exist (paging will reach it there, and the
+ * page's end cursor stays valid because rows are only ever added above it).
+ */
+export function mergeIntoFirstPage<Row extends { id: string; time: string }>(
+  rows: readonly Row[],
+  signal: Row,
+  hasNextPage: boolean,
+): Row[] | null {
+  if (rows.some((row) => row.id === signal.id)) return null;
+  const last = rows[rows.length - 1];
+  if (hasNextPage && last && compareNewestFirst(signal, last) > 0) return null;
+  return [...rows, signal].sort(compareNewestFirst);
+}

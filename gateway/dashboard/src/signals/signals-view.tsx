@@ -1,0 +1,163 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { describeError } from '../api/api-error';
+import { SignalsPageQuery } from '../api/operations';
+import type { SignalsPageQuery as SignalsPageResult } from '../gql/graphql';
+import { hrefOf } from '../router';
+import { useSession } from '../session-context';
+import { formatBytes, formatDateTime, formatDistance, formatSpeed } from '../ui/format';
+import { SignalFilterFields } from './signal-filter-fields';
+import { mergeIntoFirstPage, signalFilterOf, signalMatchesFilter } from './signal-filter';
+import { SignalDetail } from './signal-detail';
+
+type SignalRow = SignalsPageResult['signals']['edges'][number]['node'];
+
+const PAGE_SIZE = 20;
+
+interface Page {
+  rows: SignalRow[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/**
+ * Signals, newest first, a page at a time. "Previous" returns to the cursor a page was loaded
+ * from (the API pages forwards only), so walking back and forth never skips or repeats a row.
+ */
+export function SignalsView() {
+  const { http, feed, signalFilter, setSignalFilter } = useSession();
+  const filter = useMemo(() => signalFilterOf(signalFilter), [signalFilter]);
+  /** `after` of each page visited so far; the last one is the page shown. */
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const [page, setPage] = useState<Page | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [freshIds, setFreshIds] = useState<ReadonlySet<string>>(new Set());
+  const [openSignalId, setOpenSignalId] = useState<string | null>(null);
+  const after = cursors[cursors.length - 1] ?? null;
+  const pageNumber = cursors.length;
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setLoading(true);
+    setError(null);
+    http
+      .request(SignalsPageQuery, { filter, first: PAGE_SIZE, after }, abort.signal)
+      .then((result) => {
+        setPage({
+          rows: result.signals.edges.map((edge) => edge.node),
+          hasNextPage: result.signals.pageInfo.hasNextPage,
+          endCursor: result.signals.pageInfo.endCursor ?? null,
+        });
+        setFreshIds(new Set());
+        setLoading(false);
+      })
+      .catch((failure: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(describeError(failure));
+        setLoading(false);
+      });
+    return () => abort.abort();
+  }, [http, filter, after]);
+
+  useEffect(() => {
+    if (pageNumber !== 1) return undefined;
+    return feed.onSignal((signal) => {
+      if (!signalMatchesFilter(signal, filter)) return;
+      setPage((current) => {
+        if (!current) return current;
+        const rows = mergeIntoFirstPage(current.rows, signal, current.hasNextPage);
+        return rows ? { ...current, rows } : current;
+      });
+      setFreshIds((ids) => new Set(ids).add(signal.id));
+    });
+  }, [feed, filter, pageNumber]);
+
+  return (
+    <section aria-labelledby="signals-heading">
+      <div class="view-heading">
+        <h1 id="signals-heading">Signals</h1>
+      </div>
+      <SignalFilterFields
+        form={signalFilter}
+        onApply={(form) => {
+          setSignalFilter(form);
+          setCursors([null]);
+        }}
+      />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="table-scroll">
+        <table class="signals-table" aria-busy={loading}>
+          <caption class="visually-hidden">Signals, newest first, page {pageNumber}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Device</th>
+              <th scope="col" class="numeric">
+                Samples
+              </th>
+              <th scope="col" class="numeric">
+                Size
+              </th>
+              <th scope="col" class="numeric">
+                Distance
+              </th>
+              <th scope="col" class="numeric">
+                Max speed
+              </th>
+              <th scope="col">Received</th>
+              <th scope="col">
+                <span class="visually-hidden">Details</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.rows.map((row) => (
+              <tr key={row.id} data-signal-id={row.id} class={freshIds.has(row.id) ? 'fresh' : undefined}>
+                <td>
+                  <time dateTime={row.time}>{formatDateTime(row.time)}</time>
+                </td>
+                <td>
+                  <a href={hrefOf({ view: 'device', deviceId: row.deviceId })}>{row.deviceId}</a>
+                </td>
+                <td class="numeric">{row.dataLength}</td>
+                <td class="numeric">{formatBytes(row.dataVolume)}</td>
+                <td class="numeric">{formatDistance(row.stats.distanceMeters)}</td>
+                <td class="numeric">{formatSpeed(row.stats.maxSpeed)}</td>
+                <td>{formatDateTime(row.ingestedAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="link-button"
+                    aria-expanded={openSignalId === row.id}
+                    onClick={() => setOpenSignalId(openSignalId === row.id ? null : row.id)}
+                  >
+                    Details<span class="visually-hidden"> of signal {row.id}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {page && page.rows.length === 0 && !loading && <p class="hint">No signal matches these filters.</p>}
+      <nav class="pager" aria-label="Signal pages">
+        <button type="button" disabled={pageNumber === 1 || loading} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous
+        </button>
+        <span aria-live="polite">Page {pageNumber}</span>
+        <button
+          type="button"
+          disabled={!page?.hasNextPage || !page.endCursor || loading}
+          onClick={() => page?.endCursor && setCursors([...cursors, page.endCursor])}
+        >
+          Next
+        </button>
+      </nav>
+      {openSignalId && <SignalDetail key={openSignalId} signalId={openSignalId} onClose={() => setOpenSignalId(null)} />}
+    </section>
+  );
+}

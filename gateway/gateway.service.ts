@@ -1,0 +1,241 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createOpsRouter, type Logger, type RunningService } from '../schema';
+import { ApiKeyService } from './auth/api-key.service';
+import type { GatewayConfig } from './config';
+import { createGatewayContext, type GatewayContext } from './context';
+import { createOperationCostChecker } from './cost/operation-cost';
+import { operationCostPlugin } from './cost/operation-cost.plugin';
+import { bindGatewayModels } from './db/gateway-models';
+import { createErrorFormatter } from './errors/format-error';
+import type { GatewayServices } from './gateway-services';
+import { apiKeyHandler, type AuthenticatedLocals } from './http/api-key.handler';
+import { bodyErrorHandler } from './http/body-error.handler';
+import { rateLimitHandler } from './http/rate-limit.handler';
+import { securityHeaders } from './http/security-headers';
+import { createLiveFeed } from './live/live-feed';
+import { createLivePubSub } from './live/live-pubsub';
+import { attachWebSocketServer } from './live/ws.server';
+import { createGatewayMetrics } from './metrics/gateway-metrics';
+import { operationMetricsPlugin } from './metrics/operation-metrics.plugin';
+import { SignalCommandClient } from './mutations/signal-command.client';
+import { createApiKeyRateLimiter } from './rate-limit/api-key-rate-limiter';
+import { buildGatewaySchema } from './schema/build-gateway-schema';
+
+/** What the gateway needs besides its config. */
+export interface GatewayDependencies {
+  logger: Logger;
+}
+
+/** A started gateway; `registry` is exposed for tests reading metrics in-process. */
+export interface RunningGateway extends RunningService {
+  registry: Registry;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const READINESS_PING_MS = 1_500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts the gateway: one HTTP server with Apollo Server at `/graphql` (queries, mutations),
+ * graphql-ws on the same path (subscriptions), the dashboard at `/`, and `/healthz`, `/readyz`,
+ * `/metrics`. Resolves once it listens; `close()` drains and closes everything in reverse order.
+ */
+export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
+  const logger = deps.logger.child({ component: 'gateway' });
+  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const closeAll = async (): Promise<void> => {
+    while (closers.length > 0) {
+      const closer = closers.pop() as { name: string; close: () => Promise<unknown> };
+      try {
+        await closer.close();
+      } catch (error) {
+        logger.warn({ err: error, resource: closer.name }, 'error while closing');
+      }
+    }
+  };
+
+  try {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+    const metrics = createGatewayMetrics(registry);
+
+    const connection = await mongoose.createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 32 }).asPromise();
+    closers.push({ name: 'mongo', close: () => connection.close() });
+    const models = bindGatewayModels(connection);
+    await models.apiKeys.createIndexes();
+
+    // No offline queue: while Redis is away, rate limiting falls back to memory at once instead of waiting.
+    const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (rate limits) error'));
+    await redis.connect();
+    closers.push({ name: 'redis', close: () => redis.quit().catch(() => redis.disconnect()) });
+
+    const apiKeys = new ApiKeyService(models, { cacheTtlMs: config.apiKeyCacheTtlMs }, logger);
+    if (config.adminApiKey) await apiKeys.seedAdmin(config.adminApiKey);
+    const rateLimiter = createApiKeyRateLimiter({ redis, namespace: config.namespace, points: config.rateLimit.points, durationSec: config.rateLimit.windowSec, logger });
+    const commands = new SignalCommandClient(config.amqpUrl, config.commandTimeoutMs, logger.child({ component: 'commands' }));
+    closers.push({ name: 'commands', close: () => commands.close() });
+
+    const livePubSub = createLivePubSub({ redisUrl: config.redisUrl, namespace: config.namespace, logger });
+    closers.push({ name: 'live pub/sub', close: () => livePubSub.close() });
+    const live = createLiveFeed({
+      pubSub: livePubSub,
+      namespace: config.namespace,
+      signals: models.signals,
+      registry,
+      logger,
+      limits: { bufferSizePerSubscription: config.ws.bufferSizePerSubscription },
+    });
+    closers.push({ name: 'live feed', close: () => live.close() });
+
+    const services: GatewayServices = { config, models, apiKeys, commands, logger };
+    const schema = await buildGatewaySchema({ services, pubSub: livePubSub.pubSub });
+    const checkCost = createOperationCostChecker(config.cost);
+    const formatError = createErrorFormatter(logger);
+    const contextDeps = { models };
+
+    const app = express();
+    app.disable('x-powered-by');
+    const httpServer = createServer(app);
+
+    const ws = attachWebSocketServer<GatewayContext>({
+      httpServer,
+      path: GRAPHQL_PATH,
+      schema,
+      authenticate: (rawKey) => apiKeys.authenticate(rawKey),
+      createContext: ({ auth, request }) => {
+        const requestId = request.headers['x-request-id'] ?? request.headers['x-correlation-id'];
+        return createGatewayContext(contextDeps, auth, logger, Array.isArray(requestId) ? requestId[0] : requestId);
+      },
+      checkCost,
+      consumeRateLimit: async (auth) => {
+        const decision = await rateLimiter.consume(auth);
+        if (!decision.allowed) metrics.rateLimitRefusals.inc({ transport: 'ws' });
+        return decision;
+      },
+      live,
+      limits: { maxSubscriptionsPerConnection: config.ws.maxSubscriptionsPerConnection, maxPayloadBytes: config.ws.maxMessageBytes, keepAliveMs: config.ws.keepAliveMs },
+      registry,
+      logger,
+      formatError,
+    });
+
+    const apollo = new ApolloServer<GatewayContext>({
+      schema,
+      formatError,
+      includeStacktraceInErrorResponses: false,
+      csrfPrevention: true,
+      parseOptions: { maxTokens: config.cost.maxTokens },
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        operationCostPlugin(checkCost),
+        operationMetricsPlugin(metrics),
+        // The websocket server stops with Apollo's drain, before the HTTP server closes.
+        { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
+      ],
+    });
+    await apollo.start();
+    closers.push({ name: 'apollo', close: () => apollo.stop() });
+
+    const tileOrigin = config.dashboardTileUrl ? new URL(config.dashboardTileUrl.replace(/[{}]/g, '')).origin : undefined;
+    app.use(securityHeaders(tileOrigin));
+    app.use(
+      createOpsRouter({
+        registry,
+        checks: {
+          mongo: async () => {
+            const db = connection.db;
+            if (!db) throw new Error('not connected');
+            await withTimeout(db.admin().ping(), READINESS_PING_MS, 'mongo ping');
+          },
+          redis: async () => {
+            await withTimeout(redis.ping(), READINESS_PING_MS, 'redis ping');
+          },
+          redisSubscriber: async () => {
+            if (!(await livePubSub.ping(READINESS_PING_MS))) throw new Error('live subscriber connection does not answer');
+          },
+        },
+      }),
+    );
+    app.get('/dashboard-config.json', (_req, res) => {
+      res.json({
+        graphqlPath: GRAPHQL_PATH,
+        tileUrl: config.dashboardTileUrl ?? null,
+        tileAttribution: config.dashboardTileAttribution ?? null,
+        onlineWindowSeconds: config.onlineWindowMs / 1000,
+      });
+    });
+
+    const corsHandler = cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, allowedHeaders: ['content-type', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'], exposedHeaders: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy', 'retry-after'], maxAge: 600 });
+    app.use(
+      GRAPHQL_PATH,
+      corsHandler,
+      express.json({ limit: config.bodyLimitBytes }),
+      apiKeyHandler((rawKey) => apiKeys.authenticate(rawKey), logger),
+      rateLimitHandler((auth) => rateLimiter.consume(auth), config.rateLimit.windowSec, () => metrics.rateLimitRefusals.inc({ transport: 'http' })),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const requestId = req.get('x-request-id') ?? req.get('x-correlation-id');
+          return createGatewayContext(contextDeps, (res.locals as AuthenticatedLocals).auth, logger, requestId);
+        },
+      }),
+    );
+
+    if (existsSync(path.join(config.dashboardDir, 'index.html'))) {
+      app.use(express.static(config.dashboardDir, { index: 'index.html', maxAge: '1h' }));
+      // Client-side routes of the single-page app fall back to its index.
+      app.get(/^\/(?!graphql|healthz|readyz|metrics).*/, (req, res, next) => {
+        if (!req.accepts('html')) return next();
+        res.sendFile(path.join(config.dashboardDir, 'index.html'));
+      });
+      logger.info({ dir: config.dashboardDir }, 'serving the dashboard at /');
+    }
+    app.use(bodyErrorHandler(logger));
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    logger.info({ port }, 'gateway listening');
+
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      registry,
+      async close() {
+        logger.info('gateway closing');
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import type { ReturnModelType } from '@typegoose/typegoose';
+import type { Registry } from 'prom-client';
+import type { Types } from 'mongoose';
+import { allSignalsChannelFor, deviceSignalChannelFor, type Logger, type Signal } from '../../schema';
+import type { BBoxFilter } from './bbox-filter';
+import { DevicePositionStream } from './device-position.stream';
+import { createLiveMetrics, type LiveMetrics } from './live.metrics';
+import type { LivePubSub } from './live-pubsub';
+import type { LiveStream } from './live-stream';
+import { SignalProcessedStream } from './signal-processed.stream';
+import { SignalReplay } from './signal-replay';
+
+/** Limits of the live streams; defaults in {@link DEFAULT_LIVE_FEED_LIMITS}. */
+export interface LiveFeedLimits {
+  /** Live events held per `signalProcessed` subscription for a slow client. */
+  bufferSizePerSubscription: number;
+  /** Signals per database page when replaying or recovering. */
+  replayPageSize: number;
+  /** Most devices a `devicePosition` subscription tracks at once. */
+  maxPositionDevices: number;
+}
+
+export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
+  bufferSizePerSubscription: 256,
+  replayPageSize: 100,
+  maxPositionDevices: 10_000,
+};
+
+export interface LiveFeedOptions {
+  pubSub: LivePubSub;
+  /** `XRAY_NAMESPACE`: the channel prefix. */
+  namespace: string;
+  /** The signals model on this gateway's connection (replay and recovery read it). */
+  signals: ReturnModelType<typeof Signal>;
+  registry: Registry;
+  logger: Logger;
+  limits?: Partial<LiveFeedLimits>;
+}
+
+export interface SignalProcessedRequest {
+  deviceIds: readonly string[] | undefined;
+  bbox: BBoxFilter | undefined;
+  since: Types.ObjectId | undefined;
+}
+
+/** What the live resolvers read from the operation context (`context.live`). */
+export interface LiveFeed {
+  /** Opens a `signalProcessed` stream; resolves once its Redis channels are confirmed live. */
+  openSignalProcessed(request: SignalProcessedRequest): Promise<SignalProcessedStream>;
+  /** Opens a `devicePosition` stream; resolves once its Redis channels are confirmed live. */
+  openDevicePosition(deviceIds: readonly string[] | undefined): Promise<DevicePositionStream>;
+  /** Streams open now. */
+  readonly openStreams: number;
+  readonly metrics: LiveMetrics;
+  /** Ends every open stream (their clients see the subscription complete). */
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway's live subscriptions over its one {@link LivePubSub}: per-device channels when the
+ * client names devices, the all-devices channel otherwise.
+ */
+export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
+  const limits = { ...DEFAULT_LIVE_FEED_LIMITS, ...options.limits };
+  const metrics = createLiveMetrics(options.registry);
+  const replay = new SignalReplay(options.signals, limits.replayPageSize);
+  const logger = options.logger.child({ component: 'live-feed' });
+  const open = new Set<LiveStream<unknown>>();
+
+  const channelsFor = (deviceIds: readonly string[] | undefined): string[] =>
+    deviceIds === undefined ? [allSignalsChannelFor(options.namespace)] : deviceIds.map((id) => deviceSignalChannelFor(options.namespace, id));
+
+  async function attach<S extends LiveStream<unknown>>(stream: S, deviceIds: readonly string[] | undefined, push: (payload: unknown) => void, onGap?: () => void): Promise<S> {
+    const removeListener = await options.pubSub.listen(channelsFor(deviceIds), push);
+    const removeGapListener = onGap ? options.pubSub.onGap(onGap) : undefined;
+    open.add(stream);
+    stream.onClose(() => {
+      removeListener();
+      removeGapListener?.();
+      open.delete(stream);
+    });
+    return stream;
+  }
+
+  return {
+    metrics,
+    get openStreams() {
+      return open.size;
+    },
+    async openSignalProcessed(request) {
+      const stream = new SignalProcessedStream({
+        deviceIds: request.deviceIds,
+        bbox: request.bbox,
+        since: request.since,
+        bufferCap: limits.bufferSizePerSubscription,
+        replay,
+        metrics,
+        logger,
+      });
+      return attach(stream, request.deviceIds, stream.push, stream.recover);
+    },
+    async openDevicePosition(deviceIds) {
+      const stream = new DevicePositionStream({ deviceIds, maxDevices: limits.maxPositionDevices, metrics });
+      return attach(stream, deviceIds, stream.push);
+    },
+    async close() {
+      await Promise.all([...open].map((stream) => stream.return()));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Subscription kinds, the `subscription` label of the live metrics. */
+export type LiveSubscriptionKind = 'signalProcessed' | 'devicePosition';
+
+/** Metrics of the live streams, registered in the gateway instance's own registry. */
+export interface LiveMetrics {
+  /** Events accepted into a subscription's buffer (after filters). */
+  eventsBuffered: Counter<'subscription'>;
+  /** Events currently waiting in subscription buffers. */
+  bufferedEvents: Gauge<'subscription'>;
+  /** Times a subscription buffer reached its cap. */
+  bufferOverflows: Counter<'subscription'>;
+  /** Buffered events discarded: signals are then re-read from the database, positions coalesce. */
+  eventsDiscarded: Counter<'subscription'>;
+  /** Database pages read to replay (`since`) or recover (after an overflow or a Redis gap). */
+  replayPages: Counter;
+  /** Redis messages that were not a well-formed processed-signal event. */
+  malformedEvents: Counter;
+}
+
+export function createLiveMetrics(registry: Registry): LiveMetrics {
+  const registers = [registry];
+  return {
+    eventsBuffered: new Counter({
+      name: 'gateway_live_events_buffered_total',
+      help: 'Events accepted into a subscription buffer after its filters.',
+      labelNames: ['subscription'],
+      registers,
+    }),
+    bufferedEvents: new Gauge({
+      name: 'gateway_live_buffered_events',
+      help: 'Events waiting in subscription buffers for slow clients.',
+      labelNames: ['subscription'],
+      registers,
+    }),
+    bufferOverflows: new Counter({
+      name: 'gateway_live_buffer_overflows_total',
+      help: 'Times a subscription buffer reached its cap.',
+      labelNames: ['subscription'],
+      registers,
+    }),
+    eventsDiscarded: new Counter({
+      name: 'gateway_live_events_discarded_total',
+      help: 'Buffered events discarded (signals are re-read from the database; positions coalesce to the latest).',
+      labelNames: ['subscription'],
+      registers,
+    }),
+    replayPages: new Counter({
+      name: 'gateway_live_replay_pages_total',
+      help: 'Database pages read to replay or recover subscriptions.',
+      registers,
+    }),
+    malformedEvents: new Counter({
+      name: 'gateway_live_malformed_events_total',
+      help: 'Redis messages ignored because they were not a processed-signal event.',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,259 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Context, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../../schema';
+import type { AuthenticatedKey } from '../auth/authenticated-key';
+import type { CheckOperationCost } from '../cost/operation-cost';
+import { ErrorCode } from '../errors/error-code';
+import { ForbiddenError, InternalServerError, RateLimitedError, UnauthenticatedError } from '../errors/gateway-errors';
+import type { RateLimitDecision } from '../rate-limit/rate-limit-decision';
+import type { LiveFeed } from './live-feed';
+
+/** Websocket limits; the defaults are the gateway config's. */
+export interface WebSocketLimits {
+  /** Operations open at once on one connection. Default in config: 100. */
+  maxSubscriptionsPerConnection: number;
+  /** Largest incoming message, bytes; a bigger one closes the socket with 1009. Default in config: 64 KiB. */
+  maxPayloadBytes: number;
+  /** Ping interval, ms; a client that misses a pong for as long is terminated. */
+  keepAliveMs: number;
+}
+
+/** What the context factory learns about one websocket operation. */
+export interface WebSocketOperationInfo {
+  auth: AuthenticatedKey;
+  /** The HTTP upgrade request of the connection (headers such as `x-request-id`). */
+  request: IncomingMessage;
+  /** graphql-ws operation id (unique per connection). */
+  operationId: string;
+}
+
+export interface WebSocketServerOptions<TContext extends object> {
+  httpServer: Server;
+  /** Path the websocket answers on, e.g. `/graphql` (the HTTP endpoint shares it). */
+  path: string;
+  schema: GraphQLSchema;
+  /** Resolves the raw key from `connectionParams.apiKey`; null refuses the connection (4403). */
+  authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null>;
+  /** A FRESH context per operation (new DataLoaders); `live` is added to it. */
+  createContext(info: WebSocketOperationInfo): TContext | Promise<TContext>;
+  checkCost: CheckOperationCost;
+  /** One point per subscribe message, from the same budget as HTTP requests. */
+  consumeRateLimit(auth: AuthenticatedKey): Promise<RateLimitDecision>;
+  live: LiveFeed;
+  limits: WebSocketLimits;
+  /** The gateway instance's registry (not the global one). */
+  registry: Registry;
+  logger: Logger;
+  /** Shapes every error sent to a client (the gateway's formatter, shared with HTTP). */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+}
+
+export interface RunningWebSocketServer {
+  /** Closes every socket with 1001 (going away), ends their operations and stops accepting. */
+  close(): Promise<void>;
+  /** Connections that passed `connection_init`. */
+  readonly connections: number;
+}
+
+/** Per-connection state kept beside graphql-ws's context. */
+interface ConnectionState {
+  auth: AuthenticatedKey;
+  /** Operation id → root field, of the operations counted in the active-subscriptions gauge. */
+  activeSubscriptions: Map<string, string>;
+}
+
+type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Record<PropertyKey, never>>>;
+
+function rootFieldName(document: DocumentNode, operationName: string | null | undefined): string {
+  const operation = getOperationAST(document, operationName);
+  const first = operation?.selectionSet.selections[0];
+  return first?.kind === 'Field' ? first.name.value : 'unknown';
+}
+
+/**
+ * graphql-ws (protocol `graphql-transport-ws`) on the gateway's HTTP server, at `path`.
+ *
+ * The API key travels as `connectionParams.apiKey` and is checked once in `onConnect` (a
+ * missing or bad key closes with 4403). Every subscribe message is then checked like an HTTP
+ * request, since Apollo plugins never see websocket operations: operations per connection,
+ * rate limit (RATE_LIMITED), parse and validation (BAD_USER_INPUT), cost (QUERY_TOO_COMPLEX).
+ */
+export function attachWebSocketServer<TContext extends object>(options: WebSocketServerOptions<TContext>): RunningWebSocketServer {
+  const logger = options.logger.child({ component: 'ws' });
+  const registers = [options.registry];
+  const connectionsGauge = new Gauge({ name: 'gateway_ws_connections', help: 'Websocket connections past connection_init.', registers });
+  const activeSubscriptions = new Gauge({
+    name: 'gateway_ws_active_subscriptions',
+    help: 'Subscriptions running on websocket connections.',
+    labelNames: ['subscription'],
+    registers,
+  });
+  const eventsDelivered = new Counter({
+    name: 'gateway_ws_events_delivered_total',
+    help: 'Subscription events sent to websocket clients.',
+    labelNames: ['subscription'],
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'gateway_ws_operations_refused_total',
+    help: 'Websocket operations refused before running, by error code.',
+    labelNames: ['code'],
+    registers,
+  });
+  const states = new WeakMap<WsContext, ConnectionState>();
+  let connections = 0;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxPayloadBytes });
+
+  const refuse = (error: GraphQLError): readonly GraphQLError[] => {
+    refusals.inc({ code: String(error.extensions.code ?? ErrorCode.BAD_USER_INPUT) });
+    return [error];
+  };
+  const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => options.formatError(error.toJSON(), error));
+
+  const checkAndPrepare = async (ctx: WsContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    const state = states.get(ctx);
+    if (!state) return refuse(new UnauthenticatedError());
+    // graphql-ws has already registered this operation in ctx.subscriptions.
+    const open = Object.keys(ctx.subscriptions).length;
+    if (open > options.limits.maxSubscriptionsPerConnection) {
+      return refuse(
+        new ForbiddenError(`at most ${options.limits.maxSubscriptionsPerConnection} operations may run at once on one connection; complete one first`, {
+          limit: options.limits.maxSubscriptionsPerConnection,
+        }),
+      );
+    }
+    const decision = await options.consumeRateLimit(state.auth);
+    if (!decision.allowed) return refuse(new RateLimitedError(decision.retryAfterMs));
+
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return refuse(error);
+      throw error;
+    }
+    const validationErrors = validate(options.schema, document);
+    if (validationErrors.length > 0) {
+      refusals.inc({ code: ErrorCode.BAD_USER_INPUT });
+      return validationErrors;
+    }
+    const costErrors = options.checkCost(options.schema, document, payload.variables, payload.operationName);
+    if (costErrors.length > 0) {
+      refusals.inc({ code: ErrorCode.QUERY_TOO_COMPLEX });
+      return costErrors;
+    }
+    const baseContext = await options.createContext({ auth: state.auth, request: ctx.extra.request, operationId: id });
+    const args: ExecutionArgs = {
+      schema: options.schema,
+      document,
+      variableValues: payload.variables,
+      operationName: payload.operationName,
+      contextValue: { ...baseContext, live: options.live },
+    };
+    return args;
+  };
+
+  const server = useServer<Record<string, unknown> | undefined>(
+    {
+      schema: options.schema,
+      // Close reasons never carry internal messages.
+      isProd: true,
+      onConnect: async (ctx) => {
+        const rawKey = ctx.connectionParams?.apiKey;
+        const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
+        if (!auth) {
+          logger.info({ remote: ctx.extra.request.socket.remoteAddress }, 'ws: connection refused (missing or invalid API key)');
+          return false;
+        }
+        states.set(ctx, { auth, activeSubscriptions: new Map() });
+        connections += 1;
+        connectionsGauge.inc();
+        return true;
+      },
+      onDisconnect: () => {
+        connections -= 1;
+        connectionsGauge.dec();
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        try {
+          return await checkAndPrepare(ctx, id, payload);
+        } catch (error) {
+          // Thrown here, graphql-ws would close the whole connection with 4500.
+          logger.error({ err: error }, 'ws: preparing an operation failed');
+          return refuse(new InternalServerError());
+        }
+      },
+      onOperation: (ctx, id, _payload, args, result) => {
+        const state = states.get(ctx);
+        if (!state || !(Symbol.asyncIterator in result)) return;
+        const name = rootFieldName(args.document, args.operationName);
+        state.activeSubscriptions.set(id, name);
+        activeSubscriptions.inc({ subscription: name });
+        return;
+      },
+      onNext: (_ctx, _id, _payload, args, result): FormattedExecutionResult | void => {
+        if (getOperationAST(args.document, args.operationName)?.operation === 'subscription' && result.data) {
+          eventsDelivered.inc({ subscription: rootFieldName(args.document, args.operationName) });
+        }
+        if (!result.errors) return;
+        const { errors, ...rest } = result as ExecutionResult;
+        return { ...rest, errors: formatErrors(errors ?? []) };
+      },
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+      onComplete: (ctx, id) => {
+        const state = states.get(ctx);
+        const name = state?.activeSubscriptions.get(id);
+        if (!state || name === undefined) return;
+        state.activeSubscriptions.delete(id);
+        activeSubscriptions.dec({ subscription: name });
+      },
+    },
+    wss,
+    options.limits.keepAliveMs,
+  );
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== options.path) {
+      // Another upgrade handler may own this path; without one, refuse plainly.
+      if (options.httpServer.listenerCount('upgrade') === 1) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
+
+  let closing: Promise<void> | undefined;
+  return {
+    get connections() {
+      return connections;
+    },
+    close() {
+      closing ??= (async () => {
+        options.httpServer.off('upgrade', onUpgrade);
+        await server.dispose();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import DataLoader from 'dataloader';
+import { Types } from 'mongoose';
+import type { Device, Signal } from '../../schema';
+import type { GatewayModels } from '../db/gateway-models';
+import { mapWithConcurrency } from '../db/map-with-concurrency';
+
+/** A signal to fetch the track of, with its device so the lookup carries device equality. */
+export interface SignalTrackKey {
+  signalId: string;
+  deviceId: string;
+}
+
+/** Batching loaders of one operation: never shared between requests, so no data outlives its caller's rights. */
+export interface GatewayLoaders {
+  deviceById: DataLoader<string, Device | null>;
+  signalById: DataLoader<string, Signal | null>;
+  /** The packed track (schema/track-codec.ts); lists load signals without it. */
+  trackBySignal: DataLoader<SignalTrackKey, Buffer | null, string>;
+}
+
+/** Projection of signal lists and single lookups: everything but the packed track. */
+export const SIGNAL_SUMMARY_PROJECTION = { track: 0, rawSha256: 0, idempotencyKey: 0, rollupState: 0, correlationId: 0, rawPayloadId: 0 } as const;
+
+const LOOKUP_CONCURRENCY = 8;
+
+function toBuffer(value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value;
+  // Lean reads return BSON Binary; its `buffer` holds the bytes.
+  const binary = value as { buffer?: Uint8Array };
+  return binary.buffer ? Buffer.from(binary.buffer) : null;
+}
+
+/** Fresh loaders; create per HTTP request and per websocket operation. */
+export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
+  return {
+    // The devices collection is small (one document per device), so one `$in` read serves a page.
+    deviceById: new DataLoader<string, Device | null>(async (ids) => {
+      const devices = await models.devices.find({ _id: { $in: [...ids] } }).limit(ids.length).lean<Device[]>();
+      const byId = new Map(devices.map((d) => [d._id, d]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    // Top-level `_id` equality per signal: FerretDB v1 pushes equality down, not `$in`.
+    signalById: new DataLoader<string, Signal | null>(async (ids) =>
+      mapWithConcurrency(ids, LOOKUP_CONCURRENCY, async (id) => {
+        if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) return null;
+        return (await models.signals.findOne({ _id: new Types.ObjectId(id) }, SIGNAL_SUMMARY_PROJECTION).lean<Signal>()) ?? null;
+      }),
+    ),
+    // One read per device of the batch, with `deviceId` equality at the top level.
+    trackBySignal: new DataLoader<SignalTrackKey, Buffer | null, string>(
+      async (keys) => {
+        const idsByDevice = new Map<string, Types.ObjectId[]>();
+        for (const key of keys) {
+          const ids = idsByDevice.get(key.deviceId) ?? [];
+          ids.push(new Types.ObjectId(key.signalId));
+          idsByDevice.set(key.deviceId, ids);
+        }
+        const tracks = new Map<string, Buffer | null>();
+        await mapWithConcurrency([...idsByDevice], LOOKUP_CONCURRENCY, async ([deviceId, ids]) => {
+          const docs = await models.signals.find({ deviceId, _id: { $in: ids } }, { track: 1 }).limit(ids.length).lean<Array<{ _id: Types.ObjectId; track?: unknown }>>();
+          for (const doc of docs) tracks.set(doc._id.toHexString(), toBuffer(doc.track));
+        });
+        return keys.map((key) => tracks.get(key.signalId) ?? null);
+      },
+      { cacheKeyFn: (key) => key.signalId },
+    ),
+  };
+}

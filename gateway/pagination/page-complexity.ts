@@ -1,0 +1,16 @@
+import type { ComplexityEstimator } from 'graphql-query-complexity';
+
+/** Ceiling on the multiplier, so an absurd `first` is still costed finitely (the resolver refuses it anyway). */
+const MAX_MULTIPLIER = 10_000;
+
+/** Cost of a connection field: its items times what each item selects. */
+export const pageComplexity: ComplexityEstimator = ({ args, childComplexity }) => {
+  const requested = [args.first, args.last].find((v): v is number => typeof v === 'number') ?? 20;
+  return 1 + childComplexity * Math.min(MAX_MULTIPLIER, Math.max(1, requested));
+};
+
+/** Cost of a list of points: one per hundred points (they are flat scalars). */
+export const pointsComplexity: ComplexityEstimator = ({ args }) => {
+  const requested = typeof args.maxPoints === 'number' ? args.maxPoints : 1000;
+  return 1 + Math.ceil(Math.min(MAX_MULTIPLIER, Math.max(0, requested)) / 100);
+};

@@ -1,0 +1,39 @@
+import { BadUserInputError } from '../errors/gateway-errors';
+
+/** Which way a page is read from its cursor. */
+export type PageDirection = 'forward' | 'backward';
+
+/** A validated page request: how many items, from which cursor, which way. */
+export interface PageRequest {
+  size: number;
+  direction: PageDirection;
+  cursor: string | undefined;
+}
+
+/** Raw Relay arguments as the client sent them. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+function checkSize(name: string, value: number, maxPageSize: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new BadUserInputError(`\`${name}\` must be a non-negative integer`, { argument: name });
+  if (value > maxPageSize) throw new BadUserInputError(`\`${name}\` must be at most ${maxPageSize}`, { argument: name, max: maxPageSize });
+  return value;
+}
+
+/**
+ * Relay arguments to one page request. Forward (`first`/`after`) unless `last` or `before` is
+ * given, in which case the page ends just before `before` and holds `last` (else `first`) items.
+ */
+export function toPageRequest(args: PageArgs, defaultSize: number, maxPageSize: number): PageRequest {
+  const backward = (args.last !== undefined && args.last !== null) || (args.before !== undefined && args.before !== null);
+  if (backward) {
+    if (args.after !== undefined && args.after !== null) throw new BadUserInputError('`after` and `before` cannot be combined', { argument: 'before' });
+    const size = args.last ?? args.first ?? defaultSize;
+    return { size: checkSize(args.last !== undefined && args.last !== null ? 'last' : 'first', size, maxPageSize), direction: 'backward', cursor: args.before ?? undefined };
+  }
+  return { size: checkSize('first', args.first ?? defaultSize, maxPageSize), direction: 'forward', cursor: args.after ?? undefined };
+}

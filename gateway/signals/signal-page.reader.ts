@@ -1,0 +1,45 @@
+import type { Signal } from '../../schema';
+import type { GatewayModels } from '../db/gateway-models';
+import { mapWithConcurrency } from '../db/map-with-concurrency';
+import { SIGNAL_SUMMARY_PROJECTION } from '../loaders/gateway-loaders';
+import type { PageRequest } from '../pagination/page-request';
+import { decodeSignalCursor, encodeSignalCursor, type SignalCursor } from '../pagination/signal-cursor';
+import type { SignalConnection } from './signal-connection.type';
+import { compareSignalPositions, planSignalQueries, scansDescending, type ValidSignalFilter } from './signal-query';
+import type { SignalOrder } from './signal-order.enum';
+
+/** Per-device queries in flight at once for one page. */
+const DEVICE_QUERY_CONCURRENCY = 8;
+
+function positionOf(signal: Signal): SignalCursor {
+  return { timeMs: signal.time.getTime(), id: signal._id.toHexString() };
+}
+
+/**
+ * Reads one page of signals. Each query is a lean `find` with a limit, so the driver closes its
+ * cursor once the batch is read; per-device results merge in Node.
+ */
+export async function readSignalPage(models: GatewayModels, filter: ValidSignalFilter, order: SignalOrder, page: PageRequest): Promise<SignalConnection> {
+  const cursor = page.cursor === undefined ? undefined : decodeSignalCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
+  const empty: SignalConnection = { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+  if (page.size === 0 || filter.deviceIds?.length === 0) return empty;
+  const plan = planSignalQueries(filter, order, { direction: page.direction, cursor, size: page.size });
+  const batches = await mapWithConcurrency(plan.filters, DEVICE_QUERY_CONCURRENCY, (query) =>
+    models.signals.find(query, SIGNAL_SUMMARY_PROJECTION).sort(plan.sort).limit(plan.limit).lean<Signal[]>(),
+  );
+  const descending = scansDescending(order, page.direction);
+  const scanned = batches.flat().sort((a, b) => compareSignalPositions(positionOf(a), positionOf(b), descending));
+  const hasMore = scanned.length > page.size;
+  const kept = scanned.slice(0, page.size);
+  if (page.direction === 'backward') kept.reverse();
+  const edges = kept.map((node) => ({ cursor: encodeSignalCursor(positionOf(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.direction === 'forward' ? hasMore : cursor !== undefined,
+      hasPreviousPage: page.direction === 'backward' ? hasMore : cursor !== undefined,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

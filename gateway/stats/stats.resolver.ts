@@ -1,0 +1,77 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { FLEET_DEVICE_ID, hourStartOf } from '../../schema';
+import type { GatewayContext } from '../context';
+import { checkDeviceId } from '../devices/device.resolver';
+import { BadUserInputError, NotFoundError } from '../errors/gateway-errors';
+import type { GatewayServices } from '../gateway-services';
+import { DeviceStats } from './device-stats.type';
+import { readHourBuckets } from './hour-bucket.reader';
+import { bucketStartOf, sumHourFigures, trendLength, trendSeries } from './rollup-aggregation';
+import { TrendBucket } from './trend-bucket.enum';
+import { TrendPoint } from './trend-point.type';
+
+/** Most points one `trends` answer may hold. */
+export const MAX_TREND_POINTS = 10_000;
+
+function validInstant(value: Date | null | undefined, argument: string): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const ms = value.getTime();
+  if (!Number.isFinite(ms)) throw new BadUserInputError(`\`${argument}\` is not a valid date-time`, { argument });
+  return ms;
+}
+
+@Resolver()
+export class StatsResolver {
+  constructor(private readonly services: GatewayServices) {}
+
+  @Query(() => DeviceStats, {
+    description:
+      'Figures of one device from its hourly rollups. Without `from`/`to`: its lifetime figures. With them: the hours (UTC) from the one containing `from` up to, not including, `to`.',
+  })
+  async deviceStats(
+    @Arg('deviceId', () => ID) deviceId: string,
+    @Ctx() ctx: GatewayContext,
+    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+  ): Promise<DeviceStats> {
+    checkDeviceId(deviceId);
+    const fromMs = validInstant(from, 'from');
+    const toMs = validInstant(to, 'to');
+    if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    const device = await ctx.loaders.deviceById.load(deviceId);
+    if (!device) throw new NotFoundError(`device "${deviceId}" has no stored signals`, { deviceId });
+    if (fromMs === undefined && toMs === undefined) {
+      return {
+        signalCount: device.signalCount,
+        dataVolume: device.dataVolume,
+        distanceMeters: device.totalDistanceMeters,
+        maxSpeed: device.maxSpeed,
+        avgSpeed: device.sampleCount > 0 ? device.speedSum / device.sampleCount : 0,
+        firstSeen: device.firstSeen,
+        lastSeen: device.lastSeen,
+      };
+    }
+    const hours = await readHourBuckets(this.services.models, deviceId, fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(), toMs);
+    return sumHourFigures(hours);
+  }
+
+  @Query(() => [TrendPoint], {
+    description: 'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups.',
+  })
+  async trends(
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('bucket', () => TrendBucket, { nullable: true, defaultValue: TrendBucket.HOUR }) bucket: TrendBucket | null,
+    @Arg('deviceId', () => ID, { nullable: true, description: 'One device; the whole fleet when omitted.' }) deviceId?: string | null,
+  ): Promise<TrendPoint[]> {
+    const fromMs = validInstant(from, 'from') as number;
+    const toMs = validInstant(to, 'to') as number;
+    if (fromMs >= toMs) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    const width = bucket ?? TrendBucket.HOUR;
+    const length = trendLength(fromMs, toMs, width);
+    if (length > MAX_TREND_POINTS) throw new BadUserInputError(`the range holds ${length} buckets; at most ${MAX_TREND_POINTS} are allowed`, { argument: 'to' });
+    const subject = deviceId === null || deviceId === undefined ? FLEET_DEVICE_ID : checkDeviceId(deviceId);
+    const hours = await readHourBuckets(this.services.models, subject, bucketStartOf(fromMs, width), toMs);
+    return trendSeries(hours, fromMs, toMs, width);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Types } from 'mongoose';
+import { decodeTrack, type TrackPoint } from '../../schema';
+import type { GatewayModels } from '../db/gateway-models';
+import { BadUserInputError } from '../errors/gateway-errors';
+
+/** Signals read per query (each carries its packed track). */
+const BATCH_SIZE = 100;
+
+/** Most raw samples one `track` request may gather before downsampling. */
+export const MAX_TRACK_SAMPLES = 1_000_000;
+
+interface TrackDoc {
+  _id: Types.ObjectId;
+  time: Date;
+  track: Uint8Array | { buffer: Uint8Array };
+}
+
+function bytesOf(track: TrackDoc['track']): Uint8Array {
+  return track instanceof Uint8Array ? track : track.buffer;
+}
+
+/**
+ * Every kept sample of `deviceId` with a time in [from, to], in time order. Reads the device's
+ * signals that overlap the range (message time before `to`, last sample at or after `from`) in
+ * keyset batches with `deviceId` equality at the top level.
+ */
+export async function readTrackPoints(models: GatewayModels, deviceId: string, fromMs: number, toMs: number): Promise<TrackPoint[]> {
+  const points: TrackPoint[] = [];
+  let after: { time: Date; id: Types.ObjectId } | undefined;
+  for (;;) {
+    const query: Record<string, unknown> = { deviceId, time: { $lte: new Date(toMs) }, 'end.time': { $gte: new Date(fromMs) } };
+    if (after) query.$or = [{ time: { $gt: after.time } }, { time: after.time, _id: { $gt: after.id } }];
+    const batch = await models.signals.find(query, { time: 1, track: 1 }).sort({ time: 1, _id: 1 }).limit(BATCH_SIZE).lean<TrackDoc[]>();
+    for (const doc of batch) {
+      for (const point of decodeTrack(bytesOf(doc.track))) {
+        if (point.time >= fromMs && point.time <= toMs) points.push(point);
+      }
+      if (points.length > MAX_TRACK_SAMPLES) throw new BadUserInputError(`the range holds more than ${MAX_TRACK_SAMPLES} samples; narrow \`from\`/\`to\``, { argument: 'to' });
+    }
+    const last = batch[batch.length - 1];
+    if (batch.length < BATCH_SIZE || !last) break;
+    after = { time: last.time, id: last._id };
+  }
+  // Signals may overlap in time; the stable sort keeps each signal's own order on equal times.
+  return points.sort((a, b) => a.time - b.time);
+}

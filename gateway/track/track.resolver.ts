@@ -1,0 +1,33 @@
+import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
+import { Position } from '../../schema';
+import { checkDeviceId } from '../devices/device.resolver';
+import { BadUserInputError } from '../errors/gateway-errors';
+import type { GatewayServices } from '../gateway-services';
+import { pointsComplexity } from '../pagination/page-complexity';
+import { checkMaxPoints, toPosition } from '../signals/signal-points';
+import { downsampleTrack } from './downsample-track';
+import { readTrackPoints } from './track-points.reader';
+
+@Resolver()
+export class TrackResolver {
+  constructor(private readonly services: GatewayServices) {}
+
+  @Query(() => [Position], {
+    description: 'Where a device went in [from, to]: its samples in time order, downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
+    complexity: pointsComplexity,
+  })
+  async track(
+    @Arg('deviceId', () => ID) deviceId: string,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('maxPoints', () => Int, { nullable: true, defaultValue: 1000, description: 'At most this many points (2..10000).' }) maxPoints: number | null,
+  ): Promise<Position[]> {
+    checkDeviceId(deviceId);
+    const limit = checkMaxPoints(maxPoints ?? 1000);
+    const fromMs = from.getTime();
+    const toMs = to.getTime();
+    if (!(fromMs < toMs)) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    const points = await readTrackPoints(this.services.models, deviceId, fromMs, toMs);
+    return downsampleTrack(points, limit).map(toPosition);
+  }
+}

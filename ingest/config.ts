@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { DEFAULT_NAMESPACE } from '../schema';
+
+/** Shortest accepted `INGEST_HMAC_SECRET`: 32 characters, so device keys cannot be brute-forced. */
+export const MIN_HMAC_SECRET_LENGTH = 32;
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .min(1)
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${protocols.join(' or ')}// URL`,
+    );
+
+const ingestEnvSchema = z.object({
+  INGEST_PORT: integer(3001, 0, 65535),
+  INGEST_HOST: z.string().min(1).default('0.0.0.0'),
+  AMQP_URL: url(['amqp:', 'amqps:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  INGEST_HMAC_SECRET: z.string().min(MIN_HMAC_SECRET_LENGTH, `must be at least ${MIN_HMAC_SECRET_LENGTH} characters`),
+  XRAY_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
+    .default(DEFAULT_NAMESPACE),
+  INGEST_BODY_LIMIT_BYTES: integer(1024 * 1024, 1024),
+  INGEST_RATE_LIMIT_PER_MINUTE: integer(120, 1),
+  INGEST_MAX_CLOCK_SKEW_MS: integer(300_000, 1_000),
+  INGEST_CONFIRM_TIMEOUT_MS: integer(5_000, 100),
+  INGEST_STARTUP_WAIT_MS: integer(10_000, 0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Everything ingest reads from its environment, parsed once at startup. */
+export interface IngestConfig {
+  /** `INGEST_PORT`: HTTP port (default 3001; 0 picks a free one). */
+  port: number;
+  /** `INGEST_HOST`: interface to listen on (default `0.0.0.0`). */
+  host: string;
+  /** `AMQP_URL`: RabbitMQ (required). */
+  amqpUrl: string;
+  /** `REDIS_URL`: Redis for nonces and rate counters (required). */
+  redisUrl: string;
+  /** `INGEST_HMAC_SECRET`: the fleet secret every device key derives from (required, >= 32 characters). */
+  hmacSecret: string;
+  /** `XRAY_NAMESPACE`: prefix of every Redis key (default `xray`). */
+  namespace: string;
+  /** `INGEST_BODY_LIMIT_BYTES`: largest accepted body; larger ones get 413 (default 1 MiB). */
+  bodyLimitBytes: number;
+  /** `INGEST_RATE_LIMIT_PER_MINUTE`: accepted requests per device per minute, shared by all replicas (default 120). */
+  rateLimitPerMinute: number;
+  /**
+   * `INGEST_MAX_CLOCK_SKEW_MS`: largest |now − X-Timestamp| accepted (default 300,000 = 5 min). Nonces are kept
+   * this long too, so a request can never be replayed after its nonce expired.
+   */
+  maxClockSkewMs: number;
+  /** `INGEST_CONFIRM_TIMEOUT_MS`: how long a publish may wait for the broker's confirm before 503 (default 5,000). */
+  confirmTimeoutMs: number;
+  /**
+   * `INGEST_STARTUP_WAIT_MS`: how long start-up waits for the broker and Redis before listening anyway (answering
+   * 503 and not ready until they answer, while reconnecting in the background; default 10,000).
+   */
+  startupWaitMs: number;
+  /** `LOG_LEVEL`: pino level (default `info`). */
+  logLevel: string;
+}
+
+/** Parses ingest's environment; throws one line naming the first bad variable. */
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const parsed = ingestEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new Error(`invalid ingest configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.INGEST_PORT,
+    host: e.INGEST_HOST,
+    amqpUrl: e.AMQP_URL,
+    redisUrl: e.REDIS_URL,
+    hmacSecret: e.INGEST_HMAC_SECRET,
+    namespace: e.XRAY_NAMESPACE,
+    bodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: e.INGEST_RATE_LIMIT_PER_MINUTE,
+    maxClockSkewMs: e.INGEST_MAX_CLOCK_SKEW_MS,
+    confirmTimeoutMs: e.INGEST_CONFIRM_TIMEOUT_MS,
+    startupWaitMs: e.INGEST_STARTUP_WAIT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,217 @@
+import { silentLogger } from '../schema';
+import {
+  type DeviceRateLimiter,
+  DependencyUnavailableError,
+  type NonceStore,
+  type RawXRayEnvelope,
+  type RawXRayPublisher,
+} from './intake.ports';
+import { signedXRayHeaders } from './simulator/signed-xray.client';
+import { createXRayIntake } from './xray-intake.handler';
+
+const SECRET = 'unit-test-fleet-secret-0123456789abcdef';
+const NOW = Date.UTC(2026, 0, 1, 12);
+
+class MemoryNonces implements NonceStore {
+  readonly seen = new Set<string>();
+  async claim(deviceId: string, nonce: string) {
+    const key = `${deviceId}:${nonce}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+  async release(deviceId: string, nonce: string) {
+    this.seen.delete(`${deviceId}:${nonce}`);
+  }
+}
+
+class MemoryRateLimiter implements DeviceRateLimiter {
+  readonly used = new Map<string, number>();
+  constructor(private readonly limit: number) {}
+  async consume(deviceId: string) {
+    const used = (this.used.get(deviceId) ?? 0) + 1;
+    this.used.set(deviceId, used);
+    return used > this.limit ? { allowed: false as const, retryAfterMs: 12_345 } : { allowed: true as const };
+  }
+  async refund(deviceId: string) {
+    this.used.set(deviceId, (this.used.get(deviceId) ?? 1) - 1);
+  }
+}
+
+class MemoryPublisher implements RawXRayPublisher {
+  readonly published: RawXRayEnvelope[] = [];
+  failWith: Error | undefined;
+  async publish(envelope: RawXRayEnvelope) {
+    if (this.failWith) throw this.failWith;
+    this.published.push(envelope);
+  }
+}
+
+function setup(rateLimit = 10) {
+  const nonces = new MemoryNonces();
+  const rateLimiter = new MemoryRateLimiter(rateLimit);
+  const publisher = new MemoryPublisher();
+  const handle = createXRayIntake({
+    hmacSecret: SECRET,
+    maxClockSkewMs: 300_000,
+    nonces,
+    rateLimiter,
+    publisher,
+    logger: silentLogger(),
+    now: () => NOW,
+  });
+  return { nonces, rateLimiter, publisher, handle };
+}
+
+function message(deviceId = 'dev-1', time = NOW - 60_000): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      [deviceId]: {
+        data: [
+          [0, [51.5, -0.12, 1.5]],
+          [1000, [51.50001, -0.12, 1.6]],
+        ],
+        time,
+      },
+    }),
+  );
+}
+
+function signed(
+  body: Buffer,
+  overrides: { deviceId?: string; timestampMs?: number; nonce?: string; secret?: string } = {},
+) {
+  const headers = signedXRayHeaders({
+    fleetSecret: overrides.secret ?? SECRET,
+    deviceId: overrides.deviceId ?? 'dev-1',
+    body,
+    timestampMs: overrides.timestampMs ?? NOW,
+    nonce: overrides.nonce,
+    correlationId: 'corr-1',
+  });
+  return { headers: headers as unknown as Record<string, string>, body };
+}
+
+describe('createXRayIntake', () => {
+  it('publishes the raw bytes with the signature parts and answers 202 with the message id', async () => {
+    const { handle, publisher } = setup();
+    const request = signed(message());
+    const answer = await handle(request);
+    expect(answer.status).toBe(202);
+    expect(publisher.published).toHaveLength(1);
+    const envelope = publisher.published[0] as RawXRayEnvelope;
+    expect(answer.body).toEqual({ messageId: envelope.messageId, deviceId: 'dev-1' });
+    expect(envelope.body.equals(request.body)).toBe(true);
+    expect(envelope).toMatchObject({
+      correlationId: 'corr-1',
+      deviceId: 'dev-1',
+      timestamp: String(NOW),
+      nonce: request.headers['x-nonce'],
+      signature: request.headers['x-signature'],
+      acceptedAt: NOW,
+    });
+    expect(answer.headers['x-correlation-id']).toBe('corr-1');
+  });
+
+  it('refuses a wrong signature without touching the nonce or the rate quota', async () => {
+    const { handle, nonces, rateLimiter, publisher } = setup();
+    const answer = await handle(signed(message(), { secret: 'another-fleet-secret-0123456789abcdef' }));
+    expect(answer).toMatchObject({ status: 401, refusal: 'SIGNATURE_MISMATCH' });
+    expect(nonces.seen.size).toBe(0);
+    expect(rateLimiter.used.size).toBe(0);
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('refuses a body changed after signing', async () => {
+    const { handle } = setup();
+    const request = signed(message());
+    const answer = await handle({ ...request, body: message('dev-1', NOW - 59_000) });
+    expect(answer).toMatchObject({ status: 401, refusal: 'SIGNATURE_MISMATCH' });
+  });
+
+  it('refuses a timestamp 300,001 ms old before looking at the signature', async () => {
+    const { handle, nonces } = setup();
+    const answer = await handle(signed(message(), { timestampMs: NOW - 300_001 }));
+    expect(answer).toMatchObject({ status: 401, refusal: 'TIMESTAMP_OUT_OF_WINDOW' });
+    expect(nonces.seen.size).toBe(0);
+  });
+
+  it('refuses a reused nonce with 409', async () => {
+    const { handle, publisher } = setup();
+    const first = await handle(signed(message(), { nonce: 'same-nonce-000001' }));
+    const second = await handle(signed(message(), { nonce: 'same-nonce-000001' }));
+    expect(first.status).toBe(202);
+    expect(second).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const { handle } = setup();
+    const answer = await handle(signed(Buffer.from('{"dev-1": {')));
+    expect(answer).toMatchObject({ status: 400, refusal: 'MALFORMED_JSON' });
+  });
+
+  it('refuses a schema violation with the JSON path of each bad field', async () => {
+    const { handle } = setup();
+    const body = Buffer.from(
+      JSON.stringify({
+        'dev-1': {
+          data: [
+            [0, [91, -0.12, 1]],
+            [-5, [51, 200, 1]],
+          ],
+          time: NOW,
+        },
+      }),
+    );
+    const answer = await handle(signed(body));
+    expect(answer).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+    const paths = (answer.body as { error: { details: Array<{ path: string }> } }).error.details.map((d) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['$["dev-1"].data[0][1][0]', '$["dev-1"].data[1][0]', '$["dev-1"].data[1][1][1]']),
+    );
+  });
+
+  it('refuses a body keyed by another device than X-Device-Id', async () => {
+    const { handle } = setup();
+    const answer = await handle(signed(message('dev-2')));
+    expect(answer).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+  });
+
+  it('refuses the request over the per-device limit with 429 and Retry-After in whole seconds', async () => {
+    const { handle } = setup(1);
+    expect((await handle(signed(message()))).status).toBe(202);
+    const answer = await handle(signed(message()));
+    expect(answer).toMatchObject({ status: 429, refusal: 'RATE_LIMITED', headers: { 'retry-after': '13' } });
+    expect((await handle(signed(message('dev-3'), { deviceId: 'dev-3' }))).status).toBe(202);
+  });
+
+  it('answers 503 when the broker is unavailable and gives the nonce and quota back', async () => {
+    const { handle, publisher, nonces, rateLimiter } = setup();
+    publisher.failWith = new DependencyUnavailableError('broker', 'down');
+    const request = signed(message());
+    const answer = await handle(request);
+    expect(answer).toMatchObject({ status: 503, refusal: 'BROKER_UNAVAILABLE' });
+    expect(nonces.seen.size).toBe(0);
+    expect(rateLimiter.used.get('dev-1')).toBe(0);
+
+    publisher.failWith = undefined;
+    expect((await handle(request)).status).toBe(202);
+  });
+
+  it('answers 500 for an unexpected failure without leaking its message', async () => {
+    const { handle, publisher } = setup();
+    publisher.failWith = new Error('secret internals');
+    const answer = await handle(signed(message()));
+    expect(answer).toMatchObject({ status: 500, refusal: 'INTERNAL_ERROR' });
+    expect(JSON.stringify(answer.body)).not.toContain('secret internals');
+  });
+
+  it('generates a correlation id when the caller sent none or an unsafe one', async () => {
+    const { handle, publisher } = setup();
+    const request = signed(message());
+    const answer = await handle({ ...request, headers: { ...request.headers, 'x-correlation-id': 'bad id\n' } });
+    expect(answer.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(publisher.published[0]?.correlationId).toBe(answer.headers['x-correlation-id']);
+  });
+});

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../schema';
+import { HTTP_HEADERS, isValidXRaySignature, validateXRayMessage } from '../schema';
+import { correlationIdFrom } from './correlation-id';
+import { type IngestErrorCode, type IngestErrorDetail, errorBody, statusOf } from './ingest-error';
+import {
+  type DeviceRateLimiter,
+  DependencyUnavailableError,
+  type NonceStore,
+  type RawXRayPublisher,
+} from './intake.ports';
+import { type RequestHeaders, isWithinClockSkew, parseSignedRequestHeaders } from './signed-request';
+
+/** One `POST /v1/xray` as any transport hands it over. */
+export interface XRayIntakeRequest {
+  /** Lowercase header names, first value only. */
+  headers: RequestHeaders;
+  /** The raw body bytes (content type and size were checked by the transport). */
+  body: Buffer;
+}
+
+/** The answer, for the transport to write. */
+export interface XRayIntakeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  /** The refusal code, when refused (for metrics and logs). */
+  refusal?: IngestErrorCode;
+}
+
+/** Body of a 202. */
+export interface XRayAccepted {
+  messageId: string;
+  deviceId: string;
+}
+
+export interface XRayIntakeDeps {
+  hmacSecret: string;
+  maxClockSkewMs: number;
+  nonces: NonceStore;
+  rateLimiter: DeviceRateLimiter;
+  publisher: RawXRayPublisher;
+  logger: Logger;
+  /** Publish latency, confirmed or not. */
+  observePublish?: (seconds: number, confirmed: boolean) => void;
+  now?: () => number;
+}
+
+/**
+ * The ingest contract without sockets. Checks run cheapest-first, and nothing that costs a device anything (its
+ * rate quota, its nonce) is touched before the signature over the raw bytes proved the request is the device's.
+ * Order: headers → clock window → signature → rate quota → JSON and schema → nonce → publish with confirm.
+ * A message that could not be published gives its nonce and quota back, so the device may resend it unchanged.
+ */
+export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequest) => Promise<XRayIntakeResponse> {
+  const now = deps.now ?? Date.now;
+
+  return async function handleXRayRequest(request) {
+    const correlationId = correlationIdFrom(request.headers[HTTP_HEADERS.correlationId]);
+    const log = deps.logger.child({ correlationId });
+    const responseHeaders: Record<string, string> = { 'x-correlation-id': correlationId };
+    const refuse = (
+      code: IngestErrorCode,
+      message: string,
+      details?: IngestErrorDetail[],
+      extraHeaders: Record<string, string> = {},
+    ): XRayIntakeResponse => {
+      log.info({ code, details }, 'x-ray refused');
+      return {
+        status: statusOf(code),
+        headers: { ...responseHeaders, ...extraHeaders },
+        body: errorBody(code, message, details),
+        refusal: code,
+      };
+    };
+
+    const parsedHeaders = parseSignedRequestHeaders(request.headers);
+    if (!parsedHeaders.ok) {
+      const { code, message, details } = parsedHeaders.refusal;
+      return refuse(code, message, details);
+    }
+    const signed = parsedHeaders.value;
+    const receivedAt = now();
+
+    if (!isWithinClockSkew(signed.timestampMs, receivedAt, deps.maxClockSkewMs)) {
+      return refuse(
+        'TIMESTAMP_OUT_OF_WINDOW',
+        `X-Timestamp is more than ${Math.round(deps.maxClockSkewMs / 1000)} s away from the server clock`,
+        [{ path: `headers.${HTTP_HEADERS.timestamp}`, message: `server time is ${receivedAt}` }],
+      );
+    }
+    const parts = { deviceId: signed.deviceId, timestamp: signed.timestamp, nonce: signed.nonce, body: request.body };
+    if (!isValidXRaySignature(deps.hmacSecret, parts, signed.signature)) {
+      return refuse('SIGNATURE_MISMATCH', 'X-Signature does not match this device, timestamp, nonce and body');
+    }
+
+    try {
+      const decision = await deps.rateLimiter.consume(signed.deviceId);
+      if (!decision.allowed) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        return refuse(
+          'RATE_LIMITED',
+          `device ${signed.deviceId} sent too many messages; retry in ${retryAfterSeconds} s`,
+          undefined,
+          { 'retry-after': String(retryAfterSeconds) },
+        );
+      }
+
+      let parsedBody: unknown;
+      try {
+        parsedBody = JSON.parse(request.body.toString('utf8'));
+      } catch (error) {
+        return refuse('MALFORMED_JSON', 'the body is not valid JSON', [
+          { path: '$', message: (error as Error).message },
+        ]);
+      }
+      const validation = validateXRayMessage(parsedBody, { nowMs: receivedAt, expectedDeviceId: signed.deviceId });
+      if (!validation.ok) {
+        return refuse('SCHEMA_VIOLATION', 'the message does not follow the x-ray schema', validation.issues);
+      }
+
+      if (!(await deps.nonces.claim(signed.deviceId, signed.nonce))) {
+        return refuse('NONCE_REUSED', 'X-Nonce was already used by this device within the replay window', [
+          { path: `headers.${HTTP_HEADERS.nonce}`, message: 'already seen' },
+        ]);
+      }
+
+      const messageId = randomUUID();
+      const startedAt = process.hrtime.bigint();
+      try {
+        await deps.publisher.publish({
+          messageId,
+          correlationId,
+          deviceId: signed.deviceId,
+          timestamp: signed.timestamp,
+          nonce: signed.nonce,
+          signature: signed.signature,
+          acceptedAt: receivedAt,
+          body: request.body,
+        });
+        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, true);
+      } catch (error) {
+        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, false);
+        await giveBack(signed.deviceId, signed.nonce);
+        throw error;
+      }
+      log.info({ messageId, deviceId: signed.deviceId, bytes: request.body.length }, 'x-ray accepted');
+      const accepted: XRayAccepted = { messageId, deviceId: signed.deviceId };
+      return { status: 202, headers: responseHeaders, body: accepted };
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) {
+        log.warn({ err: error, dependency: error.dependency }, 'x-ray refused: dependency unavailable');
+        return error.dependency === 'broker'
+          ? refuse(
+              'BROKER_UNAVAILABLE',
+              'the message broker is unavailable; nothing was stored, retry later',
+              undefined,
+              { 'retry-after': '1' },
+            )
+          : refuse(
+              'DEPENDENCY_UNAVAILABLE',
+              'a dependency of ingest is unavailable; nothing was stored, retry later',
+              undefined,
+              {
+                'retry-after': '1',
+              },
+            );
+      }
+      log.error({ err: error }, 'x-ray failed unexpectedly');
+      return refuse('INTERNAL_ERROR', 'unexpected error; nothing was stored');
+    }
+
+    async function giveBack(deviceId: string, nonce: string): Promise<void> {
+      const results = await Promise.allSettled([
+        deps.nonces.release(deviceId, nonce),
+        deps.rateLimiter.refund(deviceId),
+      ]);
+      for (const result of results) {
+        if (result.status === 'rejected') log.warn({ err: result.reason }, 'could not give back nonce or quota');
+      }
+    }
+  };
+}

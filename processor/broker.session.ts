@@ -1,0 +1,119 @@
+import amqp, { type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { COMMAND_QUEUE, declareTopology, RAW_QUEUE, type Logger } from '../schema';
+import type { Channel, ConfirmChannel } from 'amqplib';
+
+/** Builds a message handler for the channels of one connection. */
+export type HandlerFactory = (consumeChannel: Channel, publishChannel: ConfirmChannel) => (message: ConsumeMessage) => Promise<void>;
+
+export interface BrokerSessionOptions {
+  amqpUrl: string;
+  prefetch: number;
+  logger: Logger;
+  raw: HandlerFactory;
+  command: HandlerFactory;
+}
+
+const RECONNECT_INITIAL_DELAY_MS = 200;
+const RECONNECT_MAX_DELAY_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The processor's broker connection: consumes the raw and command queues and reconnects (amqplib
+ * recovery) after an outage, re-declaring the topology and re-subscribing. Messages in flight on a
+ * lost connection are redelivered by the broker; exactly-once storage makes that harmless.
+ */
+export class BrokerSession {
+  private current: { consumeChannel: Channel; publishChannel: ConfirmChannel; consumerTags: string[] } | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+
+  private constructor(
+    private readonly connection: RecoveringChannelModel,
+    private readonly options: BrokerSessionOptions,
+  ) {}
+
+  /** Connects (waiting for the first connection) and starts consuming. */
+  static async start(options: BrokerSessionOptions): Promise<BrokerSession> {
+    let session: BrokerSession | undefined;
+    const connection = await amqp.connect(options.amqpUrl, {
+      timeout: CONNECT_TIMEOUT_MS,
+      recovery: {
+        initialDelay: RECONNECT_INITIAL_DELAY_MS,
+        maxDelay: RECONNECT_MAX_DELAY_MS,
+        waitForConnect: false,
+        setup: async (model: ChannelModel) => {
+          if (!session) throw new Error('broker session not constructed yet');
+          await session.subscribe(model);
+        },
+      },
+    });
+    session = new BrokerSession(connection, options);
+    session.watch();
+    await connection.waitForConnect();
+    return session;
+  }
+
+  /** Whether the session is connected and consuming. */
+  isConsuming(): boolean {
+    return this.current !== null;
+  }
+
+  /** Stops consuming, waits for in-flight messages to be settled and acknowledged, then disconnects. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    const current = this.current;
+    if (current) {
+      for (const tag of current.consumerTags) await current.consumeChannel.cancel(tag).catch(() => undefined);
+    }
+    await Promise.allSettled([...this.inFlight]);
+    this.current = null;
+    if (current) {
+      await current.publishChannel.close().catch(() => undefined);
+      await current.consumeChannel.close().catch(() => undefined);
+    }
+    await this.connection.close().catch(() => undefined);
+  }
+
+  private async subscribe(model: ChannelModel): Promise<void> {
+    if (this.stopping) return;
+    const consumeChannel = await model.createChannel();
+    const publishChannel = await model.createConfirmChannel();
+    await declareTopology(consumeChannel);
+    await consumeChannel.prefetch(this.options.prefetch);
+    const reconnectOnClose = (): void => {
+      if (this.current?.consumeChannel !== consumeChannel) return;
+      this.current = null;
+      // A channel can close alone (a channel-level error); reopening the connection recovers both.
+      if (!this.stopping) {
+        this.options.logger.warn('broker channel closed; reconnecting');
+        model.close().catch(() => undefined);
+      }
+    };
+    for (const channel of [consumeChannel, publishChannel]) {
+      channel.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'broker channel error'));
+      channel.on('close', reconnectOnClose);
+    }
+    const track = (handler: (message: ConsumeMessage) => Promise<void>) => (message: ConsumeMessage | null) => {
+      if (message === null) return; // consumer cancelled by the broker (queue deleted); recovery re-subscribes
+      const work = handler(message).catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'unexpected error while settling a message'),
+      );
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    };
+    const raw = await consumeChannel.consume(RAW_QUEUE, track(this.options.raw(consumeChannel, publishChannel)));
+    const command = await consumeChannel.consume(COMMAND_QUEUE, track(this.options.command(consumeChannel, publishChannel)));
+    this.current = { consumeChannel, publishChannel, consumerTags: [raw.consumerTag, command.consumerTag] };
+  }
+
+  private watch(): void {
+    const { logger } = this.options;
+    this.connection.on('connect', () => logger.info('connected to the broker'));
+    this.connection.on('disconnect', (error: Error) => {
+      this.current = null;
+      if (!this.stopping) logger.warn({ err: error }, 'lost the broker connection; reconnecting');
+    });
+    this.connection.on('connect-failed', (error: Error) => logger.warn({ err: error }, 'could not connect to the broker'));
+    this.connection.on('error', (error: Error) => logger.warn({ err: error }, 'broker connection error'));
+  }
+}

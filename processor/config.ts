@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { DEFAULT_NAMESPACE, MAX_DELIVERY_ATTEMPTS } from '../schema';
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .min(1)
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a ${protocols.join(' or ')}// URL`);
+
+const processorEnvSchema = z.object({
+  PROCESSOR_PORT: integer(3002, 0, 65535),
+  PROCESSOR_HOST: z.string().min(1).default('0.0.0.0'),
+  MONGO_URL: url(['mongodb:', 'mongodb+srv:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  AMQP_URL: url(['amqp:', 'amqps:']),
+  INGEST_HMAC_SECRET: z.string().min(1, 'is required'),
+  XRAY_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
+    .default(DEFAULT_NAMESPACE),
+  PROCESSOR_PREFETCH: integer(32, 1, 1_000),
+  PROCESSOR_MAX_SPEED_KMH: z.coerce.number().positive().default(300),
+  PROCESSOR_RETRY_BASE_DELAY_MS: integer(2_000, 1),
+  PROCESSOR_RETRY_MAX_DELAY_MS: integer(60_000, 1),
+  PROCESSOR_MAX_ATTEMPTS: integer(MAX_DELIVERY_ATTEMPTS, 1, 100),
+  PROCESSOR_SEEN_KEY_TTL_S: integer(900, 1),
+  PROCESSOR_MONGO_TIMEOUT_MS: integer(5_000, 100),
+  RETENTION_DAYS: z.coerce.number().positive().default(30),
+  RETENTION_INTERVAL_MS: integer(3_600_000, 0),
+  RETENTION_BATCH_SIZE: integer(200, 1, 1_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Everything the processor reads from its environment, parsed once at startup. */
+export interface ProcessorConfig {
+  /** `PROCESSOR_PORT`: port of /healthz, /readyz and /metrics (default 3002; 0 picks a free one). */
+  port: number;
+  /** `PROCESSOR_HOST`: interface to listen on (default `0.0.0.0`). */
+  host: string;
+  /** `MONGO_URL`: the Mongo-wire database, with the database name in the path (required). */
+  mongoUrl: string;
+  /** `REDIS_URL`: Redis for published events and seen idempotency keys (required). */
+  redisUrl: string;
+  /** `AMQP_URL`: RabbitMQ (required). */
+  amqpUrl: string;
+  /** `INGEST_HMAC_SECRET`: the fleet secret, to re-verify each message's device signature (required). */
+  hmacSecret: string;
+  /** `XRAY_NAMESPACE`: prefix of every Redis key and channel (default `xray`). */
+  namespace: string;
+  /** `PROCESSOR_PREFETCH`: unacknowledged messages in flight per consumer (default 32). */
+  prefetch: number;
+  /** `PROCESSOR_MAX_SPEED_KMH`: implied speed above which a sample is dropped as a GPS jump (default 300). */
+  maxSpeedKmh: number;
+  /** `PROCESSOR_RETRY_BASE_DELAY_MS`: wait before the 2nd attempt of a transiently failed message; doubles per attempt (default 2,000). */
+  retryBaseDelayMs: number;
+  /** `PROCESSOR_RETRY_MAX_DELAY_MS`: longest single retry wait (default 60,000). */
+  retryMaxDelayMs: number;
+  /** `PROCESSOR_MAX_ATTEMPTS`: attempts before a transiently failing message is dead-lettered (default 5). */
+  maxAttempts: number;
+  /** `PROCESSOR_SEEN_KEY_TTL_S`: how long Redis remembers a stored idempotency key (default 900). */
+  seenKeyTtlSeconds: number;
+  /** `PROCESSOR_MONGO_TIMEOUT_MS`: longest wait for a database server before an operation fails (default 5,000). */
+  mongoTimeoutMs: number;
+  /** `RETENTION_DAYS`: signals are deleted this many days after `ingestedAt` (default 30). */
+  retentionDays: number;
+  /** `RETENTION_INTERVAL_MS`: period of the retention job; 0 disables it (default 3,600,000 = hourly). */
+  retentionIntervalMs: number;
+  /** `RETENTION_BATCH_SIZE`: expired signals deleted per batch (default 200). */
+  retentionBatchSize: number;
+  /** `LOG_LEVEL`: pino level (default `info`). */
+  logLevel: string;
+}
+
+/** Parses the processor's environment; throws one line naming the first bad variable. */
+export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+  const parsed = processorEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new Error(`invalid processor configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PROCESSOR_PORT,
+    host: e.PROCESSOR_HOST,
+    mongoUrl: e.MONGO_URL,
+    redisUrl: e.REDIS_URL,
+    amqpUrl: e.AMQP_URL,
+    hmacSecret: e.INGEST_HMAC_SECRET,
+    namespace: e.XRAY_NAMESPACE,
+    prefetch: e.PROCESSOR_PREFETCH,
+    maxSpeedKmh: e.PROCESSOR_MAX_SPEED_KMH,
+    retryBaseDelayMs: e.PROCESSOR_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: e.PROCESSOR_RETRY_MAX_DELAY_MS,
+    maxAttempts: e.PROCESSOR_MAX_ATTEMPTS,
+    seenKeyTtlSeconds: e.PROCESSOR_SEEN_KEY_TTL_S,
+    mongoTimeoutMs: e.PROCESSOR_MONGO_TIMEOUT_MS,
+    retentionDays: e.RETENTION_DAYS,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MS,
+    retentionBatchSize: e.RETENTION_BATCH_SIZE,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** What the dead-letter tool (`dlq.cli.ts`) reads from its environment. */
+export interface DeadLetterToolConfig {
+  /** `AMQP_URL`: RabbitMQ (required). */
+  amqpUrl: string;
+}
+
+/** Parses the dead-letter tool's environment; throws one line naming the bad variable. */
+export function loadDeadLetterToolConfig(env: NodeJS.ProcessEnv = process.env): DeadLetterToolConfig {
+  const parsed = z.object({ AMQP_URL: url(['amqp:', 'amqps:']) }).safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid dead-letter tool configuration: ${issue?.path.join('.') ?? 'AMQP_URL'} ${issue?.message ?? 'is invalid'}`);
+  }
+  return { amqpUrl: parsed.data.AMQP_URL };
+}

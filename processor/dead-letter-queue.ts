@@ -1,0 +1,95 @@
+import type { ConfirmChannel, GetMessage, Options } from 'amqplib';
+import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology } from '../schema';
+import { publishConfirmed } from './confirm-publish';
+import { ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
+
+/** One message in `xray.raw.dlq`, as the dead-letter tool shows it. */
+export interface DeadLetter {
+  /** Position in the queue, from 0. */
+  position: number;
+  /** `messageId` given by ingest (also what `replay` selects by). */
+  messageId: string | undefined;
+  deviceId: string | undefined;
+  correlationId: string | undefined;
+  /** Why it was dead-lettered. */
+  reason: string | undefined;
+  /** Attempts made before it was dead-lettered. */
+  attempts: number;
+  /** Routing key it first arrived with; a replay publishes it under this key again. */
+  routingKey: string;
+  bodyBytes: number;
+}
+
+/** Headers that belong to one trip through the processor, dropped on replay so the message starts afresh. */
+const PER_TRIP_HEADERS = [AMQP_HEADERS.attempt, AMQP_HEADERS.deadLetterReason, ORIGINAL_ROUTING_KEY_HEADER];
+
+/**
+ * Walks the dead-letter queue once, front to back: each message is either replayed (published to
+ * `iot.xray` under its original routing key with its attempt count reset) or put back at the end
+ * of the queue, and only acknowledged once that publish is confirmed. Walking instead of
+ * peek-and-requeue keeps the order and never raises a quorum queue's delivery count.
+ */
+async function walkDeadLetters(
+  channel: ConfirmChannel,
+  replay: (letter: DeadLetter) => boolean,
+): Promise<{ letters: DeadLetter[]; replayed: DeadLetter[] }> {
+  await declareTopology(channel);
+  const { messageCount } = await channel.checkQueue(RAW_DEAD_LETTER_QUEUE);
+  const letters: DeadLetter[] = [];
+  const replayed: DeadLetter[] = [];
+  for (let position = 0; position < messageCount; position += 1) {
+    const message = await channel.get(RAW_DEAD_LETTER_QUEUE, { noAck: false });
+    if (message === false) break;
+    const letter = describe(message, position);
+    letters.push(letter);
+    const headers = { ...(message.properties.headers ?? {}) } as Record<string, unknown>;
+    if (replay(letter)) {
+      for (const name of PER_TRIP_HEADERS) delete headers[name];
+      await publishConfirmed(channel, XRAY_EXCHANGE, letter.routingKey, message.content, { ...propertiesOf(message), headers });
+      replayed.push(letter);
+    } else {
+      await publishConfirmed(channel, '', RAW_DEAD_LETTER_QUEUE, message.content, { ...propertiesOf(message), headers });
+    }
+    channel.ack(message);
+  }
+  return { letters, replayed };
+}
+
+/** Every message in the dead-letter queue (the queue is unchanged afterwards). */
+export async function listDeadLetters(channel: ConfirmChannel): Promise<DeadLetter[]> {
+  return (await walkDeadLetters(channel, () => false)).letters;
+}
+
+/** Replays the messages `select` picks; resolves with them. */
+export async function replayDeadLetters(channel: ConfirmChannel, select: (letter: DeadLetter) => boolean): Promise<DeadLetter[]> {
+  return (await walkDeadLetters(channel, select)).replayed;
+}
+
+function describe(message: GetMessage, position: number): DeadLetter {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const text = (value: unknown): string | undefined =>
+    value === undefined || value === null ? undefined : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  const attempt = Number(headers[AMQP_HEADERS.attempt]);
+  return {
+    position,
+    messageId: text(message.properties.messageId),
+    deviceId: text(headers[AMQP_HEADERS.deviceId]),
+    correlationId: text(headers[AMQP_HEADERS.correlationId]),
+    reason: text(headers[AMQP_HEADERS.deadLetterReason]),
+    attempts: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+    routingKey: text(headers[ORIGINAL_ROUTING_KEY_HEADER]) ?? message.fields.routingKey,
+    bodyBytes: message.content.byteLength,
+  };
+}
+
+function propertiesOf(message: GetMessage): Options.Publish {
+  const p = message.properties;
+  return {
+    persistent: true,
+    ...(p.messageId === undefined ? {} : { messageId: p.messageId as string }),
+    ...(p.correlationId === undefined ? {} : { correlationId: p.correlationId as string }),
+    ...(p.contentType === undefined ? {} : { contentType: p.contentType as string }),
+    ...(p.timestamp === undefined ? {} : { timestamp: p.timestamp as number }),
+    ...(p.appId === undefined ? {} : { appId: p.appId as string }),
+  };
+}

@@ -1,0 +1,163 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
+import { createOpsRouter, type Logger, type RunningService } from '../schema';
+import { BrokerSession } from './broker.session';
+import type { ProcessorConfig } from './config';
+import { ExclusiveGate } from './exclusive-gate';
+import { createProcessorMetrics } from './processor.metrics';
+import { bindProcessorModels } from './processor.models';
+import { rawXRayMessageHandler } from './raw-xray.consumer';
+import { createRawXRayHandler } from './raw-xray.handler';
+import { RetentionJob } from './retention.job';
+import { RollupStore } from './rollup.store';
+import { signalCommandMessageHandler } from './signal-command.consumer';
+import { createSignalCommandHandler } from './signal-command.handler';
+import { SignalEventPublisher } from './signal-event.publisher';
+import { SignalWriter } from './signal.writer';
+
+export interface ProcessorDeps {
+  logger: Logger;
+}
+
+/** The running processor, plus handles tests use. */
+export interface RunningProcessor extends RunningService {
+  /** Runs the retention job once now; resolves with the number of signals deleted. */
+  runRetention(): Promise<number>;
+}
+
+/** Longest wait for one Redis command: a stalled Redis must fail the message (and retry it), not hang it. */
+const REDIS_COMMAND_TIMEOUT_MS = 2_000;
+/** Database connections: enough for `prefetch` messages in flight, well below FerretDB's PostgreSQL pool. */
+const MONGO_MAX_POOL_SIZE = 64;
+
+/**
+ * Starts the processor: repairs rollups an earlier crash left half-applied, then consumes raw x-ray
+ * messages and signal commands, runs the retention job, and serves /healthz, /readyz and /metrics.
+ */
+export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<RunningProcessor> {
+  const { logger } = deps;
+  const connection = await mongoose
+    .createConnection(config.mongoUrl, {
+      serverSelectionTimeoutMS: config.mongoTimeoutMs,
+      // Fail operations at once while disconnected (transient → retry) instead of queueing them in memory.
+      bufferCommands: false,
+      maxPoolSize: MONGO_MAX_POOL_SIZE,
+      autoIndex: false,
+    })
+    .asPromise();
+  const models = await bindProcessorModels(connection);
+
+  const redis = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 5_000,
+    retryStrategy: (attempt) => Math.min(200 * 2 ** Math.min(attempt, 5), 5_000),
+  });
+  let lastRedisError: string | undefined;
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastRedisError) logger.warn({ err: error }, 'redis error');
+    lastRedisError = error.message;
+  });
+  redis.on('ready', () => {
+    lastRedisError = undefined;
+  });
+  await waitForReady(redis, config.mongoTimeoutMs);
+
+  const metrics = createProcessorMetrics();
+  const gate = new ExclusiveGate();
+  const rollups = new RollupStore(models);
+  const writer = new SignalWriter(models, rollups, gate, logger);
+  const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
+
+  const repaired = await writer.repairInterrupted();
+  if (repaired > 0) logger.warn({ devices: repaired }, 'recomputed rollups an earlier run left half-applied');
+
+  const handleRaw = createRawXRayHandler({
+    hmacSecret: config.hmacSecret,
+    maxSpeedKmh: config.maxSpeedKmh,
+    writer,
+    events,
+    metrics,
+    logger,
+  });
+  const handleCommand = createSignalCommandHandler({ models, writer, events, maxSpeedKmh: config.maxSpeedKmh, logger });
+  const retryPolicy = { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs, maxAttempts: config.maxAttempts };
+  const broker = await BrokerSession.start({
+    amqpUrl: config.amqpUrl,
+    prefetch: config.prefetch,
+    logger,
+    raw: (consumeChannel, publishChannel) =>
+      rawXRayMessageHandler(consumeChannel, publishChannel, { handle: handleRaw, retryPolicy, metrics, logger }),
+    command: (consumeChannel, publishChannel) =>
+      signalCommandMessageHandler(consumeChannel, publishChannel, { handle: handleCommand, metrics, logger }),
+  });
+
+  const retention = new RetentionJob({
+    models,
+    writer,
+    metrics,
+    logger,
+    retentionDays: config.retentionDays,
+    batchSize: config.retentionBatchSize,
+  });
+  retention.start(config.retentionIntervalMs);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    createOpsRouter({
+      registry: metrics.registry,
+      checks: {
+        mongo: async () => {
+          await connection.db?.admin().ping();
+        },
+        redis: async () => {
+          await redis.ping();
+        },
+        amqp: async () => {
+          if (!broker.isConsuming()) throw new Error('not consuming from the broker');
+        },
+      },
+    }),
+  );
+  const server = app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, 'processor started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    runRetention: () => retention.runOnce(),
+    close() {
+      closing ??= (async () => {
+        await broker.close();
+        await retention.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        redis.disconnect();
+        await connection.close();
+        logger.info('processor stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.removeListener('ready', done);
+      resolve();
+    };
+    // Not ready in time: start anyway; messages fail transiently (and retry) until Redis answers.
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}

@@ -1,0 +1,167 @@
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import {
+  AMQP_HEADERS,
+  DEAD_LETTER_EXCHANGE,
+  RAW_RETRY_QUEUE,
+  RAW_RETRY_RETURN_ROUTING_KEY,
+  rawRoutingKeyFor,
+  type Logger,
+} from '../schema';
+import { publishConfirmed } from './confirm-publish';
+import type { ProcessorMetrics } from './processor.metrics';
+import { describeError, PoisonMessageError } from './processing-failure';
+import type { RawXRayDelivery, RawXRayOutcome } from './raw-xray.handler';
+import { retryDecisionFor, type RetryPolicy } from './retry-policy';
+
+/** Routing key a message first arrived with; kept across retries, which arrive under another key. */
+export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
+
+/** Headers the broker adds when dead-lettering; not carried into republished copies. */
+const BROKER_DEATH_HEADERS = ['x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason'];
+
+export interface RawXRayConsumerDeps {
+  handle: (delivery: RawXRayDelivery) => Promise<RawXRayOutcome>;
+  retryPolicy: RetryPolicy;
+  metrics: ProcessorMetrics;
+  logger: Logger;
+}
+
+/**
+ * The AMQP adapter around the raw x-ray handler. Every message ends acknowledged exactly when its
+ * fate is safely recorded: stored and published; or republished (with a confirm) to the retry queue
+ * with a backoff expiration and an incremented `x-attempt`; or republished (with a confirm) to the
+ * dead-letter exchange with the reason. If even that republish fails, the message is left
+ * unacknowledged for the broker to redeliver: nothing is dropped.
+ */
+export function rawXRayMessageHandler(
+  consumeChannel: Channel,
+  publishChannel: ConfirmChannel,
+  deps: RawXRayConsumerDeps,
+): (message: ConsumeMessage) => Promise<void> {
+  return async (message) => {
+    const timer = deps.metrics.processingSeconds.startTimer({ queue: 'raw' });
+    const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+    const attempt = attemptOf(headers);
+    const log = deps.logger.child({
+      correlationId: headers[AMQP_HEADERS.correlationId],
+      deviceId: headers[AMQP_HEADERS.deviceId],
+      messageId: message.properties.messageId,
+      attempt,
+    });
+    let outcome: string;
+    try {
+      const result = await deps.handle({ body: message.content, headers });
+      outcome = result.outcome;
+      log.debug({ signalId: result.signalId, outcome }, 'processed x-ray message');
+    } catch (error) {
+      try {
+        outcome = await settleFailure(message, headers, attempt, error, publishChannel, deps, log);
+      } catch (republishError) {
+        log.error({ err: republishError, cause: describeError(error) }, 'could not park a failed message; leaving it to redelivery');
+        safely(() => consumeChannel.nack(message, false, true));
+        deps.metrics.processed.inc({ queue: 'raw', outcome: 'requeued' });
+        return;
+      }
+    }
+    safely(() => consumeChannel.ack(message));
+    deps.metrics.processed.inc({ queue: 'raw', outcome });
+    timer();
+  };
+}
+
+async function settleFailure(
+  message: ConsumeMessage,
+  headers: Record<string, unknown>,
+  attempt: number,
+  error: unknown,
+  publishChannel: ConfirmChannel,
+  deps: RawXRayConsumerDeps,
+  log: Logger,
+): Promise<string> {
+  const originalRoutingKey = originalRoutingKeyOf(message, headers);
+  if (error instanceof PoisonMessageError) {
+    log.warn({ reason: error.reason }, 'dead-lettering a poison message');
+    await deadLetter(message, headers, originalRoutingKey, error.reason, publishChannel);
+    deps.metrics.deadLetters.inc({ reason: 'poison' });
+    return 'dead_lettered';
+  }
+  const decision = retryDecisionFor(attempt, deps.retryPolicy);
+  if (decision.action === 'dead-letter') {
+    const reason = `gave up after ${attempt} attempts: ${describeError(error)}`;
+    log.error({ err: error }, 'dead-lettering a message that kept failing');
+    await deadLetter(message, headers, originalRoutingKey, reason, publishChannel);
+    deps.metrics.deadLetters.inc({ reason: 'exhausted' });
+    return 'dead_lettered';
+  }
+  log.warn({ err: error, delayMs: decision.delayMs }, 'transient failure; retrying later');
+  await publishConfirmed(publishChannel, '', RAW_RETRY_QUEUE, message.content, {
+    ...republishedProperties(message, headers),
+    expiration: String(decision.delayMs),
+    headers: {
+      ...withoutBrokerHeaders(headers),
+      [AMQP_HEADERS.attempt]: decision.nextAttempt,
+      [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+    },
+  });
+  deps.metrics.retries.inc();
+  return 'retried';
+}
+
+function deadLetter(
+  message: ConsumeMessage,
+  headers: Record<string, unknown>,
+  originalRoutingKey: string,
+  reason: string,
+  publishChannel: ConfirmChannel,
+): Promise<void> {
+  return publishConfirmed(publishChannel, DEAD_LETTER_EXCHANGE, originalRoutingKey, message.content, {
+    ...republishedProperties(message, headers),
+    headers: {
+      ...withoutBrokerHeaders(headers),
+      [AMQP_HEADERS.deadLetterReason]: reason,
+      [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+    },
+  });
+}
+
+function republishedProperties(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
+  const p = message.properties;
+  return {
+    persistent: true,
+    ...(p.messageId === undefined ? {} : { messageId: p.messageId as string }),
+    ...(p.correlationId === undefined ? {} : { correlationId: p.correlationId as string }),
+    ...(p.contentType === undefined ? {} : { contentType: p.contentType as string }),
+    ...(p.timestamp === undefined ? {} : { timestamp: p.timestamp as number }),
+    ...(p.appId === undefined ? {} : { appId: p.appId as string }),
+    headers,
+  };
+}
+
+function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...headers };
+  for (const name of BROKER_DEATH_HEADERS) delete copy[name];
+  return copy;
+}
+
+/** Delivery attempt of this message, 1 for a first delivery. */
+export function attemptOf(headers: Record<string, unknown>): number {
+  const value = Number(headers[AMQP_HEADERS.attempt]);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+function originalRoutingKeyOf(message: ConsumeMessage, headers: Record<string, unknown>): string {
+  const kept = headers[ORIGINAL_ROUTING_KEY_HEADER];
+  if (typeof kept === 'string' && kept !== '') return kept;
+  if (message.fields.routingKey !== RAW_RETRY_RETURN_ROUTING_KEY) return message.fields.routingKey;
+  const deviceId = headers[AMQP_HEADERS.deviceId];
+  return rawRoutingKeyFor(typeof deviceId === 'string' && deviceId !== '' ? deviceId : 'unknown');
+}
+
+/** Acks and nacks on a channel that closed meanwhile throw; the broker redelivers those messages anyway. */
+function safely(operation: () => void): void {
+  try {
+    operation();
+  } catch {
+    // the channel is gone: the broker requeues every unacknowledged message of it
+  }
+}

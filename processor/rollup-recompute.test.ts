@@ -1,0 +1,99 @@
+import { FLEET_DEVICE_ID, hourBucketIdFor } from '../schema';
+import { rollupIncrementsFor, type RollupUpdate } from './rollup-increments';
+import { recomputeRollups, type RollupContribution } from './rollup-recompute';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2025, 0, 1, 10);
+
+function signal(deviceId: string, offsetMs: number, values: Partial<RollupContribution> = {}): RollupContribution {
+  const time = T0 + offsetMs;
+  return {
+    deviceId,
+    time,
+    ingestedAt: time + 5_000,
+    dataVolume: 100,
+    distanceMeters: 10,
+    maxSpeed: 3,
+    speedSum: 6,
+    sampleCount: 3,
+    end: { time: time + 2_000, lat: 1, lon: 2, speed: 3 },
+    ...values,
+  };
+}
+
+/** Applies update statements the way MongoDB does, for the operators the increments use. */
+function applyStatements(store: Map<string, Record<string, unknown>>, statements: RollupUpdate[]): void {
+  for (const { updateOne } of statements) {
+    const { _id, $or } = updateOne.filter as { _id: string; $or?: Array<Record<string, unknown>> };
+    let doc = store.get(_id);
+    if (doc !== undefined && $or !== undefined) {
+      const current = doc.lastPosition as { time: Date } | undefined;
+      const limit = ($or[1]?.['lastPosition.time'] as { $lt: Date }).$lt;
+      if (current !== undefined && !(current.time < limit)) continue;
+    }
+    if (doc === undefined) {
+      if (!updateOne.upsert) continue;
+      doc = { _id, ...((updateOne.update.$setOnInsert as object) ?? {}) };
+      store.set(_id, doc);
+    }
+    const u = updateOne.update as Record<string, Record<string, unknown>>;
+    for (const [k, v] of Object.entries(u.$inc ?? {})) doc[k] = ((doc[k] as number) ?? 0) + (v as number);
+    for (const [k, v] of Object.entries(u.$max ?? {})) if (doc[k] === undefined || (doc[k] as number) < (v as number)) doc[k] = v;
+    for (const [k, v] of Object.entries(u.$min ?? {})) if (doc[k] === undefined || (doc[k] as number) > (v as number)) doc[k] = v;
+    for (const [k, v] of Object.entries(u.$set ?? {})) doc[k] = v;
+  }
+}
+
+describe('recomputeRollups', () => {
+  it('sums a device and its hour buckets, and the fleet bucket across devices', () => {
+    const signals = [
+      signal('a', 0, { maxSpeed: 5, ingestedAt: T0 + 9_000 }),
+      signal('a', 60_000, { ingestedAt: T0 + 1_000 }),
+      signal('a', HOUR),
+      signal('b', 120_000, { dataVolume: 50 }),
+    ];
+    const { devices, buckets } = recomputeRollups(signals);
+    expect(devices.get('a')).toMatchObject({
+      signalCount: 3,
+      totalDistanceMeters: 30,
+      maxSpeed: 5,
+      speedSum: 18,
+      sampleCount: 9,
+      dataVolume: 300,
+      firstSeen: new Date(T0 + 1_000),
+      lastSeen: new Date(T0 + HOUR + 5_000),
+      lastPosition: { time: new Date(T0 + HOUR + 2_000) },
+    });
+    expect(buckets.get(hourBucketIdFor('a', T0))).toMatchObject({ count: 2, dataVolume: 200, maxSpeed: 5 });
+    expect(buckets.get(hourBucketIdFor('a', T0 + HOUR))).toMatchObject({ count: 1 });
+    expect(buckets.get(hourBucketIdFor(FLEET_DEVICE_ID, T0))).toMatchObject({ count: 3, dataVolume: 250, deviceId: FLEET_DEVICE_ID });
+    expect(buckets.size).toBe(5);
+  });
+
+  it('has no rollups for no signals', () => {
+    const { devices, buckets } = recomputeRollups([]);
+    expect(devices.size + buckets.size).toBe(0);
+  });
+
+  it('equals the write-time increments applied in any order', () => {
+    const signals = [
+      signal('a', 0),
+      signal('a', 30_000, { end: { time: T0 + 900_000, lat: 9, lon: 9, speed: 1 }, maxSpeed: 7 }),
+      signal('a', HOUR + 5),
+      signal('b', 10, { ingestedAt: T0 - 50_000 }),
+      signal('b', 2 * HOUR),
+    ];
+    const expected = recomputeRollups(signals);
+    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 4, 1, 3]]) {
+      const devices = new Map<string, Record<string, unknown>>();
+      const buckets = new Map<string, Record<string, unknown>>();
+      for (const index of order) {
+        const increments = rollupIncrementsFor(signals[index] as RollupContribution);
+        applyStatements(devices, increments.devices);
+        applyStatements(buckets, increments.hourBuckets);
+      }
+      expect(Object.fromEntries(devices)).toEqual(Object.fromEntries(expected.devices));
+      expect(Object.fromEntries(buckets)).toEqual(Object.fromEntries(expected.buckets));
+    }
+  });
+});

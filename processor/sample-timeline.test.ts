@@ -1,0 +1,29 @@
+import { unwrapSampleTimes } from './sample-timeline';
+
+describe('unwrapSampleTimes', () => {
+  const T = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+  it('adds offsets to the message time while they increase', () => {
+    const times = unwrapSampleTimes(T, [
+      [762, [1, 2, 3]],
+      [1766, [1, 2, 3]],
+      [59_999, [1, 2, 3]],
+    ]).map((s) => s.time - T);
+    expect(times).toEqual([762, 1766, 59_999]);
+  });
+
+  it('adds a minute every time an offset falls back', () => {
+    const times = unwrapSampleTimes(T, [
+      [58_000, [0, 0, 0]],
+      [500, [0, 0, 0]],
+      [30_000, [0, 0, 0]],
+      [100, [0, 0, 0]],
+      [100, [0, 0, 0]],
+    ]).map((s) => s.time - T);
+    expect(times).toEqual([58_000, 60_500, 90_000, 120_100, 120_100]);
+  });
+
+  it('keeps position and speed of every sample', () => {
+    expect(unwrapSampleTimes(T, [[0, [51.3, 12.3, 1.5]]])).toEqual([{ time: T, lat: 51.3, lon: 12.3, speed: 1.5 }]);
+  });
+});

@@ -1,0 +1,128 @@
+import { Types } from 'mongoose';
+import { decodeTrack, type ProcessedSignalEvent, type RollupState } from '../schema';
+import type { RollupContribution } from './rollup-recompute';
+import type { DerivedSignal } from './signal-derivation';
+
+interface StoredPosition {
+  time: Date;
+  lat: number;
+  lon: number;
+  speed: number;
+}
+
+/**
+ * A signal as the processor writes it to `signals` (the shape of schema's `Signal`, plus
+ * `stats.sampleCount`, the kept-sample count the rollups average over).
+ */
+export interface SignalDocument {
+  _id: Types.ObjectId;
+  deviceId: string;
+  time: Date;
+  dataLength: number;
+  dataVolume: number;
+  stats: {
+    distanceMeters: number;
+    maxSpeed: number;
+    avgSpeed: number;
+    durationMs: number;
+    droppedSamples: number;
+    speedSum: number;
+    sampleCount: number;
+  };
+  bbox: { minLat: number; maxLat: number; minLon: number; maxLon: number };
+  start: StoredPosition;
+  end: StoredPosition;
+  ingestedAt: Date;
+  track: Buffer;
+  rawSha256: string;
+  rawPayloadId: Types.ObjectId;
+  idempotencyKey: string;
+  rollupState: RollupState;
+  correlationId?: string;
+}
+
+/** Fields of a stored signal that rollups need (everything but the track). */
+export const ROLLUP_PROJECTION = {
+  deviceId: 1,
+  time: 1,
+  ingestedAt: 1,
+  dataVolume: 1,
+  'stats.distanceMeters': 1,
+  'stats.maxSpeed': 1,
+  'stats.speedSum': 1,
+  'stats.sampleCount': 1,
+  end: 1,
+} as const;
+
+/** The document of a freshly derived signal, `pending` until its rollup increments landed. */
+export function signalDocumentFor(
+  derived: DerivedSignal,
+  meta: { id?: Types.ObjectId; rawPayloadId: Types.ObjectId; ingestedAt: number; correlationId?: string },
+): SignalDocument {
+  const position = (p: DerivedSignal['start']): StoredPosition => ({ time: new Date(p.time), lat: p.lat, lon: p.lon, speed: p.speed });
+  return {
+    _id: meta.id ?? new Types.ObjectId(),
+    deviceId: derived.deviceId,
+    time: new Date(derived.time),
+    dataLength: derived.dataLength,
+    dataVolume: derived.dataVolume,
+    stats: { ...derived.stats, sampleCount: derived.keptSamples },
+    bbox: derived.bbox,
+    start: position(derived.start),
+    end: position(derived.end),
+    ingestedAt: new Date(meta.ingestedAt),
+    track: derived.track,
+    rawSha256: derived.rawSha256,
+    rawPayloadId: meta.rawPayloadId,
+    idempotencyKey: derived.idempotencyKey,
+    rollupState: 'pending',
+    ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
+  };
+}
+
+/** A stored signal (at least {@link ROLLUP_PROJECTION}) as a rollup contribution. */
+export function contributionOf(doc: Pick<SignalDocument, 'deviceId' | 'time' | 'ingestedAt' | 'dataVolume' | 'end'> & {
+  stats: Pick<SignalDocument['stats'], 'distanceMeters' | 'maxSpeed' | 'speedSum'> & { sampleCount?: number };
+  track?: Buffer | { buffer: Uint8Array };
+}): RollupContribution {
+  return {
+    deviceId: doc.deviceId,
+    time: doc.time.getTime(),
+    ingestedAt: doc.ingestedAt.getTime(),
+    dataVolume: doc.dataVolume,
+    distanceMeters: doc.stats.distanceMeters,
+    maxSpeed: doc.stats.maxSpeed,
+    speedSum: doc.stats.speedSum,
+    sampleCount: doc.stats.sampleCount ?? trackLength(doc.track),
+    end: { time: doc.end.time.getTime(), lat: doc.end.lat, lon: doc.end.lon, speed: doc.end.speed },
+  };
+}
+
+function trackLength(track: Buffer | { buffer: Uint8Array } | undefined): number {
+  if (track === undefined) throw new Error('a signal without stats.sampleCount needs its track to be counted');
+  return decodeTrack(Buffer.isBuffer(track) ? track : track.buffer).length;
+}
+
+/** The Redis event announcing a stored signal. */
+export function processedEventOf(doc: SignalDocument, correlationId: string): ProcessedSignalEvent {
+  const position = (p: StoredPosition) => ({ time: p.time.getTime(), lat: p.lat, lon: p.lon, speed: p.speed });
+  return {
+    signalId: doc._id.toHexString(),
+    deviceId: doc.deviceId,
+    time: doc.time.getTime(),
+    ingestedAt: doc.ingestedAt.getTime(),
+    dataLength: doc.dataLength,
+    dataVolume: doc.dataVolume,
+    stats: {
+      distanceMeters: doc.stats.distanceMeters,
+      maxSpeed: doc.stats.maxSpeed,
+      avgSpeed: doc.stats.avgSpeed,
+      durationMs: doc.stats.durationMs,
+      droppedSamples: doc.stats.droppedSamples,
+    },
+    bbox: { ...doc.bbox },
+    start: position(doc.start),
+    end: position(doc.end),
+    correlationId,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { allSignalsChannelFor, deviceSignalChannelFor, type ProcessedSignalEvent } from '../schema';
+
+/**
+ * Announces stored signals on Redis pub/sub (the device's channel and the all-signals channel) and
+ * remembers stored idempotency keys for a while, so most redeliveries skip the database.
+ */
+export class SignalEventPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+    private readonly seenKeyTtlSeconds: number,
+  ) {}
+
+  /** Publishes on both channels; resolves once Redis took both. */
+  async publish(event: ProcessedSignalEvent): Promise<void> {
+    const json = JSON.stringify(event);
+    const results = await this.redis
+      .multi()
+      .publish(deviceSignalChannelFor(this.namespace, event.deviceId), json)
+      .publish(allSignalsChannelFor(this.namespace), json)
+      .exec();
+    const failed = results?.find(([error]) => error !== null);
+    if (results === null || failed !== undefined) {
+      throw new Error(`redis did not publish the event: ${failed?.[0]?.message ?? 'transaction aborted'}`);
+    }
+  }
+
+  /** Id of the signal stored under `idempotencyKey`, if Redis still remembers it. */
+  async seenSignalId(idempotencyKey: string): Promise<string | null> {
+    return this.redis.get(this.seenKeyFor(idempotencyKey));
+  }
+
+  /** Remembers a stored key; only call after the database write and the publish. */
+  async rememberSeen(idempotencyKey: string, signalId: string): Promise<void> {
+    await this.redis.set(this.seenKeyFor(idempotencyKey), signalId, 'EX', this.seenKeyTtlSeconds);
+  }
+
+  async forget(idempotencyKey: string): Promise<void> {
+    await this.redis.del(this.seenKeyFor(idempotencyKey));
+  }
+
+  private seenKeyFor(idempotencyKey: string): string {
+    return `${this.namespace}:processor:seen:${idempotencyKey}`;
+  }
+}

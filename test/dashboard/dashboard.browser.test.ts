@@ -1,0 +1,281 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { Disposables } from '../support/disposables';
+import { loadSampleXRay } from '../support/sample-xray';
+import { createSuiteInfra } from '../support/suite-infra';
+import type { SuiteInfra } from '../support/suite-infra';
+import { startTcpProxy } from '../support/tcp-proxy';
+import {
+  buildDashboardInto,
+  eventually,
+  graphqlRequest,
+  launchChromium,
+  openSignedIn,
+  postSignedXRay,
+  startFleetStack,
+  xrayMessageFor,
+} from './dashboard.harness';
+import type { FleetStack } from './dashboard.harness';
+
+// Page functions run in the browser; the tests compile without DOM types, so the globals they touch are declared here.
+declare const window: { location: { hash: string } };
+declare const document: {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+  documentElement: { scrollWidth: number };
+};
+declare const sessionStorage: { getItem(key: string): string | null };
+
+// The dashboard in headless Chromium against the real pipeline: ingest → RabbitMQ → processor →
+// MongoDB + Redis → gateway (which serves a fresh build of the dashboard). Screenshots of every
+// view go to docs/img/ for the README.
+
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'img');
+const DEVICES = [
+  { id: 'dash-alpha', shift: { lat: 0, lon: 0 } },
+  { id: 'dash-bravo', shift: { lat: 0.006, lon: 0.01 } },
+  { id: 'dash-charlie', shift: { lat: -0.005, lon: 0.018 } },
+] as const;
+const MESSAGES_PER_DEVICE = 15;
+const MESSAGE_SPACING_MS = 20 * 60_000;
+const PAGE_SIZE = 20;
+/** The dashboard's promise: a processed signal is on screen this soon after ingest accepted it. */
+const LIVE_BUDGET_MS = 2_000;
+
+interface SignalIdsPage {
+  signals: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+describe('the fleet dashboard in a browser', () => {
+  const disposables = new Disposables();
+  const sample = loadSampleXRay();
+  const sampleTime = Object.values(sample.message)[0]?.time ?? Date.UTC(2025, 0, 1);
+  let infra: SuiteInfra;
+  let stack: FleetStack;
+  let browser: BrowserContext;
+  let nextMessageTime = sampleTime + MESSAGES_PER_DEVICE * MESSAGE_SPACING_MS;
+
+  async function allSignalIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: SignalIdsPage = await graphqlRequest<SignalIdsPage>(
+        stack.gateway.url,
+        stack.adminApiKey,
+        'query($after: String) { signals(first: 200, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+      ids.push(...page.signals.edges.map((edge) => edge.node.id));
+      if (!page.signals.pageInfo.hasNextPage) return ids;
+      after = page.signals.pageInfo.endCursor;
+    }
+  }
+
+  async function waitForSignalCount(count: number): Promise<void> {
+    await eventually(async () => ((await allSignalIds()).length === count ? true : undefined), 60_000, `${count} stored signals`);
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  }
+
+  async function signalIdsShown(page: Page): Promise<string[]> {
+    await page.locator('table.signals-table[aria-busy="false"]').waitFor();
+    return page.locator('table.signals-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-signal-id') ?? ''));
+  }
+
+  async function goToPage(page: Page, button: 'Next' | 'Previous', pageNumber: number): Promise<string[]> {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.locator('.pager span', { hasText: `Page ${pageNumber}` }).waitFor();
+    return signalIdsShown(page);
+  }
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('dashboard'), (suite) => suite.dispose());
+    const dashboardDir = await buildDashboardInto(disposables);
+    stack = await startFleetStack(infra, disposables, { dashboardDir });
+    for (let index = 0; index < MESSAGES_PER_DEVICE; index += 1) {
+      for (const device of DEVICES) {
+        await postSignedXRay(stack, device.id, xrayMessageFor(sample.message, device.id, sampleTime + index * MESSAGE_SPACING_MS, device.shift));
+      }
+    }
+    await waitForSignalCount(DEVICES.length * MESSAGES_PER_DEVICE);
+    browser = await launchChromium(disposables);
+  }, 180_000);
+
+  afterAll(() => disposables.disposeAll());
+
+  it('tells a wrong API key clearly instead of showing a blank page', async () => {
+    const page = await browser.newPage();
+    await page.goto(stack.gateway.url);
+    await page.getByLabel('API key').fill('not-a-key-of-this-gateway-0000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'did not accept this API key' }).waitFor();
+    await screenshot(page, 'dashboard-sign-in');
+
+    // A stale key handed over in a link opens the dashboard, is refused by the gateway, and lands back here.
+    await page.goto(`${stack.gateway.url}/#apiKey=revoked-or-mistyped-key-1111`);
+    await page.getByRole('alert').filter({ hasText: 'did not accept this API key' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('xrayiot.apiKey'))).toBeNull();
+    await page.close();
+  });
+
+  it('signs in with a pasted key and lists every device with its figures', async () => {
+    const page = await browser.newPage();
+    await page.goto(stack.gateway.url);
+    await page.getByLabel('API key').fill(stack.adminApiKey);
+    await page.getByLabel('API key').press('Enter');
+    for (const device of DEVICES) {
+      const row = page.locator(`table.fleet-table tr[data-device-id="${device.id}"]`);
+      await row.locator('[data-field="signalCount"]', { hasText: String(MESSAGES_PER_DEVICE) }).waitFor();
+      await row.getByText('Online').waitFor();
+    }
+    expect(await page.locator('table.fleet-table tbody tr').count()).toBe(DEVICES.length);
+    await page.locator('.connection[data-status="live"]').waitFor();
+    await screenshot(page, 'dashboard-fleet');
+
+    await page.getByRole('button', { name: 'Device' }).click();
+    const ids = await page.locator('table.fleet-table tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-device-id')));
+    expect(ids).toEqual(DEVICES.map((device) => device.id).sort());
+    await page.close();
+  });
+
+  it('shows a posted signal in the table and moves its marker within 2 s, without a reload', async () => {
+    const device = DEVICES[0];
+    const signalsPage = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, '#/signals');
+    await signalsPage.locator('table.signals-table tbody tr').nth(PAGE_SIZE - 1).waitFor();
+    const mapPage = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, `#/map/${device.id}`);
+    const marker = mapPage.locator(`.map-marker[data-device-id="${device.id}"]`);
+    await marker.waitFor();
+    await mapPage.locator('.map-track').waitFor();
+    const latBefore = await marker.getAttribute('data-lat');
+    for (const page of [signalsPage, mapPage]) await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+
+    const time = nextMessageTime;
+    nextMessageTime += MESSAGE_SPACING_MS;
+    await postSignedXRay(stack, device.id, xrayMessageFor(sample.message, device.id, time, { lat: 0.004, lon: -0.004 }));
+    const accepted = Date.now();
+    await Promise.all([
+      signalsPage.locator('table.signals-table tbody tr.fresh').first().waitFor({ timeout: LIVE_BUDGET_MS }),
+      mapPage.waitForFunction(
+        ([id, before]) => document.querySelector(`.map-marker[data-device-id="${id}"]`)?.getAttribute('data-lat') !== before,
+        [device.id, latBefore] as const,
+        { timeout: LIVE_BUDGET_MS },
+      ),
+    ]);
+    expect(Date.now() - accepted).toBeLessThanOrEqual(LIVE_BUDGET_MS);
+
+    const fresh = signalsPage.locator('table.signals-table tbody tr.fresh');
+    expect(await fresh.count()).toBe(1);
+    expect(await fresh.locator('td').nth(1).innerText()).toBe(device.id);
+    expect(Date.parse((await fresh.locator('time').getAttribute('datetime')) ?? '')).toBe(time);
+    // Newest first: the new signal is the top row.
+    expect(await signalsPage.locator('table.signals-table tbody tr').first().getAttribute('class')).toBe('fresh');
+
+    const { device: stored } = await graphqlRequest<{ device: { lastPosition: { lat: number; lon: number } } }>(
+      stack.gateway.url,
+      stack.adminApiKey,
+      'query($id: ID!) { device(id: $id) { lastPosition { lat lon } } }',
+      { id: device.id },
+    );
+    await mapPage.waitForFunction(
+      ([id, lat, lon]) => {
+        const shown = document.querySelector(`.map-marker[data-device-id="${id}"]`);
+        return Number(shown?.getAttribute('data-lat')) === lat && Number(shown?.getAttribute('data-lon')) === lon;
+      },
+      [device.id, stored.lastPosition.lat, stored.lastPosition.lon] as const,
+    );
+    for (const page of [signalsPage, mapPage]) expect(await page.evaluate(() => 'loadedOnce' in window)).toBe(true);
+
+    await mapPage.locator('.map-track').waitFor();
+    await screenshot(mapPage, 'dashboard-map');
+    await signalsPage.getByRole('button', { name: /^Details/ }).first().click();
+    await signalsPage.getByText(/^Raw record/).waitFor();
+    await signalsPage.locator('.signal-detail .map-track').waitFor();
+    await screenshot(signalsPage, 'dashboard-signals');
+    await signalsPage.close();
+    await mapPage.close();
+  });
+
+  it('walks the signal pages forwards and back with no repeat and no gap', async () => {
+    const expected = await allSignalIds();
+    const page = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, '#/signals');
+    const walked: string[][] = [await signalIdsShown(page)];
+    while (await page.getByRole('button', { name: 'Next', exact: true }).isEnabled()) {
+      walked.push(await goToPage(page, 'Next', walked.length + 1));
+    }
+    expect(walked.map((ids) => ids.length)).toEqual(
+      Array.from({ length: Math.ceil(expected.length / PAGE_SIZE) }, (_, index) => Math.min(PAGE_SIZE, expected.length - index * PAGE_SIZE)),
+    );
+    expect(walked.flat()).toEqual(expected);
+
+    for (let pageNumber = walked.length - 1; pageNumber >= 1; pageNumber -= 1) {
+      expect(await goToPage(page, 'Previous', pageNumber)).toEqual(walked[pageNumber - 1]);
+    }
+    // The pager works from the keyboard too.
+    await page.getByRole('button', { name: 'Next', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.pager span', { hasText: 'Page 2' }).waitFor();
+    expect(await signalIdsShown(page)).toEqual(walked[1]);
+    await page.close();
+  });
+
+  it('resumes the live feed after a dropped connection without missing or repeating a signal', async () => {
+    const proxy = disposables.add(await startTcpProxy(stack.gateway.url), (opened) => opened.close());
+    const baseUrl = proxy.urlFor(stack.gateway.url).replace(/\/$/, '');
+    const page = await openSignedIn(browser, baseUrl, stack.adminApiKey, '#/signals');
+    await page.locator('table.signals-table tbody tr').nth(PAGE_SIZE - 1).waitFor();
+
+    proxy.cut();
+    await page.locator('.connection:not([data-status="live"])').waitFor();
+    const missedTime = nextMessageTime;
+    nextMessageTime += MESSAGE_SPACING_MS;
+    await postSignedXRay(stack, DEVICES[1].id, xrayMessageFor(sample.message, DEVICES[1].id, missedTime, DEVICES[1].shift));
+    await waitForSignalCount(DEVICES.length * MESSAGES_PER_DEVICE + 2);
+    proxy.restore();
+
+    await page.locator('.connection[data-status="live"]').waitFor({ timeout: 30_000 });
+    const liveTime = nextMessageTime;
+    nextMessageTime += MESSAGE_SPACING_MS;
+    await postSignedXRay(stack, DEVICES[2].id, xrayMessageFor(sample.message, DEVICES[2].id, liveTime, DEVICES[2].shift));
+    await eventually(async () => ((await page.locator('table.signals-table tbody tr.fresh').count()) >= 2 ? true : undefined), 10_000, 'both signals on screen');
+
+    const freshTimes = await page
+      .locator('table.signals-table tbody tr.fresh time')
+      .evaluateAll((times) => times.map((time) => Date.parse(time.getAttribute('datetime') ?? '')));
+    expect(freshTimes).toEqual([liveTime, missedTime]);
+    const allIds = await signalIdsShown(page);
+    expect(new Set(allIds).size).toBe(allIds.length);
+    await page.close();
+  });
+
+  it("shows a device's figures, hourly trend, track and raw signal details", async () => {
+    const device = DEVICES[1];
+    const page = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, `#/device/${device.id}`);
+    await page.locator('.trend-chart canvas').waitFor();
+    await page.locator('.device-range .map-track').waitFor();
+    const inRange = Number(await page.locator('[data-field="rangeSignalCount"]').innerText());
+    expect(inRange).toBeGreaterThan(0);
+    await page.locator('table.device-signals tbody tr').first().waitFor();
+    await screenshot(page, 'dashboard-device');
+    await page.getByRole('button', { name: /^Details/ }).first().click();
+    await page.getByText(/^Raw record/).click();
+    await page.locator('.raw-json', { hasText: device.id }).waitFor();
+    await page.close();
+  });
+
+  it('stays readable at phone width, with wide tables scrolling inside their frame', async () => {
+    const page = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, '#/fleet');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('table.fleet-table tbody tr').nth(DEVICES.length - 1).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'dashboard-phone');
+    await page.evaluate(() => {
+      window.location.hash = '#/map';
+    });
+    await page.locator('.map-marker').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+});

@@ -1,0 +1,187 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { loadGatewayConfig } from '../../gateway/config';
+import { startGateway } from '../../gateway/gateway.service';
+import { loadIngestConfig } from '../../ingest/config';
+import { startIngest } from '../../ingest/ingest.service';
+import { loadProcessorConfig } from '../../processor/config';
+import { startProcessor } from '../../processor/processor.service';
+import { HTTP_HEADERS, signXRay, silentLogger } from '../../schema';
+import type { RunningService, XRayMessage, XRaySample } from '../../schema';
+import type { Disposables } from '../support/disposables';
+import type { SuiteInfra } from '../support/suite-infra';
+
+// Page functions run in the browser; the harness compiles without DOM types.
+declare const window: { location: { hash: string } };
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+
+/** Debian's Chromium; `CHROMIUM_PATH` points elsewhere. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Builds the dashboard into a folder of this suite alone (so parallel suites and a developer's
+ * `npm run dashboard:build` never overwrite each other) and returns it.
+ */
+export async function buildDashboardInto(disposables: Disposables): Promise<string> {
+  const outDir = disposables.add(await mkdtemp(path.join(os.tmpdir(), 'xray-dashboard-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+  await run(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      path.join(ROOT, 'gateway', 'dashboard', 'vite.config.ts'),
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, timeout: 120_000 },
+  );
+  return outDir;
+}
+
+export interface FleetStack {
+  ingest: RunningService;
+  gateway: RunningService;
+  /** The ADMIN key the gateway was started with. */
+  adminApiKey: string;
+  fleetSecret: string;
+}
+
+/** Processor, ingest and gateway in-process on the suite's infrastructure, the gateway serving `dashboardDir`. */
+export async function startFleetStack(
+  infra: SuiteInfra,
+  disposables: Disposables,
+  options: { dashboardDir: string; extraEnv?: NodeJS.ProcessEnv },
+): Promise<FleetStack> {
+  const adminApiKey = `dash-admin-${randomBytes(16).toString('hex')}`;
+  const fleetSecret = `dashboard-fleet-secret-${randomBytes(16).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    MONGO_URL: infra.mongoUrl,
+    REDIS_URL: infra.redisUrl,
+    AMQP_URL: infra.amqpUrl,
+    XRAY_NAMESPACE: infra.namespace,
+    INGEST_HMAC_SECRET: fleetSecret,
+    GATEWAY_ADMIN_API_KEY: adminApiKey,
+    GATEWAY_DASHBOARD_DIR: options.dashboardDir,
+    PROCESSOR_PORT: '0',
+    PROCESSOR_HOST: '127.0.0.1',
+    INGEST_PORT: '0',
+    INGEST_HOST: '127.0.0.1',
+    INGEST_RATE_LIMIT_PER_MINUTE: '100000',
+    GATEWAY_PORT: '0',
+    GATEWAY_HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...options.extraEnv,
+  };
+  const logger = silentLogger();
+  const processor = await startProcessor(loadProcessorConfig(env), { logger });
+  disposables.add(processor, (service) => service.close());
+  const ingest = await startIngest(loadIngestConfig(env), { logger });
+  disposables.add(ingest, (service) => service.close());
+  const gateway = await startGateway(loadGatewayConfig(env), { logger });
+  disposables.add(gateway, (service) => service.close());
+  return { ingest, gateway, adminApiKey, fleetSecret };
+}
+
+/** A message for `deviceId` at `timeMs`: the real sample's samples, moved by whole degrees offsets. */
+export function xrayMessageFor(sample: XRayMessage, deviceId: string, timeMs: number, shift: { lat?: number; lon?: number } = {}): Buffer {
+  const payload = Object.values(sample)[0];
+  if (!payload) throw new Error('the sample holds no device');
+  const data: XRaySample[] = payload.data.map(([offsetMs, [lat, lon, speed]]) => [
+    offsetMs,
+    [lat + (shift.lat ?? 0), lon + (shift.lon ?? 0), speed],
+  ]);
+  return Buffer.from(JSON.stringify({ [deviceId]: { data, time: timeMs } }));
+}
+
+/** POSTs a signed message to ingest as a device would; resolves when ingest accepted it (202). */
+export async function postSignedXRay(stack: FleetStack, deviceId: string, body: Buffer): Promise<void> {
+  const timestamp = String(Date.now());
+  const nonce = `dash-${randomUUID()}`;
+  const signature = signXRay(stack.fleetSecret, { deviceId, timestamp, nonce, body });
+  const response = await fetch(`${stack.ingest.url}/v1/xray`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [HTTP_HEADERS.deviceId]: deviceId,
+      [HTTP_HEADERS.timestamp]: timestamp,
+      [HTTP_HEADERS.nonce]: nonce,
+      [HTTP_HEADERS.signature]: signature,
+    },
+    body,
+  });
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+}
+
+/** A GraphQL query over HTTP with an API key (for the test's own checks). */
+export async function graphqlRequest<T>(gatewayUrl: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (!body.data || body.errors?.length) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
+}
+
+/** Polls `condition` until it returns a value or `timeoutMs` passes. */
+export async function eventually<T>(condition: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Headless Debian Chromium with a fresh profile at 1280×800, closed (and its profile removed) on
+ * dispose. Each page has its own sessionStorage, so pages sign in independently.
+ */
+export async function launchChromium(disposables: Disposables): Promise<BrowserContext> {
+  const profile = disposables.add(await mkdtemp(path.join(os.tmpdir(), 'xray-chromium-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  disposables.add(context, (opened) => opened.close());
+  return context;
+}
+
+/** A page signed in through the `#apiKey=` link, on `route` (e.g. `#/signals`), with the fleet loaded. */
+export async function openSignedIn(context: BrowserContext, baseUrl: string, apiKey: string, route: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/#apiKey=${encodeURIComponent(apiKey)}`);
+  await page.locator('.connection[data-status="live"]').waitFor();
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, route);
+  return page;
+}

@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { collect, connectLive } from './support/live-client';
+import { LIVE_ADMIN_KEY, metricValue, startLiveHarness, type LiveHarness } from './support/live-harness';
+import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
+import { waitFor } from './support/wait-for';
+
+const SIGNAL_FIELDS = 'id deviceId time dataLength dataVolume ingestedAt stats { distanceMeters maxSpeed avgSpeed durationMs droppedSamples } bbox { minLat maxLat minLon maxLon } start { time lat lon speed } end { time lat lon speed }';
+
+interface SignalData {
+  signalProcessed: { id: string; deviceId: string; time: string; bbox: { minLat: number }; end: { time: string } };
+}
+
+jest.setTimeout(60_000);
+
+describe('live subscriptions', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let gateway: LiveHarness;
+  let publisher: Redis;
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('gateway-live-subs'), (i) => i.dispose());
+    gateway = disposables.add(await startLiveHarness(infra), (g) => g.close());
+    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
+  });
+  afterAll(() => disposables.disposeAll());
+
+  async function untilActive(count: number): Promise<void> {
+    await waitFor(`${count} active subscriptions`, async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= count);
+  }
+
+  async function publish(fixtures: SignalFixture[]): Promise<void> {
+    await storeAndPublish(gateway.models.signals, publisher, infra.namespace, fixtures);
+  }
+
+  it('delivers every processed signal to an unfiltered subscriber, mapped to the Signal type', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect<SignalData>(client, `subscription { signalProcessed { ${SIGNAL_FIELDS} } }`);
+    await untilActive(1);
+    const fixtures = [makeSignal('unf-a'), makeSignal('unf-b'), makeSignal('unf-a')];
+    await publish(fixtures);
+    const received = await sub.take(3);
+    expect(received.map((r) => r.signalProcessed.id)).toEqual(fixtures.map((f) => f.event.signalId));
+    const first = fixtures[0]?.event;
+    expect(received[0]?.signalProcessed).toMatchObject({
+      deviceId: 'unf-a',
+      time: new Date(first?.time ?? 0).toISOString(),
+      bbox: { minLat: first?.bbox.minLat },
+      end: { time: new Date(first?.end.time ?? 0).toISOString() },
+    });
+    sub.stop();
+    await client.dispose();
+    await waitFor('no active subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
+  });
+
+  it('delivers only the named devices when deviceIds is given', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect<SignalData>(client, `subscription($ids: [ID!]) { signalProcessed(deviceIds: $ids) { id deviceId } }`, { ids: ['dev-x', 'dev-y'] });
+    await untilActive(1);
+    const fixtures = [makeSignal('dev-z'), makeSignal('dev-x'), makeSignal('dev-z'), makeSignal('dev-y')];
+    await publish(fixtures);
+    const received = await sub.take(2);
+    expect(received.map((r) => r.signalProcessed.deviceId)).toEqual(['dev-x', 'dev-y']);
+    // A later event proves nothing else was queued before it.
+    const marker = makeSignal('dev-x');
+    await publish([makeSignal('dev-z'), marker]);
+    const [, , third] = await sub.take(3);
+    expect(third?.signalProcessed.id).toBe(marker.event.signalId);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it('delivers only signals whose bounding box intersects the bbox argument', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect<SignalData>(client, `subscription { signalProcessed(bbox: { minLat: 40, maxLat: 41, minLon: -75, maxLon: -73 }) { id } }`);
+    await untilActive(1);
+    const inside = makeSignal('bbox-a', { lat: 40.7, lon: -74 });
+    const outside = makeSignal('bbox-a', { lat: 52.5, lon: 13.4 });
+    const touching = makeSignal('bbox-b', { lat: 40.99995, lon: -73.00005 });
+    await publish([outside, inside, outside.event.signalId ? makeSignal('bbox-c', { lat: -33, lon: 151 }) : outside, touching]);
+    const received = await sub.take(2);
+    expect(received.map((r) => r.signalProcessed.id)).toEqual([inside.event.signalId, touching.event.signalId]);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it('refuses an invalid bbox with BAD_USER_INPUT', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect(client, `subscription { signalProcessed(bbox: { minLat: 50, maxLat: 40, minLon: 0, maxLon: 1 }) { id } }`);
+    const errors = await sub.failure();
+    expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(errors[0]?.message).toMatch(/minLat/);
+    await client.dispose();
+  });
+
+  it('delivers device positions, the newest per device, never moving a device back in time', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect<{ devicePosition: { deviceId: string; signalId: string; position: { time: string; lat: number; lon: number } } }>(
+      client,
+      `subscription { devicePosition(deviceIds: ["pos-1", "pos-2"]) { deviceId signalId position { time lat lon speed } } }`,
+    );
+    await untilActive(1);
+    const now = Date.now();
+    const newer = makeSignal('pos-1', { lat: 10, lon: 20 }, now);
+    const late = makeSignal('pos-1', { lat: 11, lon: 21 }, now - 60_000);
+    const other = makeSignal('pos-2', { lat: 30, lon: 40 }, now);
+    await publish([newer, late, makeSignal('pos-3'), other]);
+    const received = await sub.take(2);
+    expect(received.map((r) => r.devicePosition.signalId)).toEqual([newer.event.signalId, other.event.signalId]);
+    expect(received[0]?.devicePosition).toEqual({
+      deviceId: 'pos-1',
+      signalId: newer.event.signalId,
+      position: { time: new Date(newer.event.end.time).toISOString(), lat: newer.event.end.lat, lon: newer.event.end.lon, speed: newer.event.end.speed },
+    });
+    sub.stop();
+    await client.dispose();
+  });
+
+  it('counts delivered events in the registry', async () => {
+    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' })).toBeGreaterThanOrEqual(8);
+    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'devicePosition' })).toBeGreaterThanOrEqual(2);
+  });
+});

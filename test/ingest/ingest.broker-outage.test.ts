@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { RunningService } from '../../schema';
+import { type PostResult, postSignedXRay } from '../../ingest/simulator/signed-xray.client';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy';
+import { RawQueueReader, TEST_FLEET_SECRET, eventually, ingestConfigFor, startTestIngest } from './ingest.harness';
+
+const CONFIRM_TIMEOUT_MS = 10_000;
+const SENDERS = 4;
+
+interface Outcome {
+  status: number;
+  messageId?: string;
+  latencyMs: number;
+}
+
+function messageFor(deviceId: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      [deviceId]: {
+        data: [
+          [0, [48.85, 2.35, 1.2]],
+          [1000, [48.85001, 2.35, 1.3]],
+        ],
+        time: Date.now() - 60_000,
+      },
+    }),
+  );
+}
+
+/** Devices posting signed messages in a loop until stopped: the "run" an outage happens in. */
+class Fleet {
+  readonly outcomes: Outcome[] = [];
+  private running = true;
+  private readonly loops: Promise<void>[];
+
+  constructor(private readonly url: string) {
+    this.loops = Array.from({ length: SENDERS }, (_, sender) => this.loop(`outage-device-${sender}`));
+  }
+
+  count(status: number): number {
+    return this.outcomes.filter((o) => o.status === status).length;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(deviceId: string): Promise<void> {
+    while (this.running) {
+      const result: PostResult = await postSignedXRay(this.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId,
+        body: messageFor(deviceId),
+      });
+      const body = result.body as { messageId?: string } | undefined;
+      this.outcomes.push({ status: result.status, messageId: body?.messageId, latencyMs: result.latencyMs });
+      // Yield to the event loop so the stop flag and test assertions interleave with the posts.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+describe('ingest through a RabbitMQ outage', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let proxy: TcpProxy;
+  let ingest: RunningService;
+  let queue: RawQueueReader;
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('ingest-outage'), (i) => i.dispose());
+    proxy = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    queue = disposables.add(await RawQueueReader.open(infra.amqpUrl), (q) => q.close());
+    ingest = disposables.add(
+      await startTestIngest(
+        ingestConfigFor(infra, { amqpUrl: proxy.urlFor(infra.amqpUrl), confirmTimeoutMs: CONFIRM_TIMEOUT_MS }),
+      ),
+      (s) => s.close(),
+    );
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  it('answers 503 at once while the broker is down, recovers by itself, and loses no 202-accepted message', async () => {
+    const fleet = new Fleet(ingest.url);
+    try {
+      await eventually(
+        async () => (fleet.count(202) >= 20 ? true : undefined),
+        20_000,
+        '20 messages accepted before the outage',
+      );
+
+      proxy.cut();
+      const cutAt = fleet.outcomes.length;
+      await eventually(
+        async () => (fleet.outcomes.slice(cutAt).filter((o) => o.status === 503).length >= 20 ? true : undefined),
+        20_000,
+        '20 refusals during the outage',
+      );
+
+      const readiness = await fetch(`${ingest.url}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(((await readiness.json()) as { dependencies: { broker: string } }).dependencies.broker).not.toBe('ok');
+
+      // A resent request must not find its nonce burnt by the refused attempt.
+      const body = messageFor('retrying-device');
+      const nonce = `retry-${randomUUID()}`;
+      const timestampMs = Date.now();
+      const refused = await postSignedXRay(ingest.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId: 'retrying-device',
+        body,
+        nonce,
+        timestampMs,
+      });
+      expect(refused.status).toBe(503);
+      expect((refused.body as { error: { code: string } }).error.code).toBe('BROKER_UNAVAILABLE');
+
+      const restoredAt = fleet.outcomes.length;
+      proxy.restore();
+      await eventually(
+        async () => (fleet.outcomes.slice(restoredAt).filter((o) => o.status === 202).length >= 20 ? true : undefined),
+        30_000,
+        '20 messages accepted after the broker came back',
+      );
+      const resent = await postSignedXRay(ingest.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId: 'retrying-device',
+        body,
+        nonce,
+        timestampMs,
+      });
+      expect(resent.status).toBe(202);
+      fleet.outcomes.push({
+        status: 202,
+        messageId: (resent.body as { messageId: string }).messageId,
+        latencyMs: resent.latencyMs,
+      });
+    } finally {
+      await fleet.stop();
+    }
+
+    const statuses = new Set(fleet.outcomes.map((o) => o.status));
+    expect([...statuses].sort()).toEqual([202, 503]);
+    // While the broker was down, nothing waited for a confirm that could not come.
+    const outageRefusals = fleet.outcomes.filter((o) => o.status === 503);
+    expect(Math.max(...outageRefusals.map((o) => o.latencyMs))).toBeLessThan(CONFIRM_TIMEOUT_MS / 2);
+
+    const accepted = fleet.outcomes.filter((o) => o.status === 202).map((o) => o.messageId as string);
+    const queued = new Set((await queue.drain()).map((m) => m.properties.messageId as string));
+    const missing = accepted.filter((id) => !queued.has(id));
+    expect(missing).toEqual([]);
+    expect((await fetch(`${ingest.url}/readyz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { startTcpProxy } from '../support/tcp-proxy';
+import { RawQueueReader, TEST_FLEET_SECRET, eventually, ingestConfigFor, startTestIngest } from './ingest.harness';
+
+interface ErrorBody {
+  error: { code: string };
+}
+
+function messageFor(deviceId: string): Buffer {
+  return Buffer.from(JSON.stringify({ [deviceId]: { data: [[0, [40.71, -74.0, 3.2]]], time: Date.now() - 60_000 } }));
+}
+
+describe('ingest when a dependency is missing or it shuts down', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let queue: RawQueueReader;
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('ingest-deps'), (i) => i.dispose());
+    queue = disposables.add(await RawQueueReader.open(infra.amqpUrl), (q) => q.close());
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  it('starts while the broker is unreachable, refuses with 503 and accepts once the broker appears', async () => {
+    const proxy = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    proxy.cut();
+    const ingest = disposables.add(
+      await startTestIngest(ingestConfigFor(infra, { amqpUrl: proxy.urlFor(infra.amqpUrl), startupWaitMs: 200 })),
+      (s) => s.close(),
+    );
+    const send = () =>
+      postSignedXRay(ingest.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId: 'late-broker',
+        body: messageFor('late-broker'),
+      });
+
+    const refused = await send();
+    expect(refused.status).toBe(503);
+    expect((refused.body as ErrorBody).error.code).toBe('BROKER_UNAVAILABLE');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await fetch(`${ingest.url}/readyz`)).status).toBe(503);
+
+    proxy.restore();
+    const accepted = await eventually(
+      async () => {
+        const answer = await send();
+        return answer.status === 202 ? answer : undefined;
+      },
+      20_000,
+      'a 202 once the broker is reachable',
+    );
+    await queue.waitFor((accepted.body as { messageId: string }).messageId);
+    expect((await fetch(`${ingest.url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers 503 while Redis is unreachable and accepts again once it is back', async () => {
+    const proxy = disposables.add(await startTcpProxy(infra.redisUrl), (p) => p.close());
+    const ingest = disposables.add(
+      await startTestIngest(ingestConfigFor(infra, { redisUrl: proxy.urlFor(infra.redisUrl) })),
+      (s) => s.close(),
+    );
+    const send = (nonce?: string) =>
+      postSignedXRay(ingest.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId: 'redis-outage',
+        body: messageFor('redis-outage'),
+        nonce,
+      });
+    expect((await send()).status).toBe(202);
+
+    proxy.cut();
+    const refused = await eventually(
+      async () => {
+        const answer = await send();
+        return answer.status === 503 ? answer : undefined;
+      },
+      10_000,
+      'a 503 while Redis is cut off',
+    );
+    expect((refused.body as ErrorBody).error.code).toBe('DEPENDENCY_UNAVAILABLE');
+    const readiness = (await (await fetch(`${ingest.url}/readyz`)).json()) as { dependencies: { redis: string } };
+    expect(readiness.dependencies.redis).not.toBe('ok');
+
+    proxy.restore();
+    await eventually(
+      async () => ((await send(`after-redis-${randomUUID()}`)).status === 202 ? true : undefined),
+      20_000,
+      'a 202 once Redis is back',
+    );
+  });
+
+  it('finishes the publishes in flight when it closes, and every 202 it gave is in the queue', async () => {
+    const ingest = await startTestIngest(ingestConfigFor(infra));
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      postSignedXRay(ingest.url, {
+        fleetSecret: TEST_FLEET_SECRET,
+        deviceId: `closing-${i % 4}`,
+        body: messageFor(`closing-${i % 4}`),
+      }).then(
+        (answer) => ({ status: answer.status, messageId: (answer.body as { messageId?: string }).messageId }),
+        () => ({ status: 0, messageId: undefined }),
+      ),
+    );
+    // Close as soon as the first answers arrive, while the rest are still being handled.
+    await Promise.race(requests);
+    await ingest.close();
+    const outcomes = await Promise.all(requests);
+
+    for (const outcome of outcomes) expect([0, 202, 503]).toContain(outcome.status);
+    const accepted = outcomes.filter((o) => o.status === 202).map((o) => o.messageId as string);
+    expect(accepted.length).toBeGreaterThan(0);
+    const queued = new Set((await queue.drain()).map((m) => m.properties.messageId as string));
+    expect(accepted.filter((id) => !queued.has(id))).toEqual([]);
+  });
+});
