@@ -13,6 +13,8 @@ const swc = [
 ];
 
 module.exports = {
+  // Integration suites wait on real brokers and databases; testTimeout is a global option in Jest.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -28,7 +30,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -7,10 +7,12 @@ export const MIN_HMAC_SECRET_LENGTH = 32;
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+const requiredString = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
+
 const url = (protocols: string[]) =>
-  z
-    .string()
-    .min(1)
+  requiredString()
+    .min(1, 'is required')
     .refine(
       (value) => {
         try {
@@ -27,7 +29,10 @@ const ingestEnvSchema = z.object({
   INGEST_HOST: z.string().min(1).default('0.0.0.0'),
   AMQP_URL: url(['amqp:', 'amqps:']),
   REDIS_URL: url(['redis:', 'rediss:']),
-  INGEST_HMAC_SECRET: z.string().min(MIN_HMAC_SECRET_LENGTH, `must be at least ${MIN_HMAC_SECRET_LENGTH} characters`),
+  INGEST_HMAC_SECRET: requiredString().min(
+    MIN_HMAC_SECRET_LENGTH,
+    `must be at least ${MIN_HMAC_SECRET_LENGTH} characters`,
+  ),
   XRAY_NAMESPACE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')

@@ -178,7 +178,10 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
   private setChannel(channel: ConfirmChannel | null): void {
     const before = this.isAvailable();
     this.channel = channel;
-    if (channel === null) this.blocked = false;
+    if (channel === null) {
+      this.blocked = false;
+      this.returned.clear();
+    }
     const after = this.isAvailable();
     if (before !== after) this.options.onAvailabilityChange?.(after);
   }

@@ -47,18 +47,18 @@ class MemoryPublisher implements RawXRayPublisher {
   }
 }
 
-function setup(rateLimit = 10) {
+function setup(rateLimit = 10, options: { secret?: string; now?: number } = {}) {
   const nonces = new MemoryNonces();
   const rateLimiter = new MemoryRateLimiter(rateLimit);
   const publisher = new MemoryPublisher();
   const handle = createXRayIntake({
-    hmacSecret: SECRET,
+    hmacSecret: options.secret ?? SECRET,
     maxClockSkewMs: 300_000,
     nonces,
     rateLimiter,
     publisher,
     logger: silentLogger(),
-    now: () => NOW,
+    now: () => options.now ?? NOW,
   });
   return { nonces, rateLimiter, publisher, handle };
 }
@@ -93,6 +93,21 @@ function signed(
 }
 
 describe('createXRayIntake', () => {
+  it('verifies the OpenSSL-derived known vector (see simulator/signed-xray.client.test.ts) and nothing else', async () => {
+    const { handle } = setup(10, { secret: 'fleet-secret-for-known-vector-0001', now: 1_700_000_000_000 });
+    const body = Buffer.from('{"device-042":{"data":[[0,[51.5,-0.12,1.5]]],"time":1700000000000}}', 'utf8');
+    const headers = {
+      'content-type': 'application/json',
+      'x-device-id': 'device-042',
+      'x-timestamp': '1700000000000',
+      'x-nonce': 'n0nce_ABCDEFGHijkl',
+      'x-signature': '2dcdfb726bf78518c457a4b3530c4a4f39181e5feb3b41922aa22f163a1c338e',
+    };
+    const flipped = { ...headers, 'x-signature': '3dcdfb726bf78518c457a4b3530c4a4f39181e5feb3b41922aa22f163a1c338e' };
+    expect((await handle({ headers: flipped, body })).status).toBe(401);
+    expect((await handle({ headers, body })).status).toBe(202);
+  });
+
   it('publishes the raw bytes with the signature parts and answers 202 with the message id', async () => {
     const { handle, publisher } = setup();
     const request = signed(message());

@@ -13,6 +13,17 @@ import { RawPayloadStore } from './raw-payload.store';
 /** Devices whose rollups must be recomputed before they can be trusted again (processor-internal). */
 export const ROLLUP_REPAIRS_COLLECTION = 'rollup_repairs';
 
+/**
+ * Written before a batch of signals (or a rewrite) touches rollups and deleted once they are exact
+ * again. One that outlives its writer (a crash, a failed batch) makes the next repair recompute
+ * `deviceIds` from stored signals.
+ */
+export interface RollupRepairMarker {
+  _id: mongo.ObjectId;
+  deviceIds: string[];
+  since: Date;
+}
+
 /** The processor's collections on its own connection (so several instances can share one process in tests). */
 export interface ProcessorModels {
   connection: Connection;
@@ -20,8 +31,8 @@ export interface ProcessorModels {
   devices: Model<Device>;
   hourBuckets: Model<HourBucket>;
   rawPayloads: RawPayloadStore;
-  /** `{ _id: deviceId, since: Date }`: a write that changes a device's signals outside the increments is under way. */
-  rollupRepairs: mongo.Collection<{ _id: string; since: Date }>;
+  /** Markers of writes under way whose devices' rollups are not to be trusted until the marker is gone. */
+  rollupRepairs: mongo.Collection<RollupRepairMarker>;
 }
 
 /** Registers the shared model schemas on `connection` and creates their indexes (the unique idempotency key first of all). */
@@ -34,11 +45,12 @@ export async function bindProcessorModels(connection: Connection): Promise<Proce
     devices: connection.model<Device>(DeviceModel.modelName, DeviceModel.schema),
     hourBuckets: connection.model<HourBucket>(HourBucketModel.modelName, HourBucketModel.schema),
     rawPayloads: new RawPayloadStore(db, RAW_PAYLOAD_BUCKET),
-    rollupRepairs: db.collection<{ _id: string; since: Date }>(ROLLUP_REPAIRS_COLLECTION),
+    rollupRepairs: db.collection<RollupRepairMarker>(ROLLUP_REPAIRS_COLLECTION),
   };
   // Exactly-once storage rests on the unique index: it must exist before the first insert.
   await models.signals.createIndexes();
   await models.devices.createIndexes();
   await models.hourBuckets.createIndexes();
+  await models.rawPayloads.ensureIndexes();
   return models;
 }

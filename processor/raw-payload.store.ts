@@ -6,56 +6,62 @@ import { isDuplicateKeyError } from './processing-failure';
 
 const gzipAsync = promisify(gzip);
 
+/** One raw payload to store. */
+export interface RawPayload {
+  /** GridFS file id (derived from the idempotency key and the bytes, so rewriting it is harmless). */
+  id: mongo.ObjectId;
+  raw: Buffer;
+  metadata: Record<string, unknown>;
+}
+
 /**
- * Raw message bytes, gzipped, in the GridFS bucket `raw_payloads`, under ids chosen by the caller
- * (derived from the idempotency key), so writing the same payload twice is harmless.
+ * Raw message bytes, gzipped, in the GridFS bucket `raw_payloads`, readable with any GridFS client.
+ *
+ * Each file is written as ONE chunk (its `chunkSize` is its length), so a batch of payloads takes
+ * two `insertMany` calls instead of a stream per file. Writes are idempotent: chunks first, the
+ * file document last (as GridFS does), both ignoring duplicate ids, and the same id always holds
+ * the same bytes. A write that died between the two leaves a chunk the next write completes.
  */
 export class RawPayloadStore {
-  private readonly bucket: mongo.GridFSBucket;
-
   constructor(
     private readonly db: mongo.Db,
     private readonly bucketName: string = RAW_PAYLOAD_BUCKET,
-  ) {
-    this.bucket = new mongo.GridFSBucket(db, { bucketName });
+  ) {}
+
+  /** The indexes GridFS drivers expect (a driver would create them on its first upload). */
+  async ensureIndexes(): Promise<void> {
+    await this.chunks().createIndex({ files_id: 1, n: 1 }, { unique: true });
+    await this.files().createIndex({ filename: 1, uploadDate: 1 });
   }
 
-  /**
-   * Stores `raw` gzipped under `id` unless a complete file with that id exists. Chunks left by an
-   * upload that died before writing its file document are removed first, since GridFS writes the
-   * file document last.
-   */
-  async put(id: mongo.ObjectId, raw: Buffer, metadata: Record<string, unknown>): Promise<void> {
-    const gzipped = await gzipAsync(raw);
-    try {
-      await this.upload(id, gzipped, metadata);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      if (await this.exists(id)) return;
-      await this.chunks().deleteMany({ files_id: id });
-      await this.upload(id, gzipped, metadata);
-    }
+  async putMany(payloads: ReadonlyArray<RawPayload>): Promise<void> {
+    if (payloads.length === 0) return;
+    const gzipped = await Promise.all(payloads.map((p) => gzipAsync(p.raw)));
+    const uploadDate = new Date();
+    await insertIgnoringDuplicates(
+      this.chunks(),
+      payloads.map((p, i) => ({ _id: new mongo.ObjectId(), files_id: p.id, n: 0, data: new mongo.Binary(gzipped[i] as Buffer) })),
+    );
+    await insertIgnoringDuplicates(
+      this.files(),
+      payloads.map((p, i) => {
+        const length = (gzipped[i] as Buffer).byteLength;
+        return {
+          _id: p.id,
+          length,
+          chunkSize: Math.max(1, length),
+          uploadDate,
+          filename: `${p.id.toHexString()}.json.gz`,
+          metadata: { ...p.metadata, contentType: 'application/json', contentEncoding: 'gzip' },
+        };
+      }),
+    );
   }
 
   /** Deletes the file and its chunks; a missing file is not an error. */
   async delete(id: mongo.ObjectId): Promise<void> {
-    await this.chunks().deleteMany({ files_id: id });
     await this.files().deleteOne({ _id: id });
-  }
-
-  async exists(id: mongo.ObjectId): Promise<boolean> {
-    return (await this.files().countDocuments({ _id: id }, { limit: 1 })) > 0;
-  }
-
-  private upload(id: mongo.ObjectId, gzipped: Buffer, metadata: Record<string, unknown>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const stream = this.bucket.openUploadStreamWithId(id, `${id.toHexString()}.json.gz`, {
-        metadata: { ...metadata, contentType: 'application/json', contentEncoding: 'gzip' },
-      });
-      stream.once('error', reject);
-      stream.once('finish', () => resolve());
-      stream.end(gzipped);
-    });
+    await this.chunks().deleteMany({ files_id: id });
   }
 
   private files(): mongo.Collection {
@@ -64,5 +70,13 @@ export class RawPayloadStore {
 
   private chunks(): mongo.Collection {
     return this.db.collection(`${this.bucketName}.chunks`);
+  }
+}
+
+async function insertIgnoringDuplicates(collection: mongo.Collection, docs: mongo.Document[]): Promise<void> {
+  try {
+    await collection.insertMany(docs, { ordered: false });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
   }
 }

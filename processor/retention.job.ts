@@ -65,7 +65,7 @@ export class RetentionJob {
           .toArray()) as unknown as Array<{ _id: Types.ObjectId; deviceId: string; rawPayloadId: Types.ObjectId }>;
         if (expired.length === 0) break;
         await writer.rewrite(
-          () => [...new Set(expired.map((s) => s.deviceId))],
+          [...new Set(expired.map((s) => s.deviceId))],
           async () => {
             // Payloads first: a crash in between leaves expired signals, which the next run finds again.
             for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);

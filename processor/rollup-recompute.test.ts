@@ -1,5 +1,5 @@
 import { FLEET_DEVICE_ID, hourBucketIdFor } from '../schema';
-import { rollupIncrementsFor, type RollupUpdate } from './rollup-increments';
+import { coalescedIncrementsFor, rollupIncrementsFor, type RollupUpdate } from './rollup-increments';
 import { recomputeRollups, type RollupContribution } from './rollup-recompute';
 
 const HOUR = 3_600_000;
@@ -95,5 +95,28 @@ describe('recomputeRollups', () => {
       expect(Object.fromEntries(devices)).toEqual(Object.fromEntries(expected.devices));
       expect(Object.fromEntries(buckets)).toEqual(Object.fromEntries(expected.buckets));
     }
+  });
+
+  it('equals the increments of a batch coalesced into one statement per document', () => {
+    const signals = [
+      signal('a', 0),
+      signal('a', 30_000, { end: { time: T0 + 900_000, lat: 9, lon: 9, speed: 1 }, maxSpeed: 7, ingestedAt: T0 - 1 }),
+      signal('a', 40_000, { end: { time: T0 + 900_000, lat: 8, lon: 8, speed: 1 } }),
+      signal('b', 10),
+      signal('b', 2 * HOUR),
+    ];
+    const expected = recomputeRollups(signals);
+    const devices = new Map<string, Record<string, unknown>>();
+    const buckets = new Map<string, Record<string, unknown>>();
+    // An earlier batch, then the rest coalesced.
+    applyStatements(devices, rollupIncrementsFor(signals[0] as RollupContribution).devices);
+    applyStatements(buckets, rollupIncrementsFor(signals[0] as RollupContribution).hourBuckets);
+    const batch = coalescedIncrementsFor(signals.slice(1));
+    expect(batch.devices).toHaveLength(4);
+    expect(batch.hourBuckets).toHaveLength(5);
+    applyStatements(devices, batch.devices);
+    applyStatements(buckets, batch.hourBuckets);
+    expect(Object.fromEntries(devices)).toEqual(Object.fromEntries(expected.devices));
+    expect(Object.fromEntries(buckets)).toEqual(Object.fromEntries(expected.buckets));
   });
 });

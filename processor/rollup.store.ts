@@ -1,7 +1,8 @@
-import type { Types } from 'mongoose';
+import { mongo } from 'mongoose';
 import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf } from '../schema';
 import type { ProcessorModels } from './processor.models';
-import { rollupIncrementsFor } from './rollup-increments';
+import { isDuplicateKeyError } from './processing-failure';
+import { coalescedIncrementsFor, type RollupUpdate } from './rollup-increments';
 import { recomputeRollups, type HourBucketRollup, type RollupContribution } from './rollup-recompute';
 import { contributionOf, ROLLUP_PROJECTION, type SignalDocument } from './signal-document';
 
@@ -19,46 +20,58 @@ export const MAX_STATEMENTS_PER_BULK = 32;
 export class RollupStore {
   constructor(private readonly models: ProcessorModels) {}
 
-  /** Adds one signal's contribution. Each statement is commutative, so concurrent calls are safe. */
-  async applyIncrements(signal: RollupContribution): Promise<void> {
-    const increments = rollupIncrementsFor(signal);
-    // Device statements are ordered: the conditional last-position update needs the upserted device.
-    await Promise.all([
-      this.models.devices.collection.bulkWrite(increments.devices as never, { ordered: true }),
-      this.models.hourBuckets.collection.bulkWrite(increments.hourBuckets as never, { ordered: false }),
-    ]);
-  }
-
-  async markApplied(signalIds: ReadonlyArray<Types.ObjectId>): Promise<void> {
-    for (let i = 0; i < signalIds.length; i += MAX_STATEMENTS_PER_BULK) {
-      const batch = signalIds.slice(i, i + MAX_STATEMENTS_PER_BULK);
-      await this.models.signals.collection.bulkWrite(
-        batch.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { rollupState: 'applied' } } } })),
-        { ordered: false },
-      );
+  /**
+   * Adds a batch of signals' contributions, coalesced to one statement per device and bucket.
+   * Two writers upserting the same new document race to a duplicate-key error (FerretDB does not
+   * retry that as MongoDB does); the statements that lost are simply run again.
+   */
+  async applyIncrements(signals: ReadonlyArray<RollupContribution>): Promise<void> {
+    if (signals.length === 0) return;
+    const increments = coalescedIncrementsFor(signals);
+    // A device's upsert and its conditional last-position update travel together, in order.
+    for (let i = 0; i < increments.devices.length; i += MAX_STATEMENTS_PER_BULK) {
+      await writeRetryingUpsertRaces(this.models.devices.collection as unknown as mongo.Collection<never>, increments.devices.slice(i, i + MAX_STATEMENTS_PER_BULK), true);
+    }
+    for (let i = 0; i < increments.hourBuckets.length; i += MAX_STATEMENTS_PER_BULK) {
+      await writeRetryingUpsertRaces(this.models.hourBuckets.collection as unknown as mongo.Collection<never>, increments.hourBuckets.slice(i, i + MAX_STATEMENTS_PER_BULK), false);
     }
   }
 
-  /** Records that these devices' rollups are about to stop matching their signals (survives a crash). */
-  async markDirty(deviceIds: Iterable<string>): Promise<void> {
-    const since = new Date();
-    const statements = [...new Set(deviceIds)].map((id) => ({
-      updateOne: { filter: { _id: id }, update: { $setOnInsert: { since } }, upsert: true },
-    }));
-    await this.bulk(this.models.rollupRepairs, statements);
+  /** Records that the rollups of `deviceIds` are about to be written; resolves with the marker's id. */
+  async mark(deviceIds: Iterable<string>): Promise<mongo.ObjectId> {
+    const marker = { _id: new mongo.ObjectId(), deviceIds: [...new Set(deviceIds)], since: new Date() };
+    await this.models.rollupRepairs.insertOne(marker);
+    return marker._id;
   }
 
-  /** Devices whose rollups cannot be trusted: with `pending` signals, or marked dirty. */
-  async devicesNeedingRepair(): Promise<string[]> {
+  /** The rollups a marker covered are exact again. */
+  async unmark(markerId: mongo.ObjectId): Promise<void> {
+    await this.models.rollupRepairs.deleteOne({ _id: markerId });
+  }
+
+  /** Whether a write covering `deviceId` is outstanding (under way, failed or crashed). */
+  async isMarked(deviceId: string): Promise<boolean> {
+    return (await this.models.rollupRepairs.countDocuments({ deviceIds: deviceId }, { limit: 1 })) > 0;
+  }
+
+  /**
+   * Recomputes every device some marker or `pending` signal points at, then removes those markers
+   * and marks those signals applied. The caller must hold exclusive access, so every marker left
+   * belongs to a write that failed or died. Resolves with the number of devices repaired.
+   */
+  async repairOutstanding(): Promise<number> {
+    const markers = await this.models.rollupRepairs.find({}).toArray();
     const pending = (await this.models.signals.collection.distinct('deviceId', { rollupState: 'pending' })) as string[];
-    const dirty = await this.models.rollupRepairs.find({}, { projection: { _id: 1 } }).toArray();
-    return [...new Set([...pending, ...dirty.map((d) => d._id)])];
+    const devices = new Set([...pending, ...markers.flatMap((m) => m.deviceIds)]);
+    await this.repairDevices(devices);
+    for (const marker of markers) await this.unmark(marker._id);
+    return devices.size;
   }
 
   /**
    * Recomputes the rollups of `deviceIds` (device, device-hour buckets, and the fleet buckets of
-   * every hour touched) from stored signals, then marks their signals applied and clears the dirty
-   * marks. The caller must hold exclusive access: no increment may land meanwhile.
+   * every hour touched) from stored signals and marks their `pending` signals applied. The caller
+   * must hold exclusive access: no increment may land meanwhile.
    */
   async repairDevices(deviceIds: Iterable<string>): Promise<void> {
     const devices = [...new Set(deviceIds)];
@@ -68,11 +81,9 @@ export class RollupStore {
       for (const hour of await this.recomputeDevice(deviceId)) affectedHours.set(hour.getTime(), hour);
     }
     await this.recomputeFleetHours([...affectedHours.values()]);
-    const pending = await this.models.signals.collection
-      .find({ deviceId: { $in: devices }, rollupState: 'pending' }, { projection: { _id: 1 } })
-      .toArray();
-    await this.markApplied(pending.map((d) => d._id as Types.ObjectId));
-    await this.models.rollupRepairs.deleteMany({ _id: { $in: devices } });
+    for (const deviceId of devices) {
+      await this.models.signals.collection.updateMany({ deviceId, rollupState: 'pending' }, { $set: { rollupState: 'applied' } });
+    }
   }
 
   /** Rewrites one device and its hour buckets; returns the hours whose fleet bucket may have changed. */
@@ -121,16 +132,40 @@ export class RollupStore {
 
   private async replaceBuckets(buckets: ReadonlyArray<HourBucketRollup>): Promise<void> {
     await this.bulk(
-      this.models.hourBuckets.collection,
+      this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
       buckets.map((bucket) => ({ replaceOne: { filter: { _id: bucket._id }, replacement: bucket, upsert: true } })),
     );
   }
 
-  private async bulk(collection: { bulkWrite(ops: never[], options: object): Promise<unknown> }, statements: ReadonlyArray<unknown>): Promise<void> {
+  private async bulk(collection: mongo.Collection<never>, statements: ReadonlyArray<unknown>): Promise<void> {
     for (let i = 0; i < statements.length; i += MAX_STATEMENTS_PER_BULK) {
       await collection.bulkWrite(statements.slice(i, i + MAX_STATEMENTS_PER_BULK) as never[], { ordered: false });
     }
   }
+}
+
+/** Runs update statements, re-running those that lost an upsert race (duplicate key on a new `_id`). */
+async function writeRetryingUpsertRaces(collection: mongo.Collection<never>, statements: RollupUpdate[], ordered: boolean): Promise<void> {
+  let remaining = statements;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await collection.bulkWrite(remaining as never[], { ordered });
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
+      const failed = writeErrorIndexes(error);
+      if (failed.length === 0) throw error;
+      // Ordered writes stop at the first error; unordered ones ran everything but the failures.
+      remaining = ordered ? remaining.slice(Math.min(...failed)) : failed.map((index) => remaining[index] as RollupUpdate);
+    }
+  }
+}
+
+/** Indexes of the failed statements of a bulk write error (the driver gives one error or a list). */
+export function writeErrorIndexes(error: unknown): number[] {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+  return list.map((e: { index?: number }) => e.index).filter((i): i is number => typeof i === 'number');
 }
 
 function sumBuckets(id: string, hourStart: Date, buckets: ReadonlyArray<HourBucketRollup>): HourBucketRollup | undefined {

@@ -88,9 +88,9 @@ export function createSignalCommandHandler(
           correlationId,
         });
         await deps.writer.rewrite(
-          () => [existing.deviceId, derived.deviceId],
+          [existing.deviceId, derived.deviceId],
           async () => {
-            await deps.models.rawPayloads.put(rawPayloadId, raw, { deviceId: derived.deviceId, rawSha256: derived.rawSha256 });
+            await deps.models.rawPayloads.putMany([{ id: rawPayloadId, raw, metadata: { deviceId: derived.deviceId, rawSha256: derived.rawSha256 } }]);
             try {
               await deps.models.signals.collection.replaceOne({ _id: existing._id }, updated as never);
             } catch (error) {
@@ -108,7 +108,7 @@ export function createSignalCommandHandler(
       case 'delete': {
         const existing = await findSignal(command.signalId);
         await deps.writer.rewrite(
-          () => [existing.deviceId],
+          [existing.deviceId],
           async () => {
             await deps.models.signals.collection.deleteOne({ _id: existing._id });
             await deps.models.rawPayloads.delete(existing.rawPayloadId);

@@ -1,9 +1,9 @@
 import type { Logger } from '../schema';
 import type { ExclusiveGate } from './exclusive-gate';
 import { rawPayloadIdFor } from './idempotency-key';
-import { isDuplicateKeyError } from './processing-failure';
+import { DUPLICATE_KEY_ERROR_CODE, isDuplicateKeyError } from './processing-failure';
 import type { ProcessorModels } from './processor.models';
-import type { RollupStore } from './rollup.store';
+import { writeErrorIndexes, type RollupStore } from './rollup.store';
 import type { DerivedSignal } from './signal-derivation';
 import { contributionOf, signalDocumentFor, type SignalDocument } from './signal-document';
 
@@ -22,21 +22,38 @@ export interface NewSignal {
   correlationId?: string;
 }
 
+interface Queued {
+  signal: NewSignal;
+  resolve: (result: StoreResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type BatchEntryResult = StoreResult | { outcome: 'needs-repair'; signal: SignalDocument };
+
+/** Most signals written in one batch (also keeps every bulk write within FerretDB's safe size). */
+export const MAX_SIGNALS_PER_BATCH = 32;
+
 /**
  * Stores signals exactly once and keeps the rollups equal to a recomputation from them.
  *
- * Per signal: raw payload (GridFS, id derived from the idempotency key) → insert `pending` (the
- * unique idempotency key is the authority) → rollup increments → `applied`. A duplicate key whose
- * stored signal is still `pending` and not in flight here means an earlier attempt died between
- * insert and `applied`: its increments may or may not have landed, so that device's rollups are
- * recomputed from stored signals instead.
+ * Signals arriving together are written in batches (group commit: while one batch is written the
+ * next one gathers), so throughput is bounded by the database, not by round trips. Per batch:
+ * 1. a repair marker naming the batch's devices; 2. raw payloads (GridFS, ids derived from the
+ * idempotency keys); 3. the signals, `insertMany` unordered — the unique idempotency key is the
+ * authority, a duplicate-key error means "stored before"; 4. the rollup increments, coalesced;
+ * 5. the marker is removed. A marker that outlives its batch (a crash, a failed write) makes the
+ * next repair recompute those devices from stored signals, since their increments may have landed
+ * in part. A duplicate whose device is still marked triggers that repair at once.
  *
- * Increments run under the shared side of `gate`, repairs under its exclusive side. This makes
- * repairs safe against this process's own increments; two processor replicas repairing while the
- * other increments the same device could still race (see docs: run repairs on one replica).
+ * Batches run under the shared side of `gate`, repairs and rewrites under its exclusive side, and
+ * one batch at a time: repairs never race this process's own increments. Two processor replicas
+ * could still race (one repairing while the other increments the same device): see
+ * docs/architecture.md — repairs are exact when run with the other replicas stopped or idle.
  */
 export class SignalWriter {
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly queue: Queued[] = [];
+  private pumping = false;
 
   constructor(
     private readonly models: ProcessorModels,
@@ -51,8 +68,11 @@ export class SignalWriter {
     for (let earlier = this.inFlight.get(key); earlier !== undefined; earlier = this.inFlight.get(key)) {
       await earlier.catch(() => undefined);
     }
-    const work = this.storeOnce(signal);
+    const work = new Promise<StoreResult>((resolve, reject) => {
+      this.queue.push({ signal, resolve, reject });
+    });
     this.inFlight.set(key, work);
+    void this.pump();
     try {
       return await work;
     } finally {
@@ -60,42 +80,108 @@ export class SignalWriter {
     }
   }
 
-  private async storeOnce(signal: NewSignal): Promise<StoreResult> {
-    const attempt = await this.gate.shared(() => this.insertAndIncrement(signal));
-    if (attempt.outcome !== 'needs-repair') return attempt;
-    this.logger.warn(
-      { deviceId: attempt.signal.deviceId, signalId: attempt.signal._id.toHexString() },
-      'found a signal whose rollups were interrupted; recomputing its device',
-    );
-    await this.gate.exclusive(() => this.rollups.repairDevices([attempt.signal.deviceId]));
-    return { outcome: 'duplicate', signal: { ...attempt.signal, rollupState: 'applied' } };
+  /** Runs `work` (which changes stored signals outside the increments) alone, then recomputes `deviceIds`. */
+  async rewrite<T>(deviceIds: string[], work: () => Promise<T>): Promise<T> {
+    return this.gate.exclusive(async () => {
+      const marker = await this.rollups.mark(deviceIds);
+      try {
+        return await work();
+      } finally {
+        // Also after a failed `work`: it may have changed some signals. Should the repair fail
+        // too, the marker remains and the next repair covers these devices.
+        await this.rollups.repairDevices(deviceIds);
+        await this.rollups.unmark(marker);
+      }
+    });
   }
 
-  private async insertAndIncrement(
-    signal: NewSignal,
-  ): Promise<StoreResult | { outcome: 'needs-repair'; signal: SignalDocument }> {
-    const { derived } = signal;
-    const rawPayloadId = rawPayloadIdFor(derived.idempotencyKey, derived.rawSha256);
-    await this.models.rawPayloads.put(rawPayloadId, signal.raw, { deviceId: derived.deviceId, rawSha256: derived.rawSha256 });
-    const doc = signalDocumentFor(derived, {
-      rawPayloadId,
-      ingestedAt: signal.ingestedAt,
-      ...(signal.correlationId === undefined ? {} : { correlationId: signal.correlationId }),
-    });
+  /** Recomputes every device an earlier crash or failed write left inconsistent. Run before consuming. */
+  async repairInterrupted(): Promise<number> {
+    return this.gate.exclusive(() => this.rollups.repairOutstanding());
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      await this.models.signals.collection.insertOne(doc as never);
+      while (this.queue.length > 0) {
+        await this.flush(this.queue.splice(0, MAX_SIGNALS_PER_BATCH));
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async flush(batch: Queued[]): Promise<void> {
+    let results: BatchEntryResult[];
+    try {
+      results = await this.gate.shared(() => this.writeBatch(batch.map((q) => q.signal)));
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    if (results.some((r) => r.outcome === 'needs-repair')) {
+      try {
+        const devices = await this.gate.exclusive(() => this.rollups.repairOutstanding());
+        this.logger.warn({ devices }, 'recomputed rollups an interrupted write left half-applied');
+      } catch (error) {
+        batch.forEach((queued, i) => {
+          if (results[i]?.outcome === 'needs-repair') queued.reject(error);
+        });
+      }
+    }
+    batch.forEach((queued, i) => {
+      const result = results[i] as BatchEntryResult;
+      queued.resolve({ outcome: result.outcome === 'stored' ? 'stored' : 'duplicate', signal: { ...result.signal, rollupState: 'applied' } });
+    });
+  }
+
+  private async writeBatch(signals: ReadonlyArray<NewSignal>): Promise<BatchEntryResult[]> {
+    const docs = signals.map((signal) =>
+      signalDocumentFor(signal.derived, {
+        rawPayloadId: rawPayloadIdFor(signal.derived.idempotencyKey, signal.derived.rawSha256),
+        ingestedAt: signal.ingestedAt,
+        ...(signal.correlationId === undefined ? {} : { correlationId: signal.correlationId }),
+      }),
+    );
+    const marker = await this.rollups.mark(docs.map((d) => d.deviceId));
+    await this.models.rawPayloads.putMany(
+      docs.map((doc, i) => ({
+        id: doc.rawPayloadId,
+        raw: (signals[i] as NewSignal).raw,
+        metadata: { deviceId: doc.deviceId, rawSha256: doc.rawSha256 },
+      })),
+    );
+    const duplicates = await this.insertSignals(docs);
+    const inserted = docs.filter((_, i) => !duplicates.has(i));
+    await this.rollups.applyIncrements(inserted.map((doc) => contributionOf(doc)));
+    await this.rollups.unmark(marker);
+
+    const results: BatchEntryResult[] = [];
+    for (const [i, doc] of docs.entries()) {
+      results.push(duplicates.has(i) ? await this.resolveDuplicate(doc) : { outcome: 'stored', signal: doc });
+    }
+    return results;
+  }
+
+  /** Inserts unordered; resolves with the indexes refused as duplicates. Any other failure throws. */
+  private async insertSignals(docs: ReadonlyArray<SignalDocument>): Promise<Set<number>> {
+    try {
+      // Written `applied`: the batch's marker stands for them until their increments landed.
+      await this.models.signals.collection.insertMany(
+        docs.map((doc) => ({ ...doc, rollupState: 'applied' })) as never[],
+        { ordered: false },
+      );
+      return new Set();
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      return this.resolveDuplicate(doc);
+      const indexes = writeErrorIndexes(error);
+      if (indexes.length === 0 && (error as { code?: unknown }).code === DUPLICATE_KEY_ERROR_CODE && docs.length === 1) return new Set([0]);
+      return new Set(indexes);
     }
-    await this.rollups.applyIncrements(contributionOf(doc));
-    await this.rollups.markApplied([doc._id]);
-    return { outcome: 'stored', signal: { ...doc, rollupState: 'applied' } };
   }
 
-  private async resolveDuplicate(
-    attempted: SignalDocument,
-  ): Promise<StoreResult | { outcome: 'needs-repair'; signal: SignalDocument }> {
+  private async resolveDuplicate(attempted: SignalDocument): Promise<BatchEntryResult> {
     const stored = (await this.models.signals.collection.findOne({
       idempotencyKey: attempted.idempotencyKey,
     })) as SignalDocument | null;
@@ -104,31 +190,9 @@ export class SignalWriter {
       // Same readings sent as other bytes: the stored signal keeps its own payload.
       await this.models.rawPayloads.delete(attempted.rawPayloadId);
     }
-    if (stored.rollupState === 'pending') return { outcome: 'needs-repair', signal: stored };
+    if (stored.rollupState === 'pending' || (await this.rollups.isMarked(stored.deviceId))) {
+      return { outcome: 'needs-repair', signal: stored };
+    }
     return { outcome: 'duplicate', signal: stored };
-  }
-
-  /** Runs `work` (which changes stored signals outside the increments) alone, then recomputes `deviceIds`. */
-  async rewrite<T>(deviceIds: () => Promise<string[]> | string[], work: () => Promise<T>): Promise<T> {
-    return this.gate.exclusive(async () => {
-      const devices = await deviceIds();
-      await this.rollups.markDirty(devices);
-      try {
-        return await work();
-      } finally {
-        // Also after a failed `work`: it may have changed some signals. Should this repair fail too,
-        // the dirty marks remain and the next start repairs these devices.
-        await this.rollups.repairDevices(devices);
-      }
-    });
-  }
-
-  /** Recomputes every device left inconsistent by an earlier crash. Run before consuming. */
-  async repairInterrupted(): Promise<number> {
-    return this.gate.exclusive(async () => {
-      const devices = await this.rollups.devicesNeedingRepair();
-      await this.rollups.repairDevices(devices);
-      return devices.length;
-    });
   }
 }

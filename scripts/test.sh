@@ -8,7 +8,7 @@
 # Environment:
 #   MONGO_URL, REDIS_URL, AMQP_URL   use this infrastructure instead of the local stack (all three;
 #                                    RABBITMQ_MANAGEMENT_URL too, for per-suite vhosts)
-#   XRAY_TEST_SKIP_BUILD=1           skip the build (when dist/ is known to be fresh)
+#   XRAY_SKIP_BUILD=1           skip the build (when dist/ is known to be fresh)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

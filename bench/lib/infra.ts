@@ -36,6 +36,11 @@ export async function queueDepth(config: BenchConfig, queue: string): Promise<nu
   return info.messages ?? 0;
 }
 
+/** Drops every message waiting in a queue of the bench vhost (so one measurement's backlog never delays the next). */
+export async function purgeQueue(config: BenchConfig, queue: string): Promise<void> {
+  await managementRequest(config, 'DELETE', `/api/queues/${encodeURIComponent(config.vhost)}/${encodeURIComponent(queue)}/contents`);
+}
+
 /** A connection to the bench database. */
 export async function connectBenchDb(config: BenchConfig, maxPoolSize = 20): Promise<Connection> {
   return mongoose.createConnection(config.mongoUrl, { maxPoolSize, serverSelectionTimeoutMS: 15_000 }).asPromise();

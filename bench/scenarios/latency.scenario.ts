@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { forkBenchChild, stopAll, type BenchChild, type ServiceProcess } from '../lib/child-process';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from '../lib/histogram';
 import { KeepAliveClient } from '../lib/http-client';
-import { dropDatabase, resetVhost } from '../lib/infra';
+import { dropDatabase, purgeQueue, queueDepth, resetVhost } from '../lib/infra';
+import { RAW_QUEUE } from '../../schema';
 import { graphqlWsUrlOf, processedEventFor, publishProcessedEvent, SIGNAL_PROCESSED_SUBSCRIPTION } from '../lib/live-events';
 import { paced, waitFor } from '../lib/pacer';
 import { measureRedisPubSubLatency } from '../lib/raw-limits';
@@ -32,6 +33,8 @@ interface Row {
   received: number;
   latency: LatencySummary;
   cpu: Record<string, number>;
+  /** Messages still queued for the processor 8 s after the window (then purged). */
+  backlog?: number;
   error?: string;
 }
 
@@ -43,7 +46,7 @@ interface Row {
 export const latencyScenario: Scenario = async ({ config, options, profileDir, log }) => {
   const rates = options.quick ? [100] : [100, 500];
   const subscriberCounts = options.quick ? [1, 100] : [1, 100, 1_000];
-  const windowMs = options.quick ? 4_000 : 8_000;
+  const windowMs = options.quick ? 4_000 : 5_000;
   await resetVhost(config);
   await dropDatabase(config.mongoUrl);
   const rows: Row[] = [];
@@ -72,7 +75,8 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
     };
 
     for (const source of ['ingest 202', 'Redis publish'] as const) {
-      for (const rate of rates) {
+      // The gateway alone is measured at the highest rate only: it isolates the gateway's share there.
+      for (const rate of source === 'ingest 202' ? rates : rates.slice(-1)) {
         for (const subscribers of subscriberCounts) {
           for (const filtered of [false, true]) {
             log(`${source}: ${rate}/s, ${subscribers} ${filtered ? 'filtered' : 'unfiltered'} subscribers`);
@@ -137,14 +141,20 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
               const sentSeconds = (performance.now() - startedAt) / 1000;
               const accepted = [...acceptedPerDevice.values()].reduce((sum, count) => sum + count, 0);
               const expected = filtered ? variables.reduce((sum, _variables, index) => sum + (acceptedPerDevice.get(deviceOf(index)) ?? 0), 0) : accepted * subscribers;
-              await waitFor(async () => (await status()).received >= expected, 30_000, 100);
+              await waitFor(async () => (await status()).received >= expected, 8_000, 100);
               const cpu = meter.stop();
+              const backlog = source === 'ingest 202' ? await queueDepth(config, RAW_QUEUE).catch(() => -1) : 0;
+              if (backlog > 0) {
+                // What the processor could not store in time would only delay the next row.
+                await purgeQueue(config, RAW_QUEUE);
+                await waitFor(async () => (await queueDepth(config, RAW_QUEUE)) === 0, 30_000, 500);
+              }
               clearInterval(flusher);
               if (pendingKeys.length > 0) worker.send({ type: 'sent', entries: pendingKeys });
               const final = await status();
               worker.send({ type: 'latency' });
               const { summary } = await worker.next<{ summary: LatencySummary }>('latency');
-              rows.push({ source, rate, subscribers, filtered, achievedPerSecond: accepted / sentSeconds, expected, received: final.received, latency: summary, cpu, ...(final.errors > 0 ? { error: `${final.errors} errors, last: ${final.lastError}` } : {}) });
+              rows.push({ source, rate, subscribers, filtered, achievedPerSecond: accepted / sentSeconds, expected, received: final.received, latency: summary, cpu, backlog, ...(final.errors > 0 ? { error: `${final.errors} errors, last: ${final.lastError}` } : {}) });
             } catch (error) {
               rows.push({ source, rate, subscribers, filtered, achievedPerSecond: 0, expected: 0, received: 0, latency: new LatencyRecorder().summary(), cpu: {}, error: error instanceof Error ? error.message : String(error) });
             } finally {
@@ -174,7 +184,7 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
     tables: [
       {
         title: 'Latency to a graphql-ws subscriber (ms); "filtered" = each subscription on one device of 100',
-        columns: ['from', 'offered msg/s', 'achieved msg/s', 'subscribers', 'filter', 'delivered / expected', 'p50', 'p95', 'p99', 'max', 'CPU % gateway / processor / ingest / subscribers', 'error'],
+        columns: ['from', 'offered msg/s', 'achieved msg/s', 'subscribers', 'filter', 'delivered / expected', 'p50', 'p95', 'p99', 'max', 'CPU % gateway / processor / ingest / subscribers', 'backlog left', 'error'],
         rows: rows.map((row) => [
           row.source,
           row.rate,
@@ -187,6 +197,7 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
           row.latency.p99,
           row.latency.max,
           row.cpu.gateway === undefined ? '—' : `${row.cpu.gateway} / ${row.cpu.processor} / ${row.cpu.ingest} / ${row.cpu['generator (subscribers)']}`,
+          row.backlog ?? null,
           row.error ?? '',
         ]),
       },
@@ -199,6 +210,7 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
     ],
     notes: [
       `Messages of ${SAMPLES_PER_MESSAGE} samples (the 72 KB sample cannot be stored at these rates here: see scenario 1), signed, over ${DEVICES} devices, offered open-loop for ${windowMs / 1000} s per row; latency = arrival at the subscriber − the 202 answer (or the Redis PUBLISH), wall clock of the same machine, HDR histogram.`,
+      'Undelivered events (delivered < expected) are those still queued for the processor 8 s after the window; the backlog is then purged so it cannot delay the next row. Latency percentiles cover delivered events only.',
       `"Redis publish" rows feed the gateway the processor's event JSON directly, so they isolate the gateway's share of the latency.`,
       `Subscribers live in one separate process, ${SUBSCRIPTIONS_PER_CONNECTION} subscriptions per graphql-ws connection; the gateway runs with GATEWAY_WS_MAX_SUBSCRIPTIONS=${SUBSCRIPTIONS_PER_CONNECTION} and GATEWAY_RATE_LIMIT_POINTS=100000000 (rate limit out of the way).`,
       ...profiles.notes,

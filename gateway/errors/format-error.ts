@@ -7,6 +7,9 @@ const CLIENT_CODES = new Set<string>(Object.values(ErrorCode));
 /** GraphQL's own request errors (syntax, validation, variable coercion) are the client's fault. */
 const GRAPHQL_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 
+/** graphql-js's parser message when `maxTokens` is exceeded. */
+const TOKEN_LIMIT_MESSAGE = /Document contains more than \d+ tokens/;
+
 function unwrap(error: unknown): unknown {
   // Apollo and graphql-js wrap resolver errors; the original tells what really happened.
   if (error instanceof GraphQLError && error.originalError) return unwrap(error.originalError);
@@ -28,6 +31,9 @@ export function createErrorFormatter(logger: Logger): (formatted: GraphQLFormatt
         ...(original instanceof GraphQLError ? original.extensions : {}),
       } as Record<string, unknown>;
       return { ...formatted, extensions: { ...extensions, code } };
+    }
+    if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT_MESSAGE.test(formatted.message)) {
+      return { message: formatted.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, measure: 'tokens' } };
     }
     if (typeof code === 'string' && GRAPHQL_INPUT_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT } };

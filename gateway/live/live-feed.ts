@@ -4,7 +4,7 @@ import type { Types } from 'mongoose';
 import { allSignalsChannelFor, deviceSignalChannelFor, type Logger, type Signal } from '../../schema';
 import type { BBoxFilter } from './bbox-filter';
 import { DevicePositionStream } from './device-position.stream';
-import { createLiveMetrics, type LiveMetrics } from './live.metrics';
+import { createLiveMetrics, type LiveMetrics, type LiveSubscriptionKind } from './live.metrics';
 import type { LivePubSub } from './live-pubsub';
 import type { LiveStream } from './live-stream';
 import { SignalProcessedStream } from './signal-processed.stream';
@@ -70,14 +70,22 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const channelsFor = (deviceIds: readonly string[] | undefined): string[] =>
     deviceIds === undefined ? [allSignalsChannelFor(options.namespace)] : deviceIds.map((id) => deviceSignalChannelFor(options.namespace, id));
 
-  async function attach<S extends LiveStream<unknown>>(stream: S, deviceIds: readonly string[] | undefined, push: (payload: unknown) => void, onGap?: () => void): Promise<S> {
+  async function attach<S extends LiveStream<unknown>>(
+    kind: LiveSubscriptionKind,
+    stream: S,
+    deviceIds: readonly string[] | undefined,
+    push: (payload: unknown) => void,
+    onGap?: () => void,
+  ): Promise<S> {
     const removeListener = await options.pubSub.listen(channelsFor(deviceIds), push);
     const removeGapListener = onGap ? options.pubSub.onGap(onGap) : undefined;
     open.add(stream);
+    metrics.openStreams.inc({ subscription: kind });
     stream.onClose(() => {
       removeListener();
       removeGapListener?.();
       open.delete(stream);
+      metrics.openStreams.dec({ subscription: kind });
     });
     return stream;
   }
@@ -97,11 +105,11 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
         metrics,
         logger,
       });
-      return attach(stream, request.deviceIds, stream.push, stream.recover);
+      return attach('signalProcessed', stream, request.deviceIds, stream.push, stream.recover);
     },
     async openDevicePosition(deviceIds) {
       const stream = new DevicePositionStream({ deviceIds, maxDevices: limits.maxPositionDevices, metrics });
-      return attach(stream, deviceIds, stream.push);
+      return attach('devicePosition', stream, deviceIds, stream.push);
     },
     async close() {
       await Promise.all([...open].map((stream) => stream.return()));

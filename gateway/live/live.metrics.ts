@@ -5,6 +5,8 @@ export type LiveSubscriptionKind = 'signalProcessed' | 'devicePosition';
 
 /** Metrics of the live streams, registered in the gateway instance's own registry. */
 export interface LiveMetrics {
+  /** Live streams open now (one per running live subscription). */
+  openStreams: Gauge<'subscription'>;
   /** Events accepted into a subscription's buffer (after filters). */
   eventsBuffered: Counter<'subscription'>;
   /** Events currently waiting in subscription buffers. */
@@ -22,6 +24,12 @@ export interface LiveMetrics {
 export function createLiveMetrics(registry: Registry): LiveMetrics {
   const registers = [registry];
   return {
+    openStreams: new Gauge({
+      name: 'gateway_live_open_streams',
+      help: 'Live subscription streams open now.',
+      labelNames: ['subscription'],
+      registers,
+    }),
     eventsBuffered: new Counter({
       name: 'gateway_live_events_buffered_total',
       help: 'Events accepted into a subscription buffer after its filters.',

@@ -68,7 +68,7 @@ has_npm_script() {
 
 # The TypeScript build (dist/) and, once it has one, the dashboard's.
 build_all() {
-  if [ "${XRAY_TEST_SKIP_BUILD:-0}" = 1 ]; then log "build skipped (XRAY_TEST_SKIP_BUILD=1)"; return 0; fi
+  if [ "${XRAY_SKIP_BUILD:-0}" = 1 ]; then log "build skipped (XRAY_SKIP_BUILD=1)"; return 0; fi
   log "npm run build"
   (cd "$ROOT" && npm run --silent build)
   build_dashboard

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -136,6 +137,7 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
   const sample = loadSampleXRay();
   let infra: SuiteInfra;
   let ingest: RunningService;
+  let processor: RunningService;
   let gateway: RunningService;
   let graphqlUrl: string;
   let wsUrl: string;
@@ -143,11 +145,12 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
   const query = async <T>(
     document: string,
     variables: Record<string, unknown> = {},
-    key: string | undefined = apiKey,
+    /** The `X-API-Key` to send; `null` sends none. */
+    key: string | null = apiKey,
   ) => {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'x-api-key': key }) },
+      headers: { 'content-type': 'application/json', ...(key === null ? {} : { 'x-api-key': key }) },
       body: JSON.stringify({ query: document, variables }),
     });
     return {
@@ -178,7 +181,7 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
     };
     const logger = silentLogger();
     // Started in the order data flows backwards, so nothing is published before its consumer exists.
-    disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
+    processor = disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
     gateway = disposables.add(await startGateway(loadGatewayConfig(env), { logger }), (s) => s.close());
     ingest = disposables.add(await startIngest(loadIngestConfig(env), { logger }), (s) => s.close());
     graphqlUrl = `${gateway.url}/graphql`;
@@ -189,9 +192,9 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
 
   it('reports every service ready', async () => {
     const statuses = await Promise.all(
-      [ingest.url, gateway.url].map((url) => fetch(`${url}/readyz`).then((r) => r.status)),
+      [ingest.url, processor.url, gateway.url].map((url) => fetch(`${url}/readyz`).then((r) => r.status)),
     );
-    expect(statuses).toEqual([200, 200]);
+    expect(statuses).toEqual([200, 200, 200]);
   });
 
   it('delivers the real sample to a live subscription, then finds it with the signals query', async () => {
@@ -291,7 +294,7 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
   });
 
   it('refuses a GraphQL request over HTTP without an API key with 401', async () => {
-    const { status, body } = await query('{ signals(first: 1) { edges { cursor } } }', {}, undefined);
+    const { status, body } = await query('{ signals(first: 1) { edges { cursor } } }', {}, null);
     expect(status).toBe(401);
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(body.data).toBeFalsy();

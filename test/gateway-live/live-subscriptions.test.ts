@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { collect, connectLive } from './support/live-client';
-import { LIVE_ADMIN_KEY, metricValue, startLiveHarness, type LiveHarness } from './support/live-harness';
+import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
@@ -17,22 +17,28 @@ jest.setTimeout(60_000);
 describe('live subscriptions', () => {
   const disposables = new Disposables();
   let infra: SuiteInfra;
-  let gateway: LiveHarness;
+  let gateway: GatewayUnderTest;
+  let db: SuiteDatabase;
   let publisher: Redis;
 
   beforeAll(async () => {
     infra = disposables.add(await createSuiteInfra('gateway-live-subs'), (i) => i.dispose());
-    gateway = disposables.add(await startLiveHarness(infra), (g) => g.close());
+    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
+    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
     publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
   });
   afterAll(() => disposables.disposeAll());
+  // Each test starts with no subscription, so "active" always means this test's.
+  afterEach(async () => {
+    await waitFor('no active subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
+  });
 
   async function untilActive(count: number): Promise<void> {
     await waitFor(`${count} active subscriptions`, async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= count);
   }
 
   async function publish(fixtures: SignalFixture[]): Promise<void> {
-    await storeAndPublish(gateway.models.signals, publisher, infra.namespace, fixtures);
+    await storeAndPublish(db.models.signals, publisher, infra.namespace, fixtures);
   }
 
   it('delivers every processed signal to an unfiltered subscriber, mapped to the Signal type', async () => {
@@ -52,7 +58,6 @@ describe('live subscriptions', () => {
     });
     sub.stop();
     await client.dispose();
-    await waitFor('no active subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
   });
 
   it('delivers only the named devices when deviceIds is given', async () => {
@@ -79,7 +84,7 @@ describe('live subscriptions', () => {
     const inside = makeSignal('bbox-a', { lat: 40.7, lon: -74 });
     const outside = makeSignal('bbox-a', { lat: 52.5, lon: 13.4 });
     const touching = makeSignal('bbox-b', { lat: 40.99995, lon: -73.00005 });
-    await publish([outside, inside, outside.event.signalId ? makeSignal('bbox-c', { lat: -33, lon: 151 }) : outside, touching]);
+    await publish([outside, inside, makeSignal('bbox-c', { lat: -33, lon: 151 }), touching]);
     const received = await sub.take(2);
     expect(received.map((r) => r.signalProcessed.id)).toEqual([inside.event.signalId, touching.event.signalId]);
     sub.stop();

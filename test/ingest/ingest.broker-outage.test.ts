@@ -63,6 +63,9 @@ class Fleet {
   }
 }
 
+// Jest ignores a per-project testTimeout; these tests wait for reconnects and the real broker.
+jest.setTimeout(90_000);
+
 describe('ingest through a RabbitMQ outage', () => {
   const disposables = new Disposables();
   let infra: SuiteInfra;

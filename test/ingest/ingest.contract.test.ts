@@ -28,6 +28,9 @@ function messageFor(deviceId: string, time = Date.now() - 60_000): Buffer {
   );
 }
 
+// Jest ignores a per-project testTimeout; these tests wait for reconnects and the real broker.
+jest.setTimeout(90_000);
+
 describe('ingest POST /v1/xray on the real stack', () => {
   const disposables = new Disposables();
   let infra: SuiteInfra;

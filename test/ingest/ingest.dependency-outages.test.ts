@@ -13,6 +13,9 @@ function messageFor(deviceId: string): Buffer {
   return Buffer.from(JSON.stringify({ [deviceId]: { data: [[0, [40.71, -74.0, 3.2]]], time: Date.now() - 60_000 } }));
 }
 
+// Jest ignores a per-project testTimeout; these tests wait for reconnects and the real broker.
+jest.setTimeout(90_000);
+
 describe('ingest when a dependency is missing or it shuts down', () => {
   const disposables = new Disposables();
   let infra: SuiteInfra;

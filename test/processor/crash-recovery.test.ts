@@ -38,19 +38,28 @@ describe('processor crash recovery', () => {
     );
     expect(confirmed).toHaveLength(MESSAGES);
 
+    const t0 = Date.now();
     const env = processorEnvFor(infra, { PROCESSOR_PREFETCH: '64' });
     const signals = () => db.collection('signals').countDocuments({});
-    const first = disposables.add(await spawnProcessor(env), killProcessor);
+    const first = disposables.add(spawnProcessor(env), killProcessor);
+    await first.started;
     await waitFor('some messages stored', async () => (await signals()) >= 300, 60_000);
     first.process.kill('SIGKILL');
     await first.exited;
     const storedAtKill = await signals();
+    console.log('killed at', Date.now() - t0, storedAtKill);
     expect(storedAtKill).toBeLessThan(MESSAGES);
 
-    const second = disposables.add(await spawnProcessor(env), killProcessor);
+    const second = disposables.add(spawnProcessor(env), killProcessor);
+    await second.started;
     await waitFor('every message stored', async () => (await signals()) === MESSAGES, 120_000);
     await waitFor('the queue drained', async () => (await broker.messageCount(RAW_QUEUE)) === 0, 30_000);
-    await waitFor('rollups equal to a recomputation', async () => (await rollupDifferences(db.db as never)).length === 0, 30_000);
+    console.log('stored all at', Date.now() - t0);
+    await waitFor('rollups equal to a recomputation', async () => (await rollupDifferences(db.db as never)).length === 0, 30_000).catch(async (e) => {
+      console.log((await rollupDifferences(db.db as never)).slice(0, 6).join('\n'));
+      console.log(second.logs.filter((l) => !l.includes('"level":30')).slice(0, 20).join('\n'));
+      throw e;
+    });
 
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -61,5 +70,5 @@ describe('processor crash recovery', () => {
     expect(await broker.messageCount(RAW_DEAD_LETTER_QUEUE)).toBe(0);
     expect(await db.collection('devices').countDocuments({})).toBe(DEVICES);
     expect(await rollupDifferences(db.db as never)).toEqual([]);
-  });
+  }, 300_000);
 });

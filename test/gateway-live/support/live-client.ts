@@ -9,6 +9,8 @@ export interface CollectedSubscription<T> {
   take(count: number, timeoutMs?: number): Promise<T[]>;
   /** Resolves with the errors the subscription ended with (error message or errors in a result). */
   failure(timeoutMs?: number): Promise<ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>>;
+  /** Resolves once the operation completed or failed, with its errors (empty when none). */
+  settled(timeoutMs?: number): Promise<ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>>;
   /** Completes the subscription. */
   stop(): void;
 }
@@ -36,6 +38,7 @@ export function connectLive(wsUrl: string, apiKey: string | undefined): Client &
 export function collect<T = Record<string, unknown>>(client: Client, query: string, variables?: Record<string, unknown>): CollectedSubscription<T> {
   const received: T[] = [];
   let errors: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> | undefined;
+  let completed = false;
   const waiters = new Set<() => void>();
   const wake = (): void => {
     for (const waiter of [...waiters]) waiter();
@@ -54,7 +57,10 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
           : [{ message: error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? error) }];
         wake();
       },
-      complete: () => wake(),
+      complete: () => {
+        completed = true;
+        wake();
+      },
     },
   );
   const until = (description: string, ready: () => boolean, timeoutMs: number): Promise<void> =>
@@ -81,6 +87,10 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
     },
     async failure(timeoutMs = 20_000) {
       await until('an error', () => errors !== undefined, timeoutMs);
+      return errors ?? [];
+    },
+    async settled(timeoutMs = 20_000) {
+      await until('completion', () => completed || errors !== undefined, timeoutMs);
       return errors ?? [];
     },
     stop,

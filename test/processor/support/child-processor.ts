@@ -5,8 +5,8 @@ import readline from 'node:readline';
 /** A processor running as a real child process (`processor/main.ts`), so a test can SIGKILL it. */
 export interface ChildProcessor {
   process: ChildProcess;
-  /** Base URL of its ops endpoints. */
-  url: string;
+  /** Resolves with the base URL of its ops endpoints once it started. */
+  started: Promise<string>;
   /** Resolves with the exit code (or signal) once it exited. */
   exited: Promise<number | NodeJS.Signals | null>;
   /** Its log lines so far (JSON). */
@@ -15,8 +15,8 @@ export interface ChildProcessor {
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Starts `processor/main.ts` with `env` and resolves once it serves its ops port. */
-export async function spawnProcessor(env: Record<string, string>, startTimeoutMs = 60_000): Promise<ChildProcessor> {
+/** Starts `processor/main.ts` with `env`; register it for disposal, then await `started`. */
+export function spawnProcessor(env: Record<string, string>, startTimeoutMs = 60_000): ChildProcessor {
   const child = spawn(process.execPath, [path.join(__dirname, 'run-typescript.cjs'), path.join(ROOT, 'processor', 'main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'info' : (env.LOG_LEVEL ?? 'info') },
@@ -30,7 +30,7 @@ export async function spawnProcessor(env: Record<string, string>, startTimeoutMs
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`processor did not start within ${startTimeoutMs} ms: ${stderr}`)), startTimeoutMs);
     readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       logs.push(line);
@@ -49,7 +49,8 @@ export async function spawnProcessor(env: Record<string, string>, startTimeoutMs
       reject(new Error(`processor exited (${String(code)}) before it started: ${stderr}`));
     });
   });
-  return { process: child, url, exited, logs };
+  started.catch(() => undefined);
+  return { process: child, started, exited, logs };
 }
 
 /** Stops a child processor if it still runs (SIGKILL), for afterAll. */

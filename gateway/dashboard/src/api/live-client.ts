@@ -30,6 +30,8 @@ export interface LiveClient {
   ): LiveSubscription<Variables>;
   status(): LiveStatus;
   onStatus(listener: (status: LiveStatus) => void): () => void;
+  /** Called each time the connection is back after a loss (not on the first connect). */
+  onReconnected(listener: () => void): () => void;
   /** Reconnects at once instead of waiting for the next retry. */
   reconnectNow(): void;
   dispose(): void;
@@ -79,6 +81,8 @@ export function sameOriginWebSocketUrl(path: string, location: Location = window
 
 export function createLiveClient(options: LiveClientOptions): LiveClient {
   const listeners = new Set<(status: LiveStatus) => void>();
+  const reconnectedListeners = new Set<() => void>();
+  let everConnected = false;
   let status: LiveStatus = 'connecting';
   let failuresInRow = 0;
   let disposed = false;
@@ -119,6 +123,8 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       connected: () => {
         failuresInRow = 0;
         setStatus('live');
+        if (everConnected) for (const listener of reconnectedListeners) listener();
+        everConnected = true;
       },
       ping: (received) => {
         if (received) return;
@@ -168,6 +174,10 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onReconnected(listener) {
+      reconnectedListeners.add(listener);
+      return () => reconnectedListeners.delete(listener);
+    },
     reconnectNow() {
       wakeRetry?.();
     },
@@ -176,6 +186,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       clearTimeout(pongTimer);
       window.removeEventListener('online', onBrowserOnline);
       listeners.clear();
+      reconnectedListeners.clear();
       void client.dispose();
     },
   };

@@ -14,12 +14,12 @@ function axisLabel(seconds: number): string {
 
 const HOUR_S = 3600;
 
-/** The hours that hold data, one hour of margin each side, within the asked range; the whole range when empty. */
+/** The hours that hold signals, one hour of margin each side, within the asked range; the whole range when none do. */
 function visibleSpan(points: readonly TrendPoint[], range: { from: string; to: string }): [number, number] {
   const from = Date.parse(range.from) / 1000;
   const to = Date.parse(range.to) / 1000;
-  if (points.length === 0) return [from, to];
-  const starts = points.map((point) => Date.parse(point.bucketStart) / 1000);
+  const starts = points.filter((point) => point.count > 0).map((point) => Date.parse(point.bucketStart) / 1000);
+  if (starts.length === 0) return [from, to];
   return [Math.max(from, Math.min(...starts) - HOUR_S), Math.min(to, Math.max(...starts) + 2 * HOUR_S)];
 }
 

@@ -1,4 +1,12 @@
-import type { FleetDevice } from './fleet-store';
+/** The figures the fleet table sorts by. */
+export interface SortableDevice {
+  id: string;
+  online: boolean;
+  lastSeen: string;
+  signalCount: number;
+  totalDistanceMeters: number;
+  maxSpeed: number;
+}
 
 export type FleetSortKey = 'id' | 'online' | 'lastSeen' | 'signalCount' | 'totalDistanceMeters' | 'maxSpeed';
 export type SortDirection = 'ascending' | 'descending';
@@ -8,7 +16,7 @@ export interface FleetSort {
   direction: SortDirection;
 }
 
-function compareBy(key: FleetSortKey, a: FleetDevice & { online: boolean }, b: FleetDevice & { online: boolean }): number {
+function compareBy(key: FleetSortKey, a: SortableDevice, b: SortableDevice): number {
   switch (key) {
     case 'id':
       return a.id.localeCompare(b.id);
@@ -26,7 +34,7 @@ function compareBy(key: FleetSortKey, a: FleetDevice & { online: boolean }, b: F
 }
 
 /** Devices in the chosen order; ties broken by id so rows never swap places on refresh. */
-export function sortFleet<Device extends FleetDevice>(devices: Iterable<Device>, sort: FleetSort): Device[] {
+export function sortFleet<Device extends SortableDevice>(devices: Iterable<Device>, sort: FleetSort): Device[] {
   const sign = sort.direction === 'ascending' ? 1 : -1;
   return [...devices].sort((a, b) => sign * compareBy(sort.key, a, b) || a.id.localeCompare(b.id));
 }

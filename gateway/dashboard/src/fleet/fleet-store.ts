@@ -38,6 +38,7 @@ export class FleetStore {
   private positions: LiveSubscription<LivePositionsSubscriptionVariables> | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private unsubscribeFeed: (() => void) | undefined;
+  private unsubscribeReconnected: (() => void) | undefined;
   private stopped = false;
 
   constructor(
@@ -53,6 +54,8 @@ export class FleetStore {
       error: (error) => this.update({ error }),
     });
     this.unsubscribeFeed = this.feed.onSignal((signal) => this.onSignal(signal));
+    // `devicePosition` has no resume: positions sent while disconnected are read back instead.
+    this.unsubscribeReconnected = this.live.onReconnected(() => void this.load());
     this.refreshTimer = setInterval(() => void this.load(), REFRESH_INTERVAL_MS);
   }
 
@@ -60,6 +63,7 @@ export class FleetStore {
     this.stopped = true;
     this.positions?.unsubscribe();
     this.unsubscribeFeed?.();
+    this.unsubscribeReconnected?.();
     clearInterval(this.refreshTimer);
     for (const timer of this.pendingRefetch.values()) clearTimeout(timer);
     this.listeners.clear();

@@ -11,11 +11,14 @@ type SignalListener = (signal: LiveSignal) => void;
 /**
  * The session's one `signalProcessed` subscription, shared by every view. On reconnect it resumes
  * with `since` = the id of the last signal received, so the gateway replays what was missed; ids
- * already delivered are dropped, so nothing shows twice.
+ * already delivered are dropped, so nothing shows twice. A connection lost before any signal
+ * arrived has nothing to resume from: then listeners are told to reload what they show instead.
  */
 export class SignalFeed {
   private readonly listeners = new Set<SignalListener>();
   private readonly errorListeners = new Set<(error: ApiError) => void>();
+  private readonly resyncListeners = new Set<() => void>();
+  private unsubscribeReconnected: (() => void) | undefined;
   private readonly seen = new RecentIds();
   private subscription: LiveSubscription<LiveSignalsSubscriptionVariables> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -24,6 +27,10 @@ export class SignalFeed {
   constructor(private readonly live: LiveClient) {}
 
   start(): void {
+    this.unsubscribeReconnected ??= this.live.onReconnected(() => {
+      if (this.lastSignalId !== null) return;
+      for (const listener of this.resyncListeners) listener();
+    });
     if (this.subscription) return;
     this.subscription = this.live.subscribe(
       LiveSignalsSubscription,
@@ -51,6 +58,12 @@ export class SignalFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called after a reconnect that could not resume with `since`: what was shown may be missing signals. */
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
   onError(listener: (error: ApiError) => void): () => void {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
@@ -58,6 +71,9 @@ export class SignalFeed {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    this.unsubscribeReconnected?.();
+    this.unsubscribeReconnected = undefined;
+    this.resyncListeners.clear();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.listeners.clear();

@@ -18,7 +18,7 @@ export function SignalDetail({ signalId, onClose }: { signalId: string; onClose(
   useEffect(() => {
     // Opened from a row further up: bring the details into view and put the keyboard there.
     headingRef.current?.focus();
-    headingRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    headingRef.current?.scrollIntoView({ block: 'start' });
   }, [signalId]);
 
   useEffect(() => {

@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/api-error';
 import { SignalsPageQuery } from '../api/operations';
-import type { SignalsPageQuery as SignalsPageResult } from '../gql/graphql';
+import type { SignalFilter, SignalsPageQuery as SignalsPageResult } from '../gql/graphql';
 import { hrefOf } from '../router';
 import { useSession } from '../session-context';
 import { formatBytes, formatDateTime, formatDistance, formatSpeed } from '../ui/format';
 import { SignalFilterFields } from './signal-filter-fields';
-import { mergeIntoFirstPage, signalFilterOf, signalMatchesFilter } from './signal-filter';
+import { compareNewestFirst, mergeIntoFirstPage, signalFilterOf, signalMatchesFilter } from './signal-filter';
 import { SignalDetail } from './signal-detail';
 
 type SignalRow = SignalsPageResult['signals']['edges'][number]['node'];
@@ -14,6 +14,9 @@ type SignalRow = SignalsPageResult['signals']['edges'][number]['node'];
 const PAGE_SIZE = 20;
 
 interface Page {
+  /** The request this page answers, so a page of an earlier request never passes for the current one. */
+  after: string | null;
+  filter: SignalFilter;
   rows: SignalRow[];
   hasNextPage: boolean;
   endCursor: string | null;
@@ -29,42 +32,51 @@ export function SignalsView() {
   /** `after` of each page visited so far; the last one is the page shown. */
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [page, setPage] = useState<Page | null>(null);
-  const [loading, setLoading] = useState(true);
+  const pageRef = useRef(page);
+  pageRef.current = page;
   const [error, setError] = useState<string | null>(null);
   const [freshIds, setFreshIds] = useState<ReadonlySet<string>>(new Set());
   const [openSignalId, setOpenSignalId] = useState<string | null>(null);
+  /** Bumped to reload the first page after a reconnect that could not resume. */
+  const [reloads, setReloads] = useState(0);
   const after = cursors[cursors.length - 1] ?? null;
   const pageNumber = cursors.length;
+  const loading = !error && (page === null || page.after !== after || page.filter !== filter);
 
   useEffect(() => {
     const abort = new AbortController();
-    setLoading(true);
     setError(null);
     http
       .request(SignalsPageQuery, { filter, first: PAGE_SIZE, after }, abort.signal)
       .then((result) => {
+        const rows = result.signals.edges.map((edge) => edge.node);
+        const previous = pageRef.current;
+        // On a reload of the same page, rows that came in above what was shown count as new.
+        const newest = previous?.after === after && previous.filter === filter ? previous.rows[0] : undefined;
+        setFreshIds(newest ? new Set(rows.filter((row) => compareNewestFirst(row, newest) < 0).map((row) => row.id)) : new Set());
         setPage({
-          rows: result.signals.edges.map((edge) => edge.node),
+          after,
+          filter,
+          rows,
           hasNextPage: result.signals.pageInfo.hasNextPage,
           endCursor: result.signals.pageInfo.endCursor ?? null,
         });
-        setFreshIds(new Set());
-        setLoading(false);
       })
       .catch((failure: unknown) => {
         if (abort.signal.aborted) return;
         setError(describeError(failure));
-        setLoading(false);
       });
     return () => abort.abort();
-  }, [http, filter, after]);
+  }, [http, filter, after, reloads]);
+
+  useEffect(() => (pageNumber === 1 ? feed.onResync(() => setReloads((count) => count + 1)) : undefined), [feed, pageNumber]);
 
   useEffect(() => {
     if (pageNumber !== 1) return undefined;
     return feed.onSignal((signal) => {
       if (!signalMatchesFilter(signal, filter)) return;
       setPage((current) => {
-        if (!current) return current;
+        if (!current || current.after !== null) return current;
         const rows = mergeIntoFirstPage(current.rows, signal, current.hasNextPage);
         return rows ? { ...current, rows } : current;
       });

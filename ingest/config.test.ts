@@ -1,0 +1,50 @@
+import { loadIngestConfig } from './config';
+
+const REQUIRED = {
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  INGEST_HMAC_SECRET: 's'.repeat(32),
+};
+
+describe('loadIngestConfig', () => {
+  it('fills every default from the contract', () => {
+    expect(loadIngestConfig(REQUIRED)).toEqual({
+      port: 3001,
+      host: '0.0.0.0',
+      amqpUrl: REQUIRED.AMQP_URL,
+      redisUrl: REQUIRED.REDIS_URL,
+      hmacSecret: REQUIRED.INGEST_HMAC_SECRET,
+      namespace: 'xray',
+      bodyLimitBytes: 1_048_576,
+      rateLimitPerMinute: 120,
+      maxClockSkewMs: 300_000,
+      confirmTimeoutMs: 5_000,
+      startupWaitMs: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads numbers from their env strings', () => {
+    const config = loadIngestConfig({ ...REQUIRED, INGEST_PORT: '0', INGEST_RATE_LIMIT_PER_MINUTE: '7' });
+    expect(config).toMatchObject({ port: 0, rateLimitPerMinute: 7 });
+  });
+
+  it('fails in one line naming a short secret', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_HMAC_SECRET: 'short' })).toThrow(
+      'invalid ingest configuration: INGEST_HMAC_SECRET must be at least 32 characters',
+    );
+  });
+
+  it('fails naming a missing or wrong URL', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, AMQP_URL: undefined })).toThrow(
+      'invalid ingest configuration: AMQP_URL is required',
+    );
+    expect(() => loadIngestConfig({ ...REQUIRED, REDIS_URL: 'http://x' })).toThrow(
+      /REDIS_URL must be a redis: or rediss:\/\/ URL/,
+    );
+  });
+
+  it('fails naming a port out of range', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_PORT: '70000' })).toThrow(/INGEST_PORT/);
+  });
+});

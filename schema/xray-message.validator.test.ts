@@ -1,0 +1,59 @@
+import { validateXRayMessage } from './xray-message.validator';
+
+const NOW = Date.UTC(2025, 0, 1, 12);
+const valid = { 'dev-1': { data: [[762, [51.33, 12.33, 1.2]]], time: Date.UTC(2025, 0, 1) } };
+
+describe('validateXRayMessage', () => {
+  it('accepts a well-formed message and returns its device id', () => {
+    const result = validateXRayMessage(valid, { nowMs: NOW, expectedDeviceId: 'dev-1' });
+    expect(result).toEqual({ ok: true, message: { deviceId: 'dev-1', payload: valid['dev-1'] } });
+  });
+
+  it('refuses a body with no or several device keys', () => {
+    expect(validateXRayMessage({}, { nowMs: NOW })).toMatchObject({ ok: false, issues: [{ path: '$' }] });
+    const two = { a: valid['dev-1'], b: valid['dev-1'] };
+    expect(validateXRayMessage(two, { nowMs: NOW })).toMatchObject({ ok: false, issues: [{ path: '$' }] });
+    expect(validateXRayMessage([valid], { nowMs: NOW })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a device key that differs from the header or breaks the pattern', () => {
+    expect(validateXRayMessage(valid, { nowMs: NOW, expectedDeviceId: 'dev-2' })).toMatchObject({
+      ok: false,
+      issues: [{ path: '$.dev-1'.replace('.dev-1', '["dev-1"]') }],
+    });
+    const bad = { 'dev 1': valid['dev-1'] };
+    expect(validateXRayMessage(bad, { nowMs: NOW })).toMatchObject({ ok: false, issues: [{ path: '$["dev 1"]' }] });
+  });
+
+  it('names the JSON path of every bad sample field', () => {
+    const body = {
+      dev_1: {
+        data: [
+          [1.5, [91, 12, 1]],
+          [2, [51, -181, -1]],
+        ],
+        time: Date.UTC(2025, 0, 1),
+      },
+    };
+    const result = validateXRayMessage(body, { nowMs: NOW });
+    expect(result.ok).toBe(false);
+    const paths = result.ok ? [] : result.issues.map((issue) => issue.path).sort();
+    expect(paths).toEqual(['$.dev_1.data[0][0]', '$.dev_1.data[0][1][0]', '$.dev_1.data[1][1][1]', '$.dev_1.data[1][1][2]']);
+  });
+
+  it('refuses empty data, times before 2000 or over 24 h ahead, and unknown fields', () => {
+    const at = (payload: unknown) => validateXRayMessage({ d: payload }, { nowMs: NOW });
+    expect(at({ data: [], time: Date.UTC(2025, 0, 1) })).toMatchObject({ ok: false, issues: [{ path: '$.d.data' }] });
+    expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(1999, 11, 31) })).toMatchObject({ ok: false, issues: [{ path: '$.d.time' }] });
+    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 25 * 3_600_000 })).toMatchObject({ ok: false, issues: [{ path: '$.d.time' }] });
+    expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(2025, 0, 1), extra: 1 })).toMatchObject({ ok: false });
+  });
+
+  it('refuses more than 10,000 samples', () => {
+    const data = Array.from({ length: 10_001 }, (_, i) => [i % 60_000, [0, 0, 0]]);
+    expect(validateXRayMessage({ d: { data, time: Date.UTC(2025, 0, 1) } }, { nowMs: NOW })).toMatchObject({
+      ok: false,
+      issues: [{ path: '$.d.data' }],
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import { ApiKeyRole } from '../../schema';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { closeCodeOfConnectionInit, collect, connectLive } from './support/live-client';
+import { connectSuiteDatabase, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(60_000);
+
+describe('live access control', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let gateway: GatewayUnderTest;
+  let db: SuiteDatabase;
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('gateway-live-access'), (i) => i.dispose());
+    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
+    gateway = disposables.add(
+      await startGatewayUnderTest(infra, {
+        GATEWAY_RATE_LIMIT_POINTS: '5',
+        GATEWAY_WS_MAX_SUBSCRIPTIONS: '2',
+        GATEWAY_MAX_DEPTH: '2',
+        GATEWAY_MAX_COMPLEXITY: '6',
+      }),
+      (g) => g.close(),
+    );
+  });
+  afterAll(() => disposables.disposeAll());
+
+  async function readerKey(name: string): Promise<string> {
+    return (await db.apiKeys.create(name, ApiKeyRole.READER)).key;
+  }
+
+  it('closes the connection with 4403 when the API key is wrong', async () => {
+    expect(await closeCodeOfConnectionInit(gateway.wsUrl, { apiKey: 'xk_not-a-key' })).toBe(4403);
+  });
+
+  it('closes the connection with 4403 when the API key is missing', async () => {
+    expect(await closeCodeOfConnectionInit(gateway.wsUrl, {})).toBe(4403);
+  });
+
+  it('closes the connection with 4403 when the API key was revoked', async () => {
+    const created = await db.apiKeys.create('revoked-live', ApiKeyRole.READER);
+    await db.apiKeys.revoke(created.id);
+    expect(await closeCodeOfConnectionInit(gateway.wsUrl, { apiKey: created.key })).toBe(4403);
+  });
+
+  it('refuses a too-deep subscription with QUERY_TOO_COMPLEX', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, await readerKey('deep')), (c) => c.dispose());
+    const errors = await collect(client, 'subscription { signalProcessed { start { lat } } }').failure();
+    expect(errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'depth', limit: 2 });
+  });
+
+  it('refuses a too-complex subscription with QUERY_TOO_COMPLEX', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, await readerKey('complex')), (c) => c.dispose());
+    const errors = await collect(client, 'subscription { signalProcessed { id deviceId time dataLength dataVolume ingestedAt } }').failure();
+    expect(errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'complexity', limit: 6 });
+  });
+
+  it('refuses an invalid document with BAD_USER_INPUT and keeps the connection', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, await readerKey('invalid')), (c) => c.dispose());
+    const invalid = await collect(client, 'subscription { signalProcessed { noSuchField } }').failure();
+    expect(invalid[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const syntax = await collect(client, 'subscription { signalProcessed { id }').failure();
+    expect(syntax[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(client.closeCodes).toEqual([]);
+  });
+
+  it('answers subscribes over the rate limit with RATE_LIMITED, leaving other keys unaffected', async () => {
+    const limitedKey = await readerKey('limited');
+    const client = disposables.add(connectLive(gateway.wsUrl, limitedKey), (c) => c.dispose());
+    // Five points per window: five short operations pass, the sixth is refused.
+    for (let i = 0; i < 5; i += 1) {
+      expect(await collect(client, 'query { me { id } }').settled()).toEqual([]);
+    }
+    const refused = await collect(client, 'subscription { signalProcessed { id } }').failure();
+    expect(refused[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
+
+    const other = disposables.add(connectLive(gateway.wsUrl, await readerKey('unaffected')), (c) => c.dispose());
+    const sub = collect(other, 'subscription { signalProcessed { id } }');
+    await waitFor('the other key to subscribe', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= 1);
+    sub.stop();
+  });
+
+  it('caps the operations running at once on one connection', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, await readerKey('capped')), (c) => c.dispose());
+    const before = await metricValue(gateway.registry, 'gateway_ws_active_subscriptions');
+    const first = collect(client, 'subscription { signalProcessed { id } }');
+    collect(client, 'subscription { devicePosition { deviceId } }');
+    await waitFor('two running subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= before + 2);
+    const third = await collect(client, 'subscription { signalProcessed { id } }').failure();
+    expect(third[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', limit: 2 });
+    first.stop();
+    await waitFor('one subscription completed', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 1);
+    const replacement = collect(client, 'subscription { signalProcessed { id } }');
+    await waitFor('the replacement to run', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2);
+    replacement.stop();
+    expect(client.closeCodes).toEqual([]);
+  });
+});
