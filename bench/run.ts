@@ -25,11 +25,11 @@ interface ScenarioPlan {
 }
 
 const PLANS: ReadonlyArray<ScenarioPlan> = [
-  { id: 'throughput', title: '1. Pipeline throughput', goal: 'pipeline / min(raw broker, raw DB) ≥ 0.8', budgetSeconds: [330, 180] },
-  { id: 'latency', title: '2. Live latency', goal: 'p99 < 50 ms at 500 msg/s with 1,000 subscribers', budgetSeconds: [420, 150] },
+  { id: 'throughput', title: '1. Pipeline throughput', goal: 'pipeline / min(raw broker, raw DB) ≥ 0.8', budgetSeconds: [240, 150] },
+  { id: 'latency', title: '2. Live latency', goal: 'p99 < 50 ms at 500 msg/s with 1,000 subscribers', budgetSeconds: [480, 180] },
   { id: 'fanout', title: '3. Fan-out capacity', goal: '10,000 subscriptions < 1 GiB RSS', budgetSeconds: [300, 120] },
-  { id: 'queries', title: '4. Queries', goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms', budgetSeconds: [420, 150] },
-  { id: 'http', title: '5. HTTP overhead', goal: 'reported: GraphQL signal(id) req/s beside a bare HTTP handler', budgetSeconds: [150, 90] },
+  { id: 'queries', title: '4. Queries', goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms', budgetSeconds: [540, 180] },
+  { id: 'http', title: '5. HTTP overhead', goal: 'reported: GraphQL signal(id) req/s beside a bare HTTP handler', budgetSeconds: [120, 90] },
 ];
 
 function parseArguments(args: string[]): { options: BenchOptions; scenarios: ScenarioPlan[] } {

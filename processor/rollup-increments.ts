@@ -18,9 +18,9 @@ export interface RollupIncrements {
 
 /**
  * The commutative upserts (`$inc/$max/$min/$setOnInsert`) that add one signal to its device, its
- * device-hour bucket and the fleet-hour bucket, plus a conditional `$set` of the last position that
- * only moves it forward in time. Any interleaving of these for different signals ends in the same
- * state, which is what lets them run concurrently and lets a repair recompute instead of undo.
+ * device-hour bucket and the fleet-hour bucket: one statement per document. Any interleaving of
+ * these for different signals ends in the same state, which is what lets them run concurrently
+ * and lets a repair recompute instead of undo.
  */
 export function rollupIncrementsFor(signal: RollupContribution): RollupIncrements {
   const ingestedAt = new Date(signal.ingestedAt);
@@ -38,19 +38,12 @@ export function rollupIncrementsFor(signal: RollupContribution): RollupIncrement
               sampleCount: signal.sampleCount,
               dataVolume: signal.dataVolume,
             },
-            $max: { maxSpeed: signal.maxSpeed, lastSeen: ingestedAt },
+            // `$max` of an embedded document compares field by field in order: the latest time
+            // wins, ties go to the greater lat, lon, speed (see comparePositions).
+            $max: { maxSpeed: signal.maxSpeed, lastSeen: ingestedAt, lastPosition },
             $min: { firstSeen: ingestedAt },
           },
           upsert: true,
-        },
-      },
-      {
-        updateOne: {
-          filter: {
-            _id: signal.deviceId,
-            $or: [{ lastPosition: { $exists: false } }, { 'lastPosition.time': { $lt: lastPosition.time } }],
-          },
-          update: { $set: { lastPosition } },
         },
       },
     ],
@@ -87,31 +80,40 @@ function bucketIncrement(deviceId: string, signal: RollupContribution, ingestedA
  */
 export function coalescedIncrementsFor(signals: ReadonlyArray<RollupContribution>): RollupIncrements {
   const devices = new Map<string, RollupUpdate>();
-  const positions = new Map<string, RollupUpdate>();
   const buckets = new Map<string, RollupUpdate>();
   for (const signal of signals) {
     const increments = rollupIncrementsFor(signal);
-    const [deviceUpsert, positionUpdate] = increments.devices as [RollupUpdate, RollupUpdate];
-    mergeInto(devices, signal.deviceId, deviceUpsert);
-    const previous = positions.get(signal.deviceId);
-    if (previous === undefined || positionTime(positionUpdate) > positionTime(previous)) positions.set(signal.deviceId, positionUpdate);
+    for (const device of increments.devices) mergeInto(devices, String(device.updateOne.filter._id), device);
     for (const bucket of increments.hourBuckets) mergeInto(buckets, String(bucket.updateOne.filter._id), bucket);
   }
-  return {
-    // Each device's upsert directly before its conditional position update (run them ordered).
-    devices: [...devices.keys()].flatMap((id) => [devices.get(id) as RollupUpdate, positions.get(id) as RollupUpdate]),
-    hourBuckets: [...buckets.values()],
-  };
+  return { devices: [...devices.values()], hourBuckets: [...buckets.values()] };
 }
 
-function positionTime(update: RollupUpdate): number {
-  return ((update.updateOne.update.$set as { lastPosition: { time: Date } }).lastPosition.time).getTime();
+/** A stored position, as the rollups keep it. */
+export interface RollupPosition {
+  time: Date;
+  lat: number;
+  lon: number;
+  speed: number;
+}
+
+/** Orders positions as MongoDB's `$max` orders these embedded documents: by time, then lat, lon, speed. */
+export function comparePositions(a: RollupPosition, b: RollupPosition): number {
+  return a.time.getTime() - b.time.getTime() || a.lat - b.lat || a.lon - b.lon || a.speed - b.speed;
+}
+
+function greater(a: unknown, b: unknown): boolean {
+  const isPosition = typeof a === 'object' && a !== null && 'lat' in a;
+  return isPosition ? comparePositions(a as RollupPosition, b as RollupPosition) > 0 : (a as number) > (b as number);
 }
 
 function mergeInto(target: Map<string, RollupUpdate>, id: string, statement: RollupUpdate): void {
   const existing = target.get(id);
   if (existing === undefined) {
-    target.set(id, structuredClone(statement));
+    const update = Object.fromEntries(
+      Object.entries(statement.updateOne.update).map(([operator, fields]) => [operator, { ...(fields as object) }]),
+    );
+    target.set(id, { updateOne: { ...statement.updateOne, update } });
     return;
   }
   const into = existing.updateOne.update as Record<string, Record<string, unknown>>;
@@ -119,12 +121,10 @@ function mergeInto(target: Map<string, RollupUpdate>, id: string, statement: Rol
   for (const [field, value] of Object.entries(from.$inc ?? {})) {
     (into.$inc as Record<string, number>)[field] = ((into.$inc?.[field] as number) ?? 0) + (value as number);
   }
-  for (const [field, value] of Object.entries(from.$max ?? {}) as Array<[string, number | Date]>) {
-    const current = into.$max?.[field] as number | Date;
-    if (value > current) (into.$max as Record<string, unknown>)[field] = value;
+  for (const [field, value] of Object.entries(from.$max ?? {})) {
+    if (greater(value, into.$max?.[field])) (into.$max as Record<string, unknown>)[field] = value;
   }
-  for (const [field, value] of Object.entries(from.$min ?? {}) as Array<[string, number | Date]>) {
-    const current = into.$min?.[field] as number | Date;
-    if (value < current) (into.$min as Record<string, unknown>)[field] = value;
+  for (const [field, value] of Object.entries(from.$min ?? {})) {
+    if (greater(into.$min?.[field], value)) (into.$min as Record<string, unknown>)[field] = value;
   }
 }

@@ -1,5 +1,5 @@
 import { FLEET_DEVICE_ID, hourBucketIdFor } from '../schema';
-import { coalescedIncrementsFor, rollupIncrementsFor, type RollupUpdate } from './rollup-increments';
+import { coalescedIncrementsFor, comparePositions, rollupIncrementsFor, type RollupPosition, type RollupUpdate } from './rollup-increments';
 import { recomputeRollups, type RollupContribution } from './rollup-recompute';
 
 const HOUR = 3_600_000;
@@ -24,13 +24,8 @@ function signal(deviceId: string, offsetMs: number, values: Partial<RollupContri
 /** Applies update statements the way MongoDB does, for the operators the increments use. */
 function applyStatements(store: Map<string, Record<string, unknown>>, statements: RollupUpdate[]): void {
   for (const { updateOne } of statements) {
-    const { _id, $or } = updateOne.filter as { _id: string; $or?: Array<Record<string, unknown>> };
+    const { _id } = updateOne.filter as { _id: string };
     let doc = store.get(_id);
-    if (doc !== undefined && $or !== undefined) {
-      const current = doc.lastPosition as { time: Date } | undefined;
-      const limit = ($or[1]?.['lastPosition.time'] as { $lt: Date }).$lt;
-      if (current !== undefined && !(current.time < limit)) continue;
-    }
     if (doc === undefined) {
       if (!updateOne.upsert) continue;
       doc = { _id, ...((updateOne.update.$setOnInsert as object) ?? {}) };
@@ -38,7 +33,10 @@ function applyStatements(store: Map<string, Record<string, unknown>>, statements
     }
     const u = updateOne.update as Record<string, Record<string, unknown>>;
     for (const [k, v] of Object.entries(u.$inc ?? {})) doc[k] = ((doc[k] as number) ?? 0) + (v as number);
-    for (const [k, v] of Object.entries(u.$max ?? {})) if (doc[k] === undefined || (doc[k] as number) < (v as number)) doc[k] = v;
+    for (const [k, v] of Object.entries(u.$max ?? {})) {
+      const less = k === 'lastPosition' ? (a: unknown, b: unknown) => comparePositions(a as RollupPosition, b as RollupPosition) < 0 : (a: unknown, b: unknown) => (a as number) < (b as number);
+      if (doc[k] === undefined || less(doc[k], v)) doc[k] = v;
+    }
     for (const [k, v] of Object.entries(u.$min ?? {})) if (doc[k] === undefined || (doc[k] as number) > (v as number)) doc[k] = v;
     for (const [k, v] of Object.entries(u.$set ?? {})) doc[k] = v;
   }
@@ -79,12 +77,13 @@ describe('recomputeRollups', () => {
     const signals = [
       signal('a', 0),
       signal('a', 30_000, { end: { time: T0 + 900_000, lat: 9, lon: 9, speed: 1 }, maxSpeed: 7 }),
+      signal('a', 31_000, { end: { time: T0 + 900_000, lat: 9.5, lon: 1, speed: 1 } }),
       signal('a', HOUR + 5),
       signal('b', 10, { ingestedAt: T0 - 50_000 }),
       signal('b', 2 * HOUR),
     ];
     const expected = recomputeRollups(signals);
-    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 4, 1, 3]]) {
+    for (const order of [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [2, 0, 5, 4, 1, 3]]) {
       const devices = new Map<string, Record<string, unknown>>();
       const buckets = new Map<string, Record<string, unknown>>();
       for (const index of order) {
@@ -112,7 +111,7 @@ describe('recomputeRollups', () => {
     applyStatements(devices, rollupIncrementsFor(signals[0] as RollupContribution).devices);
     applyStatements(buckets, rollupIncrementsFor(signals[0] as RollupContribution).hourBuckets);
     const batch = coalescedIncrementsFor(signals.slice(1));
-    expect(batch.devices).toHaveLength(4);
+    expect(batch.devices).toHaveLength(2);
     expect(batch.hourBuckets).toHaveLength(5);
     applyStatements(devices, batch.devices);
     applyStatements(buckets, batch.hourBuckets);

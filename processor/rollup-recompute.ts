@@ -1,4 +1,5 @@
 import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf } from '../schema';
+import { comparePositions } from './rollup-increments';
 
 /** What a stored signal contributes to the rollups. */
 export interface RollupContribution {
@@ -58,8 +59,9 @@ export interface RecomputedRollups {
  * increments must always equal. Feed it every stored signal of a device to get that device and its
  * hour buckets, every stored signal of an hour to get that hour's fleet bucket.
  *
- * Last position: the `end` with the latest time; on a tie the earlier signal in input order wins,
- * as the write-time conditional update (`lastPosition.time < new`) keeps the first one applied.
+ * Last position: the `end` with the latest time; ties go to the greater lat, then lon, then speed,
+ * exactly as the write-time `$max` on the embedded document decides, so the order of signals
+ * never matters.
  */
 export function recomputeRollups(signals: Iterable<RollupContribution>): RecomputedRollups {
   const devices = new Map<string, DeviceRollup>();
@@ -83,9 +85,8 @@ export function recomputeRollups(signals: Iterable<RollupContribution>): Recompu
     } else {
       if (signal.ingestedAt < device.firstSeen.getTime()) device.firstSeen = ingestedAt;
       if (signal.ingestedAt > device.lastSeen.getTime()) device.lastSeen = ingestedAt;
-      if (signal.end.time > device.lastPosition.time.getTime()) {
-        device.lastPosition = { ...signal.end, time: new Date(signal.end.time) };
-      }
+      const end = { ...signal.end, time: new Date(signal.end.time) };
+      if (comparePositions(end, device.lastPosition) > 0) device.lastPosition = end;
       device.signalCount += 1;
       device.totalDistanceMeters += signal.distanceMeters;
       device.maxSpeed = Math.max(device.maxSpeed, signal.maxSpeed);

@@ -12,6 +12,9 @@ import { contributionOf, ROLLUP_PROJECTION, type SignalDocument } from './signal
  */
 export const MAX_STATEMENTS_PER_BULK = 32;
 
+/** Statements per bulk write when several run in parallel. */
+const PARALLEL_BULK_SIZE = 8;
+
 /**
  * Writes the device and hour-bucket rollups: increments as signals are stored, recomputation from
  * stored signals when increments may have landed partly (a crash between insert and `applied`) or
@@ -28,13 +31,20 @@ export class RollupStore {
   async applyIncrements(signals: ReadonlyArray<RollupContribution>): Promise<void> {
     if (signals.length === 0) return;
     const increments = coalescedIncrementsFor(signals);
-    // A device's upsert and its conditional last-position update travel together, in order.
-    for (let i = 0; i < increments.devices.length; i += MAX_STATEMENTS_PER_BULK) {
-      await writeRetryingUpsertRaces(this.models.devices.collection as unknown as mongo.Collection<never>, increments.devices.slice(i, i + MAX_STATEMENTS_PER_BULK), true);
+    // Every statement targets another document, so small bulks can run side by side: FerretDB
+    // runs the statements of one command one after another, several commands in parallel.
+    const writes: Array<Promise<void>> = [];
+    const devices = this.models.devices.collection as unknown as mongo.Collection<never>;
+    const buckets = this.models.hourBuckets.collection as unknown as mongo.Collection<never>;
+    for (let i = 0; i < increments.devices.length; i += PARALLEL_BULK_SIZE) {
+      writes.push(writeRetryingUpsertRaces(devices, increments.devices.slice(i, i + PARALLEL_BULK_SIZE)));
     }
-    for (let i = 0; i < increments.hourBuckets.length; i += MAX_STATEMENTS_PER_BULK) {
-      await writeRetryingUpsertRaces(this.models.hourBuckets.collection as unknown as mongo.Collection<never>, increments.hourBuckets.slice(i, i + MAX_STATEMENTS_PER_BULK), false);
+    for (let i = 0; i < increments.hourBuckets.length; i += PARALLEL_BULK_SIZE) {
+      writes.push(writeRetryingUpsertRaces(buckets, increments.hourBuckets.slice(i, i + PARALLEL_BULK_SIZE)));
     }
+    const results = await Promise.allSettled(writes);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** Records that the rollups of `deviceIds` are about to be written; resolves with the marker's id. */
@@ -145,18 +155,17 @@ export class RollupStore {
 }
 
 /** Runs update statements, re-running those that lost an upsert race (duplicate key on a new `_id`). */
-async function writeRetryingUpsertRaces(collection: mongo.Collection<never>, statements: RollupUpdate[], ordered: boolean): Promise<void> {
+async function writeRetryingUpsertRaces(collection: mongo.Collection<never>, statements: RollupUpdate[]): Promise<void> {
   let remaining = statements;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await collection.bulkWrite(remaining as never[], { ordered });
+      await collection.bulkWrite(remaining as never[], { ordered: false });
       return;
     } catch (error) {
       if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
       const failed = writeErrorIndexes(error);
       if (failed.length === 0) throw error;
-      // Ordered writes stop at the first error; unordered ones ran everything but the failures.
-      remaining = ordered ? remaining.slice(Math.min(...failed)) : failed.map((index) => remaining[index] as RollupUpdate);
+      remaining = failed.map((index) => remaining[index] as RollupUpdate);
     }
   }
 }

@@ -31,7 +31,7 @@ interface Queued {
 type BatchEntryResult = StoreResult | { outcome: 'needs-repair'; signal: SignalDocument };
 
 /** Most signals written in one batch (also keeps every bulk write within FerretDB's safe size). */
-export const MAX_SIGNALS_PER_BATCH = 32;
+export const MAX_SIGNALS_PER_BATCH = 64;
 
 /**
  * Stores signals exactly once and keeps the rollups equal to a recomputation from them.

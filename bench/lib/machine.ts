@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The machine and software a run was measured on. */
@@ -35,10 +35,17 @@ function packageVersion(root: string, name: string): string {
 export function describeMachine(root: string): MachineInfo {
   const nproc = Number(commandOutput('nproc', []) ?? cpus().length);
   const redis = commandOutput('redis-server', ['--version'])?.match(/v=(\S+)/)?.[1] ?? '?';
-  const postgres = commandOutput('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1 | xargs -I{} {}/postgres --version'])?.match(/(\d+\.\d+)/)?.[1] ?? '?';
+  const postgresMajor = (() => {
+    try {
+      return readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0];
+    } catch {
+      return undefined;
+    }
+  })();
+  const postgres = postgresMajor ? (commandOutput(`/usr/lib/postgresql/${postgresMajor}/bin/postgres`, ['--version'])?.match(/(\d+\.\d+)/)?.[1] ?? postgresMajor) : '?';
   const rabbitmq = commandOutput('bash', ['-c', "dpkg-query -W -f='${Version}' rabbitmq-server"]) ?? '?';
   const versions: Record<string, string> = {
-    FerretDB: 'v1.24.2 (on PostgreSQL ' + postgres + ')',
+    FerretDB: 'v1.24.2',
     PostgreSQL: postgres,
     Redis: redis,
     RabbitMQ: rabbitmq,

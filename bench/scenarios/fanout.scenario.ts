@@ -71,12 +71,18 @@ export const fanoutScenario: Scenario = async ({ config, options, profileDir, lo
         workers.push(worker);
         worker.send({ type: 'open', wsUrl, apiKey: config.adminApiKey, query: SIGNAL_PROCESSED_SUBSCRIPTION, variables: Array.from({ length: target - open }, () => ({})), perConnection: SUBSCRIPTIONS_PER_CONNECTION });
         await worker.next('opened', 180_000);
+        // Warm-up events until every new subscription has received one: then all are live.
+        const newSubscriptions = target - open;
+        let withEvent = 0;
+        const live = await waitFor(async () => {
+          await publishProcessedEvent(publisher, config.namespace, processedEventFor('fanout-warmup', Date.now() + serial++));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          worker.send({ type: 'status' });
+          withEvent = (await worker.next<{ withEvent: number }>('status', 20_000)).withEvent;
+          return withEvent >= newSubscriptions;
+        }, 90_000, 0);
+        if (!live) throw new Error(`only ${withEvent} of ${newSubscriptions} new subscriptions received a warm-up event`);
         open = target;
-        // One event proves every subscription live before anything is measured.
-        const before = (await totals()).received;
-        await publishProcessedEvent(publisher, config.namespace, processedEventFor('fanout-warmup', Date.now() + serial++));
-        const live = await waitFor(async () => (await totals()).received - before >= target, 60_000, 250);
-        if (!live) throw new Error(`only ${(await totals()).received - before} of ${target} subscriptions answered the warm-up event`);
         await settle(3_000);
         const rss = processRssBytes(gateway.pid) ?? 0;
         row.gatewayRssMiB = rss / MiB;
@@ -137,8 +143,8 @@ export const fanoutScenario: Scenario = async ({ config, options, profileDir, lo
     tables: [
       {
         title: `One gateway process; unfiltered signalProcessed subscriptions, ${SUBSCRIPTIONS_PER_CONNECTION} per graphql-ws connection; events published on Redis as the processor does`,
-        columns: ['subscriptions', 'connections', 'gateway RSS MiB', 'RSS per 1,000 idle MiB', 'events', 'delivered / expected', 'deliveries/s', 'raw ws deliveries/s', 'gateway CPU %', 'error'],
-        rows: rows.map((row) => [row.subscriptions, row.connections, row.gatewayRssMiB, row.rssPer1000MiB, row.events, `${row.delivered} / ${row.expected}`, row.deliveriesPerSecond, row.rawWsDeliveriesPerSecond, row.cpu.gateway ?? null, row.error ?? '']),
+        columns: ['subscriptions', 'connections', 'gateway RSS MiB', 'RSS per 1,000 idle MiB', 'events', 'delivered / expected', 'deliveries/s', 'raw ws deliveries/s', 'gateway CPU %', 'subscriber processes CPU %', 'raw ws server / client CPU %', 'error'],
+        rows: rows.map((row) => [row.subscriptions, row.connections, row.gatewayRssMiB, row.rssPer1000MiB, row.events, `${row.delivered} / ${row.expected}`, row.deliveriesPerSecond, row.rawWsDeliveriesPerSecond, row.cpu.gateway ?? null, Object.entries(row.cpu).filter(([name]) => name.startsWith('subscribers')).reduce((sum, [, percent]) => sum + percent, 0), `${row.rawCpu['raw ws server'] ?? '—'} / ${row.rawCpu['raw ws client'] ?? '—'}`, row.error ?? '']),
       },
       ...profiles.tables,
     ],

@@ -79,6 +79,9 @@ build_dashboard() {
   if has_npm_script dashboard:build; then
     log "npm run dashboard:build"
     (cd "$ROOT" && npm run --silent dashboard:build)
+  elif [ -f "$dash/vite.config.ts" ] && [ ! -f "$dash/package.json" ]; then
+    log "vite build (gateway/dashboard)"
+    (cd "$ROOT" && npx vite build --config gateway/dashboard/vite.config.ts --logLevel warn)
   elif [ -f "$dash/package.json" ] && node -e 'process.exit(require(process.argv[1]).scripts?.build ? 0 : 1)' "$dash/package.json"; then
     if [ -f "$dash/package-lock.json" ] && { [ ! -f "$dash/node_modules/.package-lock.json" ] \
       || [ "$dash/package-lock.json" -nt "$dash/node_modules/.package-lock.json" ]; }; then

@@ -13,7 +13,9 @@ import {
   launchChromium,
   openSignedIn,
   postSignedXRay,
+  startExtraGateway,
   startFleetStack,
+  startTileServer,
   xrayMessageFor,
 } from './dashboard.harness';
 import type { FleetStack } from './dashboard.harness';
@@ -55,6 +57,7 @@ describe('the fleet dashboard in a browser', () => {
   let infra: SuiteInfra;
   let stack: FleetStack;
   let browser: BrowserContext;
+  let dashboardDir: string;
   let nextMessageTime = sampleTime + MESSAGES_PER_DEVICE * MESSAGE_SPACING_MS;
 
   async function allSignalIds(): Promise<string[]> {
@@ -95,7 +98,7 @@ describe('the fleet dashboard in a browser', () => {
 
   beforeAll(async () => {
     infra = disposables.add(await createSuiteInfra('dashboard'), (suite) => suite.dispose());
-    const dashboardDir = await buildDashboardInto(disposables);
+    dashboardDir = await buildDashboardInto(disposables);
     stack = await startFleetStack(infra, disposables, { dashboardDir });
     for (let index = 0; index < MESSAGES_PER_DEVICE; index += 1) {
       for (const device of DEVICES) {
@@ -274,6 +277,57 @@ describe('the fleet dashboard in a browser', () => {
     const shown = await signalIdsShown(page);
     expect(new Set(shown).size).toBe(shown.length);
     expect(shown.slice(0, 3)).toEqual((await allSignalIds()).slice(0, 3));
+    await page.close();
+  }, TEST_TIMEOUT_MS);
+
+  it('filters the signals by an area drawn on the map', async () => {
+    const device = DEVICES[2];
+    const page = await openSignedIn(browser, stack.gateway.url, stack.adminApiKey, '#/map');
+    const marker = page.locator(`.map-marker[data-device-id="${device.id}"] circle`);
+    await marker.waitFor();
+    await page.getByRole('button', { name: 'Draw signals area' }).click();
+    const box = await marker.boundingBox();
+    if (!box) throw new Error('the marker is not drawn');
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await page.mouse.move(centre.x - 25, centre.y - 25);
+    await page.mouse.down();
+    await page.mouse.move(centre.x + 25, centre.y + 25, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('.map-area').waitFor();
+
+    await page.getByRole('link', { name: 'Signals in area' }).click();
+    await page.locator('#filter-minLat:not([value=""])').waitFor();
+    const shownDevices = async (): Promise<string[]> => {
+      await page.locator('table.signals-table[aria-busy="false"]').waitFor();
+      return page.locator('table.signals-table tbody tr td:nth-child(2)').allInnerTexts();
+    };
+    await eventually(async () => ((await shownDevices()).every((id) => id === device.id) ? true : undefined), 10_000, 'only the area\'s signals');
+    const expected = await graphqlRequest<{ device: { signalCount: number } }>(
+      stack.gateway.url,
+      stack.adminApiKey,
+      'query($id: ID!) { device(id: $id) { signalCount } }',
+      { id: device.id },
+    );
+    expect((await shownDevices()).length).toBe(Math.min(PAGE_SIZE, expected.device.signalCount));
+
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await eventually(async () => ((await shownDevices()).some((id) => id !== device.id) ? true : undefined), 10_000, 'every signal again');
+    await page.close();
+  }, TEST_TIMEOUT_MS);
+
+  it('draws map tiles under the markers when a tile URL is configured', async () => {
+    const tiles = await startTileServer(disposables);
+    const gateway = await startExtraGateway(infra, disposables, {
+      dashboardDir,
+      adminApiKey: stack.adminApiKey,
+      extraEnv: { DASHBOARD_TILE_URL: tiles.urlTemplate, DASHBOARD_TILE_ATTRIBUTION: 'Tiles: local test server' },
+    });
+    const page = await openSignedIn(browser, gateway.url, stack.adminApiKey, '#/map');
+    await page.locator('.map-marker').first().waitFor();
+    await page.locator('.map-tiles image').first().waitFor({ state: 'attached' });
+    await page.getByText('Tiles: local test server').waitFor();
+    await eventually(async () => (tiles.requested.length > 0 ? true : undefined), 10_000, 'a tile request');
+    expect(tiles.requested.every((url) => /^\/\d+\/\d+\/\d+\.png$/.test(url))).toBe(true);
     await page.close();
   }, TEST_TIMEOUT_MS);
 

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +96,48 @@ export async function startFleetStack(
   const gateway = await startGateway(loadGatewayConfig(env), { logger });
   disposables.add(gateway, (service) => service.close());
   return { ingest, gateway, adminApiKey, fleetSecret };
+}
+
+/** Starts one more gateway on the stack's infrastructure, with extra settings (e.g. a tile URL). */
+export async function startExtraGateway(
+  infra: SuiteInfra,
+  disposables: Disposables,
+  options: { dashboardDir: string; adminApiKey: string; extraEnv: NodeJS.ProcessEnv },
+): Promise<RunningService> {
+  const config = loadGatewayConfig({
+    MONGO_URL: infra.mongoUrl,
+    REDIS_URL: infra.redisUrl,
+    AMQP_URL: infra.amqpUrl,
+    XRAY_NAMESPACE: infra.namespace,
+    GATEWAY_ADMIN_API_KEY: options.adminApiKey,
+    GATEWAY_DASHBOARD_DIR: options.dashboardDir,
+    GATEWAY_PORT: '0',
+    GATEWAY_HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...options.extraEnv,
+  });
+  const gateway = await startGateway(config, { logger: silentLogger() });
+  return disposables.add(gateway, (service) => service.close());
+}
+
+/** A 1×1 grey PNG, what the local tile server answers for every tile. */
+const TILE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A map tile server on 127.0.0.1 that records the tile paths asked for. */
+export async function startTileServer(disposables: Disposables): Promise<{ urlTemplate: string; requested: string[] }> {
+  const requested: string[] = [];
+  const server = http.createServer((request, response) => {
+    requested.push(request.url ?? '');
+    response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    response.end(TILE_PNG);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  disposables.add(server, (opened) => new Promise<void>((resolve) => opened.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  return { urlTemplate: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`, requested };
 }
 
 /** A message for `deviceId` at `timeMs`: the real sample's samples, moved by whole degrees offsets. */

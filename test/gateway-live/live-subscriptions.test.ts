@@ -60,6 +60,23 @@ describe('live subscriptions', () => {
     await client.dispose();
   });
 
+  it('resolves the device and the stored points of a live signal', async () => {
+    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const sub = collect<{ signalProcessed: { id: string; device: { id: string }; points: Array<{ lat: number; time: string }> } }>(
+      client,
+      'subscription { signalProcessed { id device { id } points { lat time } } }',
+    );
+    await untilActive(1);
+    const fixture = makeSignal('points-1', { lat: 48.1, lon: 11.5 });
+    await publish([fixture]);
+    const [received] = await sub.take(1);
+    expect(received?.signalProcessed.device.id).toBe('points-1');
+    expect(received?.signalProcessed.points.map((p) => p.lat)).toEqual([48.1, 48.1001, 48.1002]);
+    expect(received?.signalProcessed.points[0]?.time).toBe(new Date(fixture.event.start.time).toISOString());
+    sub.stop();
+    await client.dispose();
+  });
+
   it('delivers only the named devices when deviceIds is given', async () => {
     const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const sub = collect<SignalData>(client, `subscription($ids: [ID!]) { signalProcessed(deviceIds: $ids) { id deviceId } }`, { ids: ['dev-x', 'dev-y'] });
@@ -124,7 +141,7 @@ describe('live subscriptions', () => {
   });
 
   it('counts delivered events in the registry', async () => {
-    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' })).toBeGreaterThanOrEqual(8);
+    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' })).toBeGreaterThanOrEqual(9);
     expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'devicePosition' })).toBeGreaterThanOrEqual(2);
   });
 });

@@ -34,6 +34,11 @@ export function TrendChart({ points, title, range }: { points: readonly TrendPoi
       points.map((point) => point.count),
       points.map((point) => point.distanceMeters / 1000),
     ];
+    // Axis colours follow the page's (light or dark) theme.
+    const style = getComputedStyle(container);
+    const textColor = style.color;
+    const gridColor = style.getPropertyValue('--border').trim() || '#d5dae1';
+    const axis = { stroke: textColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
     const options: uPlot.Options = {
       width: Math.max(280, container.clientWidth),
       height: 240,
@@ -47,9 +52,9 @@ export function TrendChart({ points, title, range }: { points: readonly TrendPoi
         { label: 'Distance (km)', scale: 'km', stroke: '#dc2626', width: 2, points: { show: true } },
       ],
       axes: [
-        { values: (_chart, splits) => splits.map(axisLabel) },
-        { scale: 'count', label: 'Signals' },
-        { scale: 'km', side: 1, label: 'km', grid: { show: false } },
+        { ...axis, values: (_chart, splits) => splits.map(axisLabel) },
+        { ...axis, scale: 'count', label: 'Signals' },
+        { ...axis, scale: 'km', side: 1, label: 'km', grid: { show: false } },
       ],
     };
     const chart = new uPlot(options, data, container);

@@ -15,11 +15,12 @@ export function SignalDetail({ signalId, onClose }: { signalId: string; onClose(
   const [error, setError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
+  const loaded = signal !== undefined;
   useEffect(() => {
-    // Opened from a row further up: bring the details into view and put the keyboard there.
-    headingRef.current?.focus();
+    // Opened from a row further up: put the keyboard on the details and, once they are drawn, show them.
+    headingRef.current?.focus({ preventScroll: true });
     headingRef.current?.scrollIntoView({ block: 'start' });
-  }, [signalId]);
+  }, [signalId, loaded]);
 
   useEffect(() => {
     const abort = new AbortController();

@@ -1,0 +1,45 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildGatewaySchema } from '../schema/build-gateway-schema';
+import { countAliases, countTokens, createOperationCostChecker, operationComplexity, operationDepth } from './operation-cost';
+
+describe('operation cost', () => {
+  let schema: GraphQLSchema;
+  const check = createOperationCostChecker({ maxDepth: 6, maxComplexity: 1000, maxAliases: 2, maxTokens: 60 });
+
+  beforeAll(async () => {
+    schema = await buildGatewaySchema({ pubSub: createPubSub() });
+  });
+
+  it('measures depth through fragments, ignoring introspection', () => {
+    const document = parse('query { signals { ...page } __schema { types { fields { type { ofType { ofType { name } } } } } } } fragment page on SignalConnection { edges { node { device { id } } } }');
+    expect(operationDepth(document)).toBe(5);
+  });
+
+  it('multiplies connection costs by their page size', () => {
+    const small = operationComplexity(schema, parse('{ signals(first: 10) { edges { node { id } } } }'), {}, undefined);
+    const large = operationComplexity(schema, parse('query($n: Int) { signals(first: $n) { edges { node { id } } } }'), { n: 100 }, undefined);
+    expect(small).toBeDefined();
+    expect(large).toBe(((small as number) - 1) * 10 + 1);
+  });
+
+  it('counts aliases and tokens', () => {
+    const document = parse('{ a: me { id } b: me { id } # comments are free\n }');
+    expect(countAliases(document)).toBe(2);
+    expect(countTokens(document)).toBe(14);
+  });
+
+  it.each([
+    ['depth', '{ signals { edges { node { device { signals { edges { node { id } } } } } } } }'],
+    ['complexity', '{ signals(first: 200) { edges { node { id deviceId time dataLength } } } }'],
+    ['aliases', '{ a: me { id } b: me { id } c: me { id } }'],
+    ['tokens', `{ me { ${'id '.repeat(60)} } }`],
+  ])('refuses an operation over the %s limit with QUERY_TOO_COMPLEX', (measure, query) => {
+    const errors = check(schema, parse(query), {}, undefined);
+    expect(errors.map((e) => [e.extensions.code, e.extensions.measure])).toEqual([['QUERY_TOO_COMPLEX', measure]]);
+  });
+
+  it('lets a modest operation through', () => {
+    expect(check(schema, parse('{ signals(first: 5) { edges { node { id } } } }'), {}, undefined)).toEqual([]);
+  });
+});

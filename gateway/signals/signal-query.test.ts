@@ -1,0 +1,91 @@
+import { Types } from 'mongoose';
+import { compareSignalPositions, planSignalQueries, restrictToDevice, validateSignalFilter } from './signal-query';
+import { SignalOrder } from './signal-order.enum';
+
+const badInput = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+
+describe('validateSignalFilter', () => {
+  it('accepts an absent filter as "everything"', () => {
+    expect(validateSignalFilter(undefined)).toEqual({ dataLength: {}, dataVolume: {} });
+  });
+
+  it('keeps distinct device ids and refuses anything that is not a device id', () => {
+    expect(validateSignalFilter({ deviceIds: ['a', 'b', 'a'] }).deviceIds).toEqual(['a', 'b']);
+    for (const id of ['{"$gt":""}', '', 'a b', 'x'.repeat(65)]) expect(() => validateSignalFilter({ deviceIds: [id] })).toThrow(badInput);
+    expect(() => validateSignalFilter({ deviceIds: Array.from({ length: 101 }, (_, i) => `d${i}`) })).toThrow(badInput);
+  });
+
+  it('refuses inverted ranges, negative sizes and out-of-range boxes', () => {
+    expect(() => validateSignalFilter({ from: new Date(2), to: new Date(1) })).toThrow(badInput);
+    expect(() => validateSignalFilter({ minDataLength: 5, maxDataLength: 4 })).toThrow(badInput);
+    expect(() => validateSignalFilter({ minDataVolume: -1 })).toThrow(badInput);
+    expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 10, maxLon: 9 } })).toThrow(badInput);
+    expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 0, maxLon: 181 } })).toThrow(badInput);
+    expect(() => validateSignalFilter({ bbox: { minLat: Number.NaN, maxLat: 1, minLon: 0, maxLon: 1 } })).toThrow(badInput);
+  });
+});
+
+describe('restrictToDevice', () => {
+  it('narrows to the device, or to nothing when the filter excludes it', () => {
+    const base = validateSignalFilter({});
+    expect(restrictToDevice(base, 'a').deviceIds).toEqual(['a']);
+    expect(restrictToDevice(validateSignalFilter({ deviceIds: ['a', 'b'] }), 'b').deviceIds).toEqual(['b']);
+    expect(restrictToDevice(validateSignalFilter({ deviceIds: ['a'] }), 'b').deviceIds).toEqual([]);
+  });
+});
+
+describe('planSignalQueries', () => {
+  const id = '65a1b2c3d4e5f60718293a4b';
+
+  it('puts deviceId equality at the top level of one query per device', () => {
+    const plan = planSignalQueries(validateSignalFilter({ deviceIds: ['a', 'b'], minDataLength: 2 }), SignalOrder.TIME_DESC, { direction: 'forward', size: 10 });
+    expect(plan.filters).toEqual([
+      { deviceId: 'a', dataLength: { $gte: 2 } },
+      { deviceId: 'b', dataLength: { $gte: 2 } },
+    ]);
+    expect(plan.sort).toEqual({ time: -1, _id: -1 });
+    expect(plan.limit).toBe(11);
+  });
+
+  it('turns a box into four ranges (intersection) and times into a half-open range', () => {
+    const plan = planSignalQueries(
+      validateSignalFilter({ bbox: { minLat: 1, maxLat: 2, minLon: 3, maxLon: 4 }, from: new Date(10), to: new Date(20) }),
+      SignalOrder.TIME_ASC,
+      { direction: 'forward', size: 5 },
+    );
+    expect(plan.filters).toEqual([
+      {
+        time: { $gte: new Date(10), $lt: new Date(20) },
+        'bbox.maxLat': { $gte: 1 },
+        'bbox.minLat': { $lte: 2 },
+        'bbox.maxLon': { $gte: 3 },
+        'bbox.minLon': { $lte: 4 },
+      },
+    ]);
+    expect(plan.sort).toEqual({ time: 1, _id: 1 });
+  });
+
+  it('continues strictly after the cursor in scan order, flipping for backward pages', () => {
+    const cursor = { timeMs: 1000, id };
+    const forward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, { direction: 'forward', size: 1, cursor });
+    expect(forward.filters[0]?.$or).toEqual([{ time: { $lt: new Date(1000) } }, { time: new Date(1000), _id: { $lt: new Types.ObjectId(id) } }]);
+    const backward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, { direction: 'backward', size: 1, cursor });
+    expect(backward.filters[0]?.$or).toEqual([{ time: { $gt: new Date(1000) } }, { time: new Date(1000), _id: { $gt: new Types.ObjectId(id) } }]);
+    expect(backward.sort).toEqual({ time: 1, _id: 1 });
+  });
+
+  it('never copies client objects into the query: only checked primitives and Dates appear', () => {
+    const plan = planSignalQueries(validateSignalFilter({ deviceIds: ['a'], minDataVolume: 1, maxDataVolume: 2 }), SignalOrder.TIME_DESC, { direction: 'forward', size: 1 });
+    expect(JSON.stringify(plan.filters)).toBe('[{"deviceId":"a","dataVolume":{"$gte":1,"$lte":2}}]');
+  });
+});
+
+describe('compareSignalPositions', () => {
+  it('orders by time, then id, in either direction', () => {
+    const a = { timeMs: 1, id: '000000000000000000000002' };
+    const b = { timeMs: 1, id: '000000000000000000000001' };
+    const c = { timeMs: 2, id: '000000000000000000000000' };
+    expect([a, b, c].sort((x, y) => compareSignalPositions(x, y, true))).toEqual([c, a, b]);
+    expect([a, b, c].sort((x, y) => compareSignalPositions(x, y, false))).toEqual([b, a, c]);
+  });
+});

@@ -1,0 +1,125 @@
+import { loadProcessorConfig } from '../../processor/config';
+import { startProcessor } from '../../processor/processor.service';
+import { silentLogger } from '../../schema';
+import type { GatewayModels } from '../../gateway/db/gateway-models';
+import type { RunningGateway } from '../../gateway/gateway.service';
+import { CreateSignalDocument, DeleteSignalDocument, DeviceStatsOfDocument, SignalByIdDocument, SignalsPageDocument, UpdateSignalDocument, type XRayInput } from '../gql/graphql';
+import { Disposables } from '../support/disposables';
+import { loadSampleXRay } from '../support/sample-xray';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { connectModels, dataOf, errorCodeOf, execute, startTestGateway } from './support/gateway-harness';
+
+/** The real device sample as a createSignal input, under another device id. */
+function sampleInput(deviceId: string): XRayInput {
+  const { message } = loadSampleXRay();
+  const payload = Object.values(message)[0];
+  if (!payload) throw new Error('sample holds no payload');
+  return {
+    deviceId,
+    time: new Date(payload.time).toISOString(),
+    data: payload.data.map(([offsetMs, [lat, lon, speed]]) => ({ offsetMs, lat, lon, speed })),
+  };
+}
+
+function smallInput(deviceId: string, timeMs: number, count: number): XRayInput {
+  return {
+    deviceId,
+    time: new Date(timeMs).toISOString(),
+    data: Array.from({ length: count }, (_, i) => ({ offsetMs: i * 1000, lat: 45 + i * 0.0001, lon: 7 + i * 0.0001, speed: 5 + i })),
+  };
+}
+
+describe('signal mutations through the processor', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let models: GatewayModels;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    infra = await createSuiteInfra('gateway-mutations');
+    disposables.add(infra, (i) => i.dispose());
+    models = await connectModels(infra, disposables);
+    gateway = await startTestGateway(infra, disposables);
+    const processorConfig = loadProcessorConfig({
+      PROCESSOR_PORT: '0',
+      PROCESSOR_HOST: '127.0.0.1',
+      MONGO_URL: infra.mongoUrl,
+      REDIS_URL: infra.redisUrl,
+      AMQP_URL: infra.amqpUrl,
+      INGEST_HMAC_SECRET: 'gateway-mutations-fleet-secret-0123456789',
+      XRAY_NAMESPACE: infra.namespace,
+      RETENTION_INTERVAL_MS: '0',
+      LOG_LEVEL: 'silent',
+    });
+    disposables.add(await startProcessor(processorConfig, { logger: silentLogger() }), (p) => p.close());
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  it('creates a signal from the real sample, derived and rolled up like an ingested one', async () => {
+    const input = sampleInput('mut-sample');
+    const created = dataOf(await execute(gateway.url, CreateSignalDocument, { input })).createSignal;
+    expect(created).toMatchObject({ deviceId: 'mut-sample', time: input.time, dataLength: input.data.length });
+    expect(created.stats.distanceMeters).toBeGreaterThan(0);
+    expect(created.dataVolume).toBeGreaterThan(0);
+    const listed = dataOf(await execute(gateway.url, SignalsPageDocument, { filter: { deviceIds: ['mut-sample'] } })).signals.edges;
+    expect(listed.map((e) => e.node.id)).toEqual([created.id]);
+    const stats = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'mut-sample' })).deviceStats;
+    expect(stats).toMatchObject({ signalCount: 1, dataVolume: created.dataVolume });
+    expect(stats.distanceMeters).toBeCloseTo(created.stats.distanceMeters, 6);
+  });
+
+  it('updates a signal and re-derives it, keeping its id', async () => {
+    const created = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-update', Date.UTC(2026, 0, 5, 10), 3) })).createSignal;
+    const updated = dataOf(await execute(gateway.url, UpdateSignalDocument, { id: created.id, input: smallInput('mut-update', Date.UTC(2026, 0, 5, 11), 6) })).updateSignal;
+    expect(updated).toMatchObject({ id: created.id, dataLength: 6, time: new Date(Date.UTC(2026, 0, 5, 11)).toISOString() });
+    expect(updated.stats.maxSpeed).toBe(10);
+    const stored = dataOf(await execute(gateway.url, SignalByIdDocument, { id: created.id })).signal;
+    expect(stored?.points).toHaveLength(6);
+    const stats = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'mut-update' })).deviceStats;
+    expect(stats).toMatchObject({ signalCount: 1, maxSpeed: 10 });
+  });
+
+  it('deletes a signal and the rollups drop it', async () => {
+    const keep = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 10), 2) })).createSignal;
+    const doomed = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 12), 4) })).createSignal;
+    expect(dataOf(await execute(gateway.url, DeleteSignalDocument, { id: doomed.id })).deleteSignal).toBe(true);
+    expect(dataOf(await execute(gateway.url, SignalByIdDocument, { id: doomed.id })).signal).toBeNull();
+    const stats = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'mut-delete' })).deviceStats;
+    expect(stats).toMatchObject({ signalCount: 1, dataVolume: keep.dataVolume, maxSpeed: keep.stats.maxSpeed });
+    expect(errorCodeOf(await execute(gateway.url, DeleteSignalDocument, { id: doomed.id }))).toBe('NOT_FOUND');
+  });
+
+  it('refuses an invalid message with BAD_USER_INPUT naming the field, storing nothing', async () => {
+    const input = smallInput('mut-bad', Date.UTC(2026, 0, 7), 3);
+    const broken = { ...input, data: input.data.map((s, i) => (i === 1 ? { ...s, lat: 91 } : s)) };
+    const response = await execute(gateway.url, CreateSignalDocument, { input: broken });
+    expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0]?.extensions?.issues).toEqual([{ path: 'input.data[1].lat', message: 'lat must be in [-90, 90]' }]);
+    expect(await models.signals.countDocuments({ deviceId: 'mut-bad' })).toBe(0);
+    expect(errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, deviceId: 'bad id!' } }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, data: [] } }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers NOT_FOUND for an update of a signal that does not exist', async () => {
+    const response = await execute(gateway.url, UpdateSignalDocument, { id: '0123456789abcdef01234567', input: smallInput('mut-ghost', Date.UTC(2026, 0, 8), 2) });
+    expect(errorCodeOf(response)).toBe('NOT_FOUND');
+    expect(await models.signals.countDocuments({ deviceId: 'mut-ghost' })).toBe(0);
+  });
+});
+
+describe('signal mutations without a processor', () => {
+  const disposables = new Disposables();
+
+  afterAll(() => disposables.disposeAll());
+
+  it('times out with a typed INTERNAL_SERVER_ERROR (reason COMMAND_TIMEOUT)', async () => {
+    const infra = await createSuiteInfra('gateway-mut-timeout');
+    disposables.add(infra, (i) => i.dispose());
+    const gateway = await startTestGateway(infra, disposables, { GATEWAY_COMMAND_TIMEOUT_MS: '400' });
+    const response = await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-timeout', Date.UTC(2026, 0, 9), 2) });
+    expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
+    expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_TIMEOUT');
+    expect(response.errors?.[0]?.message).toMatch(/did not answer within 400 ms/);
+  });
+});

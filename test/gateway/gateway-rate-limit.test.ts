@@ -1,0 +1,81 @@
+import { ApiKeyRole } from '../../schema';
+import { ApiKeyService } from '../../gateway/auth/api-key.service';
+import { silentLogger } from '../../schema';
+import { MeDocument } from '../gql/graphql';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { connectModels, errorCodeOf, execute, startTestGateway, type GraphQLResponse } from './support/gateway-harness';
+
+async function sendMany(url: string, count: number, apiKey: string, concurrency = 20): Promise<Array<GraphQLResponse<unknown>>> {
+  const responses: Array<GraphQLResponse<unknown>> = [];
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < count) {
+      sent += 1;
+      responses.push(await execute(url, MeDocument, {}, apiKey));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return responses;
+}
+
+describe('per-key rate limit over HTTP', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let apiKeys: ApiKeyService;
+
+  beforeAll(async () => {
+    infra = await createSuiteInfra('gateway-rate-limit');
+    disposables.add(infra, (i) => i.dispose());
+    apiKeys = new ApiKeyService(await connectModels(infra, disposables), { cacheTtlMs: 0 }, silentLogger());
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  it('refuses the request over the limit with 429, Retry-After and RateLimit headers, and spares other keys', async () => {
+    const gateway = await startTestGateway(infra, disposables, { XRAY_NAMESPACE: `${infra.namespace}_low`, GATEWAY_RATE_LIMIT_POINTS: '5' });
+    const busy = await apiKeys.create('busy', ApiKeyRole.READER);
+    const calm = await apiKeys.create('calm', ApiKeyRole.READER);
+    const allowed: Array<GraphQLResponse<unknown>> = [];
+    for (let i = 0; i < 5; i += 1) allowed.push(await execute(gateway.url, MeDocument, {}, busy.key));
+    expect(allowed.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(allowed.map((r) => r.headers.get('ratelimit-remaining'))).toEqual(['4', '3', '2', '1', '0']);
+    expect(allowed[0]?.headers.get('ratelimit-limit')).toBe('5');
+
+    const refused = await execute(gateway.url, MeDocument, {}, busy.key);
+    expect(refused.status).toBe(429);
+    expect(errorCodeOf(refused)).toBe('RATE_LIMITED');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    expect(refused.headers.get('ratelimit-policy')).toBe('5;w=60');
+
+    const other = await execute(gateway.url, MeDocument, {}, calm.key);
+    expect(other.status).toBe(200);
+    expect(other.data).toEqual({ me: { id: calm.id, name: 'calm', role: 'READER' } });
+
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_rate_limit_refusals_total\{transport="http"\} 1/);
+  });
+
+  it('shares one budget between two gateways on the same Redis', async () => {
+    const overrides = { XRAY_NAMESPACE: `${infra.namespace}_shared`, GATEWAY_RATE_LIMIT_POINTS: '4' };
+    const [first, second] = await Promise.all([startTestGateway(infra, disposables, overrides), startTestGateway(infra, disposables, overrides)]);
+    const key = await apiKeys.create('shared', ApiKeyRole.READER);
+    const statuses: number[] = [];
+    for (const url of [first.url, second.url, first.url, second.url, first.url]) statuses.push((await execute(url, MeDocument, {}, key.key)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  it('at the default 600 per minute, request 601 gets 429', async () => {
+    const gateway = await startTestGateway(infra, disposables, { XRAY_NAMESPACE: `${infra.namespace}_default`, GATEWAY_API_KEY_CACHE_TTL_MS: '60000' });
+    const key = await apiKeys.create('default-limit', ApiKeyRole.READER);
+    const responses = await sendMany(gateway.url, 600, key.key);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(600);
+    const refused = await execute(gateway.url, MeDocument, {}, key.key);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('ratelimit-limit')).toBe('600');
+  });
+});
