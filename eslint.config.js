@@ -42,10 +42,10 @@ module.exports = tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-non-null-assertion': 'warn',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-var': 'error',
-      'prefer-const': 'error',
+      // A callback may read a variable that is assigned once, after the callback was created.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       'object-shorthand': 'error',
       'no-throw-literal': 'error',
       'no-return-await': 'off',

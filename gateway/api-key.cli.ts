@@ -14,7 +14,12 @@ const USAGE = `usage (MONGO_URL from the environment):
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string' }, role: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      id: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command || !['create', 'revoke', 'list'].includes(command)) {
@@ -40,7 +45,9 @@ async function main(): Promise<number> {
     switch (command) {
       case 'create': {
         const created = await keys.create((values.name as string).trim(), role as ApiKeyRole);
-        process.stdout.write(`${JSON.stringify({ id: created.id, name: created.name, role: created.role, key: created.key })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ id: created.id, name: created.name, role: created.role, key: created.key })}\n`,
+        );
         process.stderr.write('Store the key now: only its SHA-256 is kept.\n');
         return 0;
       }

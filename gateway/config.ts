@@ -6,17 +6,23 @@ import { DEFAULT_NAMESPACE } from '../schema';
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const url = (protocols: readonly string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.join(' or ')} URL`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${protocols.join(' or ')} URL`,
+  );
 
 /** Where the dashboard's built assets are looked for when `GATEWAY_DASHBOARD_DIR` is not set. */
 function defaultDashboardDir(): string {
-  const candidates = [path.resolve(__dirname, 'dashboard', 'dist'), path.resolve(__dirname, '..', '..', 'gateway', 'dashboard', 'dist')];
+  const candidates = [
+    path.resolve(__dirname, 'dashboard', 'dist'),
+    path.resolve(__dirname, '..', '..', 'gateway', 'dashboard', 'dist'),
+  ];
   return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
 }
 
@@ -34,7 +40,10 @@ const envSchema = z.object({
   /** Raw API key seeded as ADMIN at start (idempotent). Default: none (create keys with the CLI). */
   GATEWAY_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   /** Prefix of Redis keys and channels. Default `xray`. */
-  XRAY_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$').default(DEFAULT_NAMESPACE),
+  XRAY_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
+    .default(DEFAULT_NAMESPACE),
   /** Requests (HTTP operations and websocket subscribes) per API key per window. Default 600. */
   GATEWAY_RATE_LIMIT_POINTS: positiveInt.default(600),
   /** Rate-limit window, seconds. Default 60. */
@@ -130,9 +139,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     namespace: e.XRAY_NAMESPACE,
     rateLimit: { points: e.GATEWAY_RATE_LIMIT_POINTS, windowSec: e.GATEWAY_RATE_LIMIT_WINDOW_SEC },
     onlineWindowMs: e.GATEWAY_ONLINE_WINDOW_SEC * 1000,
-    corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0),
     maxPageSize: e.GATEWAY_MAX_PAGE_SIZE,
-    cost: { maxDepth: e.GATEWAY_MAX_DEPTH, maxComplexity: e.GATEWAY_MAX_COMPLEXITY, maxAliases: e.GATEWAY_MAX_ALIASES, maxTokens: e.GATEWAY_MAX_TOKENS },
+    cost: {
+      maxDepth: e.GATEWAY_MAX_DEPTH,
+      maxComplexity: e.GATEWAY_MAX_COMPLEXITY,
+      maxAliases: e.GATEWAY_MAX_ALIASES,
+      maxTokens: e.GATEWAY_MAX_TOKENS,
+    },
     bodyLimitBytes: e.GATEWAY_BODY_LIMIT_BYTES,
     commandTimeoutMs: e.GATEWAY_COMMAND_TIMEOUT_MS,
     apiKeyCacheTtlMs: e.GATEWAY_API_KEY_CACHE_TTL_MS,

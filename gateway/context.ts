@@ -25,7 +25,12 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
  * A context with FRESH DataLoaders: call once per HTTP request and once per websocket operation,
  * never share one between operations (loaders cache).
  */
-export function createGatewayContext(deps: GatewayContextDependencies, auth: AuthenticatedKey, logger: Logger, requestId?: string): GatewayContext {
+export function createGatewayContext(
+  deps: GatewayContextDependencies,
+  auth: AuthenticatedKey,
+  logger: Logger,
+  requestId?: string,
+): GatewayContext {
   const id = requestId !== undefined && REQUEST_ID_PATTERN.test(requestId) ? requestId : randomUUID();
   return {
     auth,

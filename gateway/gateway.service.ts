@@ -29,6 +29,7 @@ import { createLivePubSub } from './live/live-pubsub';
 import { attachWebSocketServer } from './live/ws.server';
 import { createGatewayMetrics } from './metrics/gateway-metrics';
 import { operationMetricsPlugin } from './metrics/operation-metrics.plugin';
+import { graphiqlHandler } from './playground/graphiql.handler';
 import { SignalCommandClient } from './mutations/signal-command.client';
 import { createApiKeyRateLimiter } from './rate-limit/api-key-rate-limiter';
 import { buildGatewaySchema } from './schema/build-gateway-schema';
@@ -80,7 +81,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
     const metrics = createGatewayMetrics(registry);
 
-    const connection = await mongoose.createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 32 }).asPromise();
+    const connection = await mongoose
+      .createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 32 })
+      .asPromise();
     closers.push({ name: 'mongo', close: () => connection.close() });
     const models = bindGatewayModels(connection);
     await models.apiKeys.createIndexes();
@@ -93,8 +96,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const apiKeys = new ApiKeyService(models, { cacheTtlMs: config.apiKeyCacheTtlMs }, logger);
     if (config.adminApiKey) await apiKeys.seedAdmin(config.adminApiKey);
-    const rateLimiter = createApiKeyRateLimiter({ redis, namespace: config.namespace, points: config.rateLimit.points, durationSec: config.rateLimit.windowSec, logger });
-    const commands = new SignalCommandClient(config.amqpUrl, config.commandTimeoutMs, logger.child({ component: 'commands' }));
+    const rateLimiter = createApiKeyRateLimiter({
+      redis,
+      namespace: config.namespace,
+      points: config.rateLimit.points,
+      durationSec: config.rateLimit.windowSec,
+      logger,
+    });
+    const commands = new SignalCommandClient(
+      config.amqpUrl,
+      config.commandTimeoutMs,
+      logger.child({ component: 'commands' }),
+    );
     closers.push({ name: 'commands', close: () => commands.close() });
 
     const livePubSub = createLivePubSub({ redisUrl: config.redisUrl, namespace: config.namespace, logger });
@@ -135,7 +148,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         return decision;
       },
       live,
-      limits: { maxSubscriptionsPerConnection: config.ws.maxSubscriptionsPerConnection, maxPayloadBytes: config.ws.maxMessageBytes, keepAliveMs: config.ws.keepAliveMs },
+      limits: {
+        maxSubscriptionsPerConnection: config.ws.maxSubscriptionsPerConnection,
+        maxPayloadBytes: config.ws.maxMessageBytes,
+        keepAliveMs: config.ws.keepAliveMs,
+      },
       registry,
       logger,
       formatError,
@@ -153,13 +170,23 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         operationCostPlugin(checkCost),
         operationMetricsPlugin(metrics),
         // The websocket server stops with Apollo's drain, before the HTTP server closes.
-        { async serverWillStart() { return { async drainServer() { await ws.close(); } }; } },
+        {
+          async serverWillStart() {
+            return {
+              async drainServer() {
+                await ws.close();
+              },
+            };
+          },
+        },
       ],
     });
     await apollo.start();
     closers.push({ name: 'apollo', close: () => apollo.stop() });
 
-    const tileOrigin = config.dashboardTileUrl ? new URL(config.dashboardTileUrl.replace(/[{}]/g, '')).origin : undefined;
+    const tileOrigin = config.dashboardTileUrl
+      ? new URL(config.dashboardTileUrl.replace(/[{}]/g, '')).origin
+      : undefined;
     app.use(securityHeaders(tileOrigin));
     app.use(
       createOpsRouter({
@@ -174,7 +201,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
             await withTimeout(redis.ping(), READINESS_PING_MS, 'redis ping');
           },
           redisSubscriber: async () => {
-            if (!(await livePubSub.ping(READINESS_PING_MS))) throw new Error('live subscriber connection does not answer');
+            if (!(await livePubSub.ping(READINESS_PING_MS)))
+              throw new Error('live subscriber connection does not answer');
           },
         },
       }),
@@ -188,13 +216,31 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       });
     });
 
-    const corsHandler = cors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, allowedHeaders: ['content-type', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'], exposedHeaders: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy', 'retry-after'], maxAge: 600 });
+    const corsHandler = cors({
+      origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+      allowedHeaders: [
+        'content-type',
+        'x-api-key',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'x-request-id',
+      ],
+      exposedHeaders: ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'ratelimit-policy', 'retry-after'],
+      maxAge: 600,
+    });
     app.use(
       GRAPHQL_PATH,
       corsHandler,
-      express.json({ limit: config.bodyLimitBytes }),
+      // The playground page is public; every operation it sends carries the key the user enters.
+      graphiqlHandler({ endpoint: GRAPHQL_PATH }),
       apiKeyHandler((rawKey) => apiKeys.authenticate(rawKey), logger),
-      rateLimitHandler((auth) => rateLimiter.consume(auth), config.rateLimit.windowSec, () => metrics.rateLimitRefusals.inc({ transport: 'http' })),
+      rateLimitHandler(
+        (auth) => rateLimiter.consume(auth),
+        config.rateLimit.windowSec,
+        () => metrics.rateLimitRefusals.inc({ transport: 'http' }),
+      ),
+      // Bodies are parsed only for authenticated, in-budget requests.
+      express.json({ limit: config.bodyLimitBytes }),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
           const requestId = req.get('x-request-id') ?? req.get('x-correlation-id');

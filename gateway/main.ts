@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await startGateway(config, { logger });
   logger.info({ url: `${gateway.url}/graphql` }, 'gateway ready');
-  closeOnSignals(() => gateway.close(), (error) => logger.error({ err: error }, 'gateway did not close cleanly'));
+  closeOnSignals(
+    () => gateway.close(),
+    (error) => logger.error({ err: error }, 'gateway did not close cleanly'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     committed = '';
   }
   if (committed !== sdl) {
-    process.stderr.write(`${target} differs from the schema the code builds: run \`npm run schema:emit\` and commit the result\n`);
+    process.stderr.write(
+      `${target} differs from the schema the code builds: run \`npm run schema:emit\` and commit the result\n`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`schema emission failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `schema emission failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -3,7 +3,10 @@ import { COMMAND_QUEUE, declareTopology, RAW_QUEUE, type Logger } from '../schem
 import type { Channel, ConfirmChannel } from 'amqplib';
 
 /** Builds a message handler for the channels of one connection. */
-export type HandlerFactory = (consumeChannel: Channel, publishChannel: ConfirmChannel) => (message: ConsumeMessage) => Promise<void>;
+export type HandlerFactory = (
+  consumeChannel: Channel,
+  publishChannel: ConfirmChannel,
+) => (message: ConsumeMessage) => Promise<void>;
 
 export interface BrokerSessionOptions {
   amqpUrl: string;
@@ -102,7 +105,10 @@ export class BrokerSession {
       void work.finally(() => this.inFlight.delete(work));
     };
     const raw = await consumeChannel.consume(RAW_QUEUE, track(this.options.raw(consumeChannel, publishChannel)));
-    const command = await consumeChannel.consume(COMMAND_QUEUE, track(this.options.command(consumeChannel, publishChannel)));
+    const command = await consumeChannel.consume(
+      COMMAND_QUEUE,
+      track(this.options.command(consumeChannel, publishChannel)),
+    );
     this.current = { consumeChannel, publishChannel, consumerTags: [raw.consumerTag, command.consumerTag] };
   }
 
@@ -113,7 +119,9 @@ export class BrokerSession {
       this.current = null;
       if (!this.stopping) logger.warn({ err: error }, 'lost the broker connection; reconnecting');
     });
-    this.connection.on('connect-failed', (error: Error) => logger.warn({ err: error }, 'could not connect to the broker'));
+    this.connection.on('connect-failed', (error: Error) =>
+      logger.warn({ err: error }, 'could not connect to the broker'),
+    );
     this.connection.on('error', (error: Error) => logger.warn({ err: error }, 'broker connection error'));
   }
 }

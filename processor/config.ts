@@ -8,13 +8,16 @@ const url = (protocols: string[]) =>
   z
     .string()
     .min(1)
-    .refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a ${protocols.join(' or ')}// URL`);
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${protocols.join(' or ')}// URL`,
+    );
 
 const processorEnvSchema = z.object({
   PROCESSOR_PORT: integer(3002, 0, 65535),
@@ -122,7 +125,9 @@ export function loadDeadLetterToolConfig(env: NodeJS.ProcessEnv = process.env): 
   const parsed = z.object({ AMQP_URL: url(['amqp:', 'amqps:']) }).safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`invalid dead-letter tool configuration: ${issue?.path.join('.') ?? 'AMQP_URL'} ${issue?.message ?? 'is invalid'}`);
+    throw new Error(
+      `invalid dead-letter tool configuration: ${issue?.path.join('.') ?? 'AMQP_URL'} ${issue?.message ?? 'is invalid'}`,
+    );
   }
   return { amqpUrl: parsed.data.AMQP_URL };
 }

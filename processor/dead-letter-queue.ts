@@ -45,10 +45,16 @@ async function walkDeadLetters(
     const headers = { ...(message.properties.headers ?? {}) } as Record<string, unknown>;
     if (replay(letter)) {
       for (const name of PER_TRIP_HEADERS) delete headers[name];
-      await publishConfirmed(channel, XRAY_EXCHANGE, letter.routingKey, message.content, { ...propertiesOf(message), headers });
+      await publishConfirmed(channel, XRAY_EXCHANGE, letter.routingKey, message.content, {
+        ...propertiesOf(message),
+        headers,
+      });
       replayed.push(letter);
     } else {
-      await publishConfirmed(channel, '', RAW_DEAD_LETTER_QUEUE, message.content, { ...propertiesOf(message), headers });
+      await publishConfirmed(channel, '', RAW_DEAD_LETTER_QUEUE, message.content, {
+        ...propertiesOf(message),
+        headers,
+      });
     }
     channel.ack(message);
   }
@@ -61,7 +67,10 @@ export async function listDeadLetters(channel: ConfirmChannel): Promise<DeadLett
 }
 
 /** Replays the messages `select` picks; resolves with them. */
-export async function replayDeadLetters(channel: ConfirmChannel, select: (letter: DeadLetter) => boolean): Promise<DeadLetter[]> {
+export async function replayDeadLetters(
+  channel: ConfirmChannel,
+  select: (letter: DeadLetter) => boolean,
+): Promise<DeadLetter[]> {
   return (await walkDeadLetters(channel, select)).replayed;
 }
 

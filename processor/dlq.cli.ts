@@ -35,15 +35,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const { amqpUrl } = loadDeadLetterToolConfig();
   const connection = await amqp.connect(amqpUrl);
+  const channel = await connection.createConfirmChannel();
   try {
-    const channel = await connection.createConfirmChannel();
     if (command === 'list') {
       print(await listDeadLetters(channel), args.includes('--json'));
       return 0;
     }
     const all = args.includes('--all');
     const wanted = new Set(args.filter((a) => a !== '--all'));
-    const replayed = await replayDeadLetters(channel, (l) => all || (l.messageId !== undefined && wanted.has(l.messageId)));
+    const replayed = await replayDeadLetters(
+      channel,
+      (l) => all || (l.messageId !== undefined && wanted.has(l.messageId)),
+    );
     process.stdout.write(`replayed ${replayed.length} message(s)\n`);
     const missing = [...wanted].filter((id) => !replayed.some((l) => l.messageId === id));
     if (missing.length > 0) {
@@ -52,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    // Closing the channel first waits until the broker processed every ack sent on it; closing
+    // only the connection can race them and leave the last messages both moved and requeued.
+    await channel.close();
     await connection.close();
   }
 }

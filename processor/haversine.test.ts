@@ -6,7 +6,10 @@ describe('haversineMeters', () => {
   });
 
   it('measures one degree of latitude as R·π/180', () => {
-    expect(haversineMeters({ lat: 0, lon: 0 }, { lat: 1, lon: 0 })).toBeCloseTo((EARTH_RADIUS_METERS * Math.PI) / 180, 6);
+    expect(haversineMeters({ lat: 0, lon: 0 }, { lat: 1, lon: 0 })).toBeCloseTo(
+      (EARTH_RADIUS_METERS * Math.PI) / 180,
+      6,
+    );
   });
 
   it('measures half the circumference between antipodes', () => {

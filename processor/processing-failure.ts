@@ -18,10 +18,16 @@ export function isDuplicateKeyError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, writeErrors } = error as { code?: unknown; writeErrors?: unknown };
   if (code === DUPLICATE_KEY_ERROR_CODE) return true;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined || writeErrors === null ? [] : [writeErrors];
+  const list = Array.isArray(writeErrors)
+    ? writeErrors
+    : writeErrors === undefined || writeErrors === null
+      ? []
+      : [writeErrors];
   return (
     list.length > 0 &&
-    list.every((e: { code?: unknown; err?: { code?: unknown } }) => (e.code ?? e.err?.code) === DUPLICATE_KEY_ERROR_CODE)
+    list.every(
+      (e: { code?: unknown; err?: { code?: unknown } }) => (e.code ?? e.err?.code) === DUPLICATE_KEY_ERROR_CODE,
+    )
   );
 }
 

@@ -1,4 +1,4 @@
-import { mongo, type Connection, type Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 import {
   DeviceModel,
   HourBucketModel,

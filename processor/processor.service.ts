@@ -85,7 +85,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     logger,
   });
   const handleCommand = createSignalCommandHandler({ models, writer, events, maxSpeedKmh: config.maxSpeedKmh, logger });
-  const retryPolicy = { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs, maxAttempts: config.maxAttempts };
+  const retryPolicy = {
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+    maxAttempts: config.maxAttempts,
+  };
   const broker = await BrokerSession.start({
     amqpUrl: config.amqpUrl,
     prefetch: config.prefetch,

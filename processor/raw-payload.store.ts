@@ -40,7 +40,12 @@ export class RawPayloadStore {
     const uploadDate = new Date();
     await insertIgnoringDuplicates(
       this.chunks(),
-      payloads.map((p, i) => ({ _id: new mongo.ObjectId(), files_id: p.id, n: 0, data: new mongo.Binary(gzipped[i] as Buffer) })),
+      payloads.map((p, i) => ({
+        _id: new mongo.ObjectId(),
+        files_id: p.id,
+        n: 0,
+        data: new mongo.Binary(gzipped[i] as Buffer),
+      })),
     );
     await insertIgnoringDuplicates(
       this.files(),

@@ -17,7 +17,15 @@ import { retryDecisionFor, type RetryPolicy } from './retry-policy';
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
 
 /** Headers the broker adds when dead-lettering; not carried into republished copies. */
-const BROKER_DEATH_HEADERS = ['x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason'];
+const BROKER_DEATH_HEADERS = [
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-last-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+];
 
 export interface RawXRayConsumerDeps {
   handle: (delivery: RawXRayDelivery) => Promise<RawXRayOutcome>;
@@ -57,7 +65,10 @@ export function rawXRayMessageHandler(
       try {
         outcome = await settleFailure(message, headers, attempt, error, publishChannel, deps, log);
       } catch (republishError) {
-        log.error({ err: republishError, cause: describeError(error) }, 'could not park a failed message; leaving it to redelivery');
+        log.error(
+          { err: republishError, cause: describeError(error) },
+          'could not park a failed message; leaving it to redelivery',
+        );
         safely(() => consumeChannel.nack(message, false, true));
         deps.metrics.processed.inc({ queue: 'raw', outcome: 'requeued' });
         return;

@@ -61,17 +61,17 @@ export class RetentionJob {
     try {
       for (;;) {
         const expired = (await models.signals.collection
-          .find({ ingestedAt: { $lt: cutoff } }, { projection: { _id: 1, deviceId: 1, rawPayloadId: 1 }, limit: batchSize })
+          .find(
+            { ingestedAt: { $lt: cutoff } },
+            { projection: { _id: 1, deviceId: 1, rawPayloadId: 1 }, limit: batchSize },
+          )
           .toArray()) as unknown as Array<{ _id: Types.ObjectId; deviceId: string; rawPayloadId: Types.ObjectId }>;
         if (expired.length === 0) break;
-        await writer.rewrite(
-          [...new Set(expired.map((s) => s.deviceId))],
-          async () => {
-            // Payloads first: a crash in between leaves expired signals, which the next run finds again.
-            for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
-            await models.signals.collection.deleteMany({ _id: { $in: expired.map((s) => s._id) } });
-          },
-        );
+        await writer.rewrite([...new Set(expired.map((s) => s.deviceId))], async () => {
+          // Payloads first: a crash in between leaves expired signals, which the next run finds again.
+          for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
+          await models.signals.collection.deleteMany({ _id: { $in: expired.map((s) => s._id) } });
+        });
         deleted += expired.length;
         metrics.retentionDeletedSignals.inc(expired.length);
       }

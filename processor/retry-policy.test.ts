@@ -26,6 +26,8 @@ describe('retryDecisionFor', () => {
   });
 
   it('caps a single wait', () => {
-    expect(retryDecisionFor(9, { baseDelayMs: 1_000, maxDelayMs: 5_000, maxAttempts: 20 })).toMatchObject({ delayMs: 5_000 });
+    expect(retryDecisionFor(9, { baseDelayMs: 1_000, maxDelayMs: 5_000, maxAttempts: 20 })).toMatchObject({
+      delayMs: 5_000,
+    });
   });
 });

@@ -47,7 +47,10 @@ export function rollupIncrementsFor(signal: RollupContribution): RollupIncrement
         },
       },
     ],
-    hourBuckets: [bucketIncrement(signal.deviceId, signal, ingestedAt), bucketIncrement(FLEET_DEVICE_ID, signal, ingestedAt)],
+    hourBuckets: [
+      bucketIncrement(signal.deviceId, signal, ingestedAt),
+      bucketIncrement(FLEET_DEVICE_ID, signal, ingestedAt),
+    ],
   };
 }
 

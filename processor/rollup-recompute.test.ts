@@ -1,5 +1,11 @@
 import { FLEET_DEVICE_ID, hourBucketIdFor } from '../schema';
-import { coalescedIncrementsFor, comparePositions, rollupIncrementsFor, type RollupPosition, type RollupUpdate } from './rollup-increments';
+import {
+  coalescedIncrementsFor,
+  comparePositions,
+  rollupIncrementsFor,
+  type RollupPosition,
+  type RollupUpdate,
+} from './rollup-increments';
 import { recomputeRollups, type RollupContribution } from './rollup-recompute';
 
 const HOUR = 3_600_000;
@@ -34,10 +40,14 @@ function applyStatements(store: Map<string, Record<string, unknown>>, statements
     const u = updateOne.update as Record<string, Record<string, unknown>>;
     for (const [k, v] of Object.entries(u.$inc ?? {})) doc[k] = ((doc[k] as number) ?? 0) + (v as number);
     for (const [k, v] of Object.entries(u.$max ?? {})) {
-      const less = k === 'lastPosition' ? (a: unknown, b: unknown) => comparePositions(a as RollupPosition, b as RollupPosition) < 0 : (a: unknown, b: unknown) => (a as number) < (b as number);
+      const less =
+        k === 'lastPosition'
+          ? (a: unknown, b: unknown) => comparePositions(a as RollupPosition, b as RollupPosition) < 0
+          : (a: unknown, b: unknown) => (a as number) < (b as number);
       if (doc[k] === undefined || less(doc[k], v)) doc[k] = v;
     }
-    for (const [k, v] of Object.entries(u.$min ?? {})) if (doc[k] === undefined || (doc[k] as number) > (v as number)) doc[k] = v;
+    for (const [k, v] of Object.entries(u.$min ?? {}))
+      if (doc[k] === undefined || (doc[k] as number) > (v as number)) doc[k] = v;
     for (const [k, v] of Object.entries(u.$set ?? {})) doc[k] = v;
   }
 }
@@ -64,7 +74,11 @@ describe('recomputeRollups', () => {
     });
     expect(buckets.get(hourBucketIdFor('a', T0))).toMatchObject({ count: 2, dataVolume: 200, maxSpeed: 5 });
     expect(buckets.get(hourBucketIdFor('a', T0 + HOUR))).toMatchObject({ count: 1 });
-    expect(buckets.get(hourBucketIdFor(FLEET_DEVICE_ID, T0))).toMatchObject({ count: 3, dataVolume: 250, deviceId: FLEET_DEVICE_ID });
+    expect(buckets.get(hourBucketIdFor(FLEET_DEVICE_ID, T0))).toMatchObject({
+      count: 3,
+      dataVolume: 250,
+      deviceId: FLEET_DEVICE_ID,
+    });
     expect(buckets.size).toBe(5);
   });
 
@@ -83,7 +97,11 @@ describe('recomputeRollups', () => {
       signal('b', 2 * HOUR),
     ];
     const expected = recomputeRollups(signals);
-    for (const order of [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [2, 0, 5, 4, 1, 3]]) {
+    for (const order of [
+      [0, 1, 2, 3, 4, 5],
+      [5, 4, 3, 2, 1, 0],
+      [2, 0, 5, 4, 1, 3],
+    ]) {
       const devices = new Map<string, Record<string, unknown>>();
       const buckets = new Map<string, Record<string, unknown>>();
       for (const index of order) {

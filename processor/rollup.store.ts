@@ -12,8 +12,9 @@ import { contributionOf, ROLLUP_PROJECTION, type SignalDocument } from './signal
  */
 export const MAX_STATEMENTS_PER_BULK = 32;
 
-/** Statements per bulk write when several run in parallel. */
+/** Statements per bulk write when several run in parallel, and how many run at once. */
 const PARALLEL_BULK_SIZE = 8;
+const PARALLEL_BULKS = 8;
 
 /**
  * Writes the device and hour-bucket rollups: increments as signals are stored, recomputation from
@@ -33,18 +34,18 @@ export class RollupStore {
     const increments = coalescedIncrementsFor(signals);
     // Every statement targets another document, so small bulks can run side by side: FerretDB
     // runs the statements of one command one after another, several commands in parallel.
-    const writes: Array<Promise<void>> = [];
     const devices = this.models.devices.collection as unknown as mongo.Collection<never>;
     const buckets = this.models.hourBuckets.collection as unknown as mongo.Collection<never>;
+    const bulks: Array<() => Promise<void>> = [];
     for (let i = 0; i < increments.devices.length; i += PARALLEL_BULK_SIZE) {
-      writes.push(writeRetryingUpsertRaces(devices, increments.devices.slice(i, i + PARALLEL_BULK_SIZE)));
+      const statements = increments.devices.slice(i, i + PARALLEL_BULK_SIZE);
+      bulks.push(() => writeRetryingUpsertRaces(devices, statements));
     }
     for (let i = 0; i < increments.hourBuckets.length; i += PARALLEL_BULK_SIZE) {
-      writes.push(writeRetryingUpsertRaces(buckets, increments.hourBuckets.slice(i, i + PARALLEL_BULK_SIZE)));
+      const statements = increments.hourBuckets.slice(i, i + PARALLEL_BULK_SIZE);
+      bulks.push(() => writeRetryingUpsertRaces(buckets, statements));
     }
-    const results = await Promise.allSettled(writes);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    await runConcurrently(bulks, PARALLEL_BULKS);
   }
 
   /** Records that the rollups of `deviceIds` are about to be written; resolves with the marker's id. */
@@ -92,7 +93,10 @@ export class RollupStore {
     }
     await this.recomputeFleetHours([...affectedHours.values()]);
     for (const deviceId of devices) {
-      await this.models.signals.collection.updateMany({ deviceId, rollupState: 'pending' }, { $set: { rollupState: 'applied' } });
+      await this.models.signals.collection.updateMany(
+        { deviceId, rollupState: 'pending' },
+        { $set: { rollupState: 'applied' } },
+      );
     }
   }
 
@@ -154,8 +158,29 @@ export class RollupStore {
   }
 }
 
+/** Runs `tasks` with at most `limit` at a time; rejects with the first failure once all settled. */
+async function runConcurrently(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  let firstError: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const task = tasks[next++] as () => Promise<void>;
+      try {
+        await task();
+      } catch (error) {
+        firstError ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (firstError !== undefined) throw firstError.error;
+}
+
 /** Runs update statements, re-running those that lost an upsert race (duplicate key on a new `_id`). */
-async function writeRetryingUpsertRaces(collection: mongo.Collection<never>, statements: RollupUpdate[]): Promise<void> {
+async function writeRetryingUpsertRaces(
+  collection: mongo.Collection<never>,
+  statements: RollupUpdate[],
+): Promise<void> {
   let remaining = statements;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -177,7 +202,11 @@ export function writeErrorIndexes(error: unknown): number[] {
   return list.map((e: { index?: number }) => e.index).filter((i): i is number => typeof i === 'number');
 }
 
-function sumBuckets(id: string, hourStart: Date, buckets: ReadonlyArray<HourBucketRollup>): HourBucketRollup | undefined {
+function sumBuckets(
+  id: string,
+  hourStart: Date,
+  buckets: ReadonlyArray<HourBucketRollup>,
+): HourBucketRollup | undefined {
   if (buckets.length === 0) return undefined;
   const sum: HourBucketRollup = {
     _id: id,

@@ -26,7 +26,11 @@ export function signalCommandMessageHandler(
     try {
       reply = await deps.handle(JSON.parse(message.content.toString('utf8')), correlationId);
     } catch (error) {
-      reply = { ok: false, code: 'BAD_USER_INPUT', message: `the command is not valid JSON: ${(error as Error).message}` };
+      reply = {
+        ok: false,
+        code: 'BAD_USER_INPUT',
+        message: `the command is not valid JSON: ${(error as Error).message}`,
+      };
     }
     const replyTo = message.properties.replyTo as string | undefined;
     if (replyTo) {

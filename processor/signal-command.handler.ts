@@ -45,9 +45,16 @@ export function createSignalCommandHandler(
 ): (command: unknown, correlationId: string) => Promise<SignalCommandReply> {
   const now = deps.now ?? Date.now;
 
-  const derive = (deviceId: string, payload: XRayPayload, acceptedAt: number): { derived: DerivedSignal; raw: Buffer } => {
+  const derive = (
+    deviceId: string,
+    payload: XRayPayload,
+    acceptedAt: number,
+  ): { derived: DerivedSignal; raw: Buffer } => {
     const raw = Buffer.from(JSON.stringify({ [deviceId]: payload }), 'utf8');
-    const validation = validateXRayMessage(JSON.parse(raw.toString('utf8')), { nowMs: acceptedAt, expectedDeviceId: deviceId });
+    const validation = validateXRayMessage(JSON.parse(raw.toString('utf8')), {
+      nowMs: acceptedAt,
+      expectedDeviceId: deviceId,
+    });
     if (!validation.ok) {
       throw new CommandRefusal('BAD_USER_INPUT', validation.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     }
@@ -58,7 +65,9 @@ export function createSignalCommandHandler(
     if (!Types.ObjectId.isValid(signalId) || !/^[0-9a-fA-F]{24}$/.test(signalId)) {
       throw new CommandRefusal('BAD_USER_INPUT', `signal id ${JSON.stringify(signalId)} is not a valid id`);
     }
-    const found = (await deps.models.signals.collection.findOne({ _id: new Types.ObjectId(signalId) })) as SignalDocument | null;
+    const found = (await deps.models.signals.collection.findOne({
+      _id: new Types.ObjectId(signalId),
+    })) as SignalDocument | null;
     if (found === null) throw new CommandRefusal('NOT_FOUND', `no signal ${signalId}`);
     return found;
   };
@@ -87,33 +96,29 @@ export function createSignalCommandHandler(
           ingestedAt: existing.ingestedAt.getTime(),
           correlationId,
         });
-        await deps.writer.rewrite(
-          [existing.deviceId, derived.deviceId],
-          async () => {
-            await deps.models.rawPayloads.putMany([{ id: rawPayloadId, raw, metadata: { deviceId: derived.deviceId, rawSha256: derived.rawSha256 } }]);
-            try {
-              await deps.models.signals.collection.replaceOne({ _id: existing._id }, updated as never);
-            } catch (error) {
-              if (!isDuplicateKeyError(error)) throw error;
-              if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(rawPayloadId);
-              throw new CommandRefusal('BAD_USER_INPUT', 'another signal with the same device, time and data exists');
-            }
-            if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(existing.rawPayloadId);
-          },
-        );
+        await deps.writer.rewrite([existing.deviceId, derived.deviceId], async () => {
+          await deps.models.rawPayloads.putMany([
+            { id: rawPayloadId, raw, metadata: { deviceId: derived.deviceId, rawSha256: derived.rawSha256 } },
+          ]);
+          try {
+            await deps.models.signals.collection.replaceOne({ _id: existing._id }, updated as never);
+          } catch (error) {
+            if (!isDuplicateKeyError(error)) throw error;
+            if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(rawPayloadId);
+            throw new CommandRefusal('BAD_USER_INPUT', 'another signal with the same device, time and data exists');
+          }
+          if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(existing.rawPayloadId);
+        });
         await deps.events.forget(existing.idempotencyKey);
         await publish({ ...updated, rollupState: 'applied' }, correlationId);
         return { ok: true, signalId: existing._id.toHexString() };
       }
       case 'delete': {
         const existing = await findSignal(command.signalId);
-        await deps.writer.rewrite(
-          [existing.deviceId],
-          async () => {
-            await deps.models.signals.collection.deleteOne({ _id: existing._id });
-            await deps.models.rawPayloads.delete(existing.rawPayloadId);
-          },
-        );
+        await deps.writer.rewrite([existing.deviceId], async () => {
+          await deps.models.signals.collection.deleteOne({ _id: existing._id });
+          await deps.models.rawPayloads.delete(existing.rawPayloadId);
+        });
         await deps.events.forget(existing.idempotencyKey);
         return { ok: true, signalId: existing._id.toHexString(), deleted: true };
       }
@@ -146,7 +151,12 @@ function parseCommand(value: unknown): SignalCommand | string {
       return { kind: 'create', deviceId: command.deviceId, payload: command.payload as XRayPayload };
     case 'update':
       if (!isString(command.signalId) || !isString(command.deviceId)) return 'update needs a signalId and a deviceId';
-      return { kind: 'update', signalId: command.signalId, deviceId: command.deviceId, payload: command.payload as XRayPayload };
+      return {
+        kind: 'update',
+        signalId: command.signalId,
+        deviceId: command.deviceId,
+        payload: command.payload as XRayPayload,
+      };
     case 'delete':
       if (!isString(command.signalId)) return 'delete needs a signalId';
       return { kind: 'delete', signalId: command.signalId };

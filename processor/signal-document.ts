@@ -59,7 +59,12 @@ export function signalDocumentFor(
   derived: DerivedSignal,
   meta: { id?: Types.ObjectId; rawPayloadId: Types.ObjectId; ingestedAt: number; correlationId?: string },
 ): SignalDocument {
-  const position = (p: DerivedSignal['start']): StoredPosition => ({ time: new Date(p.time), lat: p.lat, lon: p.lon, speed: p.speed });
+  const position = (p: DerivedSignal['start']): StoredPosition => ({
+    time: new Date(p.time),
+    lat: p.lat,
+    lon: p.lon,
+    speed: p.speed,
+  });
   return {
     _id: meta.id ?? new Types.ObjectId(),
     deviceId: derived.deviceId,
@@ -81,10 +86,12 @@ export function signalDocumentFor(
 }
 
 /** A stored signal (at least {@link ROLLUP_PROJECTION}) as a rollup contribution. */
-export function contributionOf(doc: Pick<SignalDocument, 'deviceId' | 'time' | 'ingestedAt' | 'dataVolume' | 'end'> & {
-  stats: Pick<SignalDocument['stats'], 'distanceMeters' | 'maxSpeed' | 'speedSum'> & { sampleCount?: number };
-  track?: Buffer | { buffer: Uint8Array };
-}): RollupContribution {
+export function contributionOf(
+  doc: Pick<SignalDocument, 'deviceId' | 'time' | 'ingestedAt' | 'dataVolume' | 'end'> & {
+    stats: Pick<SignalDocument['stats'], 'distanceMeters' | 'maxSpeed' | 'speedSum'> & { sampleCount?: number };
+    track?: Buffer | { buffer: Uint8Array };
+  },
+): RollupContribution {
   return {
     deviceId: doc.deviceId,
     time: doc.time.getTime(),

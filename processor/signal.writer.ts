@@ -46,9 +46,11 @@ export const MAX_SIGNALS_PER_BATCH = 64;
  * in part. A duplicate whose device is still marked triggers that repair at once.
  *
  * Batches run under the shared side of `gate`, repairs and rewrites under its exclusive side, and
- * one batch at a time: repairs never race this process's own increments. Two processor replicas
- * could still race (one repairing while the other increments the same device): see
- * docs/architecture.md — repairs are exact when run with the other replicas stopped or idle.
+ * one batch at a time: repairs never race this process's own increments. Across processor
+ * replicas nothing serializes them: a repair in one replica can read signals whose increments
+ * another replica has not applied yet, and count them twice. Run one processor replica (scale by
+ * prefetch and batch size), or accept that a repair during concurrent writes from another replica
+ * is exact only once the next repair of that device runs.
  */
 export class SignalWriter {
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -120,19 +122,25 @@ export class SignalWriter {
       for (const queued of batch) queued.reject(error);
       return;
     }
+    let repairError: { error: unknown } | undefined;
     if (results.some((r) => r.outcome === 'needs-repair')) {
       try {
         const devices = await this.gate.exclusive(() => this.rollups.repairOutstanding());
         this.logger.warn({ devices }, 'recomputed rollups an interrupted write left half-applied');
       } catch (error) {
-        batch.forEach((queued, i) => {
-          if (results[i]?.outcome === 'needs-repair') queued.reject(error);
-        });
+        repairError = { error };
       }
     }
     batch.forEach((queued, i) => {
       const result = results[i] as BatchEntryResult;
-      queued.resolve({ outcome: result.outcome === 'stored' ? 'stored' : 'duplicate', signal: { ...result.signal, rollupState: 'applied' } });
+      if (result.outcome === 'needs-repair' && repairError !== undefined) {
+        queued.reject(repairError.error);
+        return;
+      }
+      queued.resolve({
+        outcome: result.outcome === 'stored' ? 'stored' : 'duplicate',
+        signal: { ...result.signal, rollupState: 'applied' },
+      });
     });
   }
 
@@ -176,7 +184,8 @@ export class SignalWriter {
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const indexes = writeErrorIndexes(error);
-      if (indexes.length === 0 && (error as { code?: unknown }).code === DUPLICATE_KEY_ERROR_CODE && docs.length === 1) return new Set([0]);
+      if (indexes.length === 0 && (error as { code?: unknown }).code === DUPLICATE_KEY_ERROR_CODE && docs.length === 1)
+        return new Set([0]);
       return new Set(indexes);
     }
   }

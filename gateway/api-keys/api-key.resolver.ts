@@ -25,16 +25,24 @@ export class ApiKeyResolver {
 
   @Authorized(ApiKeyRole.ADMIN)
   @Mutation(() => CreatedApiKey, { description: 'Creates an API key; the key is in the answer, once. ADMIN only.' })
-  async createApiKey(@Arg('name') name: string, @Arg('role', () => ApiKeyRole) role: ApiKeyRole, @Ctx() ctx: GatewayContext): Promise<CreatedApiKey> {
+  async createApiKey(
+    @Arg('name') name: string,
+    @Arg('role', () => ApiKeyRole) role: ApiKeyRole,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CreatedApiKey> {
     const trimmed = name.trim();
-    if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) throw new BadUserInputError(`\`name\` must hold 1..${MAX_NAME_LENGTH} characters`, { argument: 'name' });
+    if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH)
+      throw new BadUserInputError(`\`name\` must hold 1..${MAX_NAME_LENGTH} characters`, { argument: 'name' });
     const created = await this.services.apiKeys.create(trimmed, role);
     ctx.logger.info({ createdKeyId: created.id, role }, 'API key created');
     return created;
   }
 
   @Authorized(ApiKeyRole.ADMIN)
-  @Mutation(() => Boolean, { description: 'Revokes an API key at once on this gateway (other replicas within seconds). True when revoked (also if it already was). ADMIN only.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Revokes an API key at once on this gateway (other replicas within seconds). True when revoked (also if it already was). ADMIN only.',
+  })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<boolean> {
     if (!/^[0-9a-fA-F]{24}$/.test(id)) throw new BadUserInputError('`id` is not an API key id', { argument: 'id' });
     if (!(await this.services.apiKeys.revoke(id))) throw new NotFoundError(`no API key with id ${id}`, { id });

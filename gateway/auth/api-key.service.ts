@@ -79,7 +79,10 @@ export class ApiKeyService {
     const existing = await this.models.apiKeys.findOne({ _id: objectId }, { keyHash: 1, revokedAt: 1 }).lean();
     if (!existing) return false;
     if (!existing.revokedAt) {
-      await this.models.apiKeys.updateOne({ _id: objectId, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
+      await this.models.apiKeys.updateOne(
+        { _id: objectId, revokedAt: { $exists: false } },
+        { $set: { revokedAt: new Date() } },
+      );
     }
     this.cache.delete(existing.keyHash);
     return true;
@@ -87,8 +90,18 @@ export class ApiKeyService {
 
   /** Every key, newest first, without hashes. */
   async list(): Promise<ApiKeySummary[]> {
-    const keys = await this.models.apiKeys.find({}, { name: 1, role: 1, createdAt: 1, revokedAt: 1 }).sort({ createdAt: -1 }).limit(10_000).lean();
-    return keys.map((k) => ({ id: k._id.toHexString(), name: k.name, role: k.role, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null }));
+    const keys = await this.models.apiKeys
+      .find({}, { name: 1, role: 1, createdAt: 1, revokedAt: 1 })
+      .sort({ createdAt: -1 })
+      .limit(10_000)
+      .lean();
+    return keys.map((k) => ({
+      id: k._id.toHexString(),
+      name: k.name,
+      role: k.role,
+      createdAt: k.createdAt,
+      revokedAt: k.revokedAt ?? null,
+    }));
   }
 
   /**
@@ -108,8 +121,10 @@ export class ApiKeyService {
       if ((error as { code?: number }).code !== 11000) throw error;
     }
     const stored = await this.models.apiKeys.findOne({ keyHash }, { role: 1, revokedAt: 1 }).lean();
-    if (stored?.revokedAt) this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is revoked; it stays refused');
-    else if (stored && stored.role !== ApiKeyRole.ADMIN) this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is stored with a non-admin role');
+    if (stored?.revokedAt)
+      this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is revoked; it stays refused');
+    else if (stored && stored.role !== ApiKeyRole.ADMIN)
+      this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is stored with a non-admin role');
   }
 
   private remember(keyHash: string, key: AuthenticatedKey | null, now: number): void {

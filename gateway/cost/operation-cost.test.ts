@@ -1,7 +1,13 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildGatewaySchema } from '../schema/build-gateway-schema';
-import { countAliases, countTokens, createOperationCostChecker, operationComplexity, operationDepth } from './operation-cost';
+import {
+  countAliases,
+  countTokens,
+  createOperationCostChecker,
+  operationComplexity,
+  operationDepth,
+} from './operation-cost';
 
 describe('operation cost', () => {
   let schema: GraphQLSchema;
@@ -12,13 +18,20 @@ describe('operation cost', () => {
   });
 
   it('measures depth through fragments, ignoring introspection', () => {
-    const document = parse('query { signals { ...page } __schema { types { fields { type { ofType { ofType { name } } } } } } } fragment page on SignalConnection { edges { node { device { id } } } }');
+    const document = parse(
+      'query { signals { ...page } __schema { types { fields { type { ofType { ofType { name } } } } } } } fragment page on SignalConnection { edges { node { device { id } } } }',
+    );
     expect(operationDepth(document)).toBe(5);
   });
 
   it('multiplies connection costs by their page size', () => {
     const small = operationComplexity(schema, parse('{ signals(first: 10) { edges { node { id } } } }'), {}, undefined);
-    const large = operationComplexity(schema, parse('query($n: Int) { signals(first: $n) { edges { node { id } } } }'), { n: 100 }, undefined);
+    const large = operationComplexity(
+      schema,
+      parse('query($n: Int) { signals(first: $n) { edges { node { id } } } }'),
+      { n: 100 },
+      undefined,
+    );
     expect(small).toBeDefined();
     expect(large).toBe(((small as number) - 1) * 10 + 1);
   });

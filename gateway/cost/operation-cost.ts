@@ -49,13 +49,19 @@ export function countAliases(document: DocumentNode): number {
     }
   };
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition.selectionSet);
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION)
+      visit(definition.selectionSet);
   }
   return count;
 }
 
-function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+function selectOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   if (operationName) return operations.find((o) => o.name?.value === operationName);
   return operations.length === 1 ? operations[0] : undefined;
 }
@@ -68,12 +74,19 @@ export function operationDepth(document: DocumentNode, operationName?: string | 
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const depthOf = (selectionSet: SelectionSetNode | undefined, depth: number, visiting: ReadonlySet<string>): number => {
+  const depthOf = (
+    selectionSet: SelectionSetNode | undefined,
+    depth: number,
+    visiting: ReadonlySet<string>,
+  ): number => {
     let deepest = depth;
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.FIELD) {
         if (depth === 0 && INTROSPECTION_ROOT_FIELDS.has(selection.name.value)) continue;
-        deepest = Math.max(deepest, selection.selectionSet ? depthOf(selection.selectionSet, depth + 1, visiting) : depth + 1);
+        deepest = Math.max(
+          deepest,
+          selection.selectionSet ? depthOf(selection.selectionSet, depth + 1, visiting) : depth + 1,
+        );
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         deepest = Math.max(deepest, depthOf(selection.selectionSet, depth, visiting));
       } else {
@@ -122,21 +135,45 @@ export function createOperationCostChecker(limits: OperationCostLimits): CheckOp
     const errors: GraphQLError[] = [];
     const tokens = countTokens(document);
     if (tokens > limits.maxTokens) {
-      errors.push(new QueryTooComplexError(`document has ${tokens} tokens; at most ${limits.maxTokens} are allowed`, { measure: 'tokens', value: tokens, limit: limits.maxTokens }));
+      errors.push(
+        new QueryTooComplexError(`document has ${tokens} tokens; at most ${limits.maxTokens} are allowed`, {
+          measure: 'tokens',
+          value: tokens,
+          limit: limits.maxTokens,
+        }),
+      );
       return errors;
     }
     const aliases = countAliases(document);
     if (aliases > limits.maxAliases) {
-      errors.push(new QueryTooComplexError(`document has ${aliases} aliases; at most ${limits.maxAliases} are allowed`, { measure: 'aliases', value: aliases, limit: limits.maxAliases }));
+      errors.push(
+        new QueryTooComplexError(`document has ${aliases} aliases; at most ${limits.maxAliases} are allowed`, {
+          measure: 'aliases',
+          value: aliases,
+          limit: limits.maxAliases,
+        }),
+      );
     }
     const depth = operationDepth(document, operationName);
     if (depth > limits.maxDepth) {
-      errors.push(new QueryTooComplexError(`operation is ${depth} levels deep; at most ${limits.maxDepth} are allowed`, { measure: 'depth', value: depth, limit: limits.maxDepth }));
+      errors.push(
+        new QueryTooComplexError(`operation is ${depth} levels deep; at most ${limits.maxDepth} are allowed`, {
+          measure: 'depth',
+          value: depth,
+          limit: limits.maxDepth,
+        }),
+      );
     }
     if (errors.length === 0) {
       const complexity = operationComplexity(schema, document, variables, operationName);
       if (complexity !== undefined && complexity > limits.maxComplexity) {
-        errors.push(new QueryTooComplexError(`operation costs ${complexity}; at most ${limits.maxComplexity} is allowed`, { measure: 'complexity', value: complexity, limit: limits.maxComplexity }));
+        errors.push(
+          new QueryTooComplexError(`operation costs ${complexity}; at most ${limits.maxComplexity} is allowed`, {
+            measure: 'complexity',
+            value: complexity,
+            limit: limits.maxComplexity,
+          }),
+        );
       }
     }
     return errors;

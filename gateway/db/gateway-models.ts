@@ -1,6 +1,15 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
 import type { Connection } from 'mongoose';
-import { ApiKeyModel, DeviceModel, HourBucketModel, SignalModel, type ApiKey, type Device, type HourBucket, type Signal } from '../../schema';
+import {
+  ApiKeyModel,
+  DeviceModel,
+  HourBucketModel,
+  SignalModel,
+  type ApiKey,
+  type Device,
+  type HourBucket,
+  type Signal,
+} from '../../schema';
 
 /** The shared model classes bound to this gateway's own connection (several gateways can share a process). */
 export interface GatewayModels {
@@ -15,7 +24,10 @@ export function bindGatewayModels(connection: Connection): GatewayModels {
   return {
     signals: connection.model(SignalModel.modelName, SignalModel.schema) as unknown as GatewayModels['signals'],
     devices: connection.model(DeviceModel.modelName, DeviceModel.schema) as unknown as GatewayModels['devices'],
-    hourBuckets: connection.model(HourBucketModel.modelName, HourBucketModel.schema) as unknown as GatewayModels['hourBuckets'],
+    hourBuckets: connection.model(
+      HourBucketModel.modelName,
+      HourBucketModel.schema,
+    ) as unknown as GatewayModels['hourBuckets'],
     apiKeys: connection.model(ApiKeyModel.modelName, ApiKeyModel.schema) as unknown as GatewayModels['apiKeys'],
   };
 }

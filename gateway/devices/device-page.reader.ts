@@ -8,14 +8,26 @@ import type { DeviceConnection } from './device-connection.type';
  * One page of devices in id order: ids never change, so pages neither repeat nor skip a device
  * however often devices report. `onlineSince` keeps devices last seen at or after it.
  */
-export async function readDevicePage(models: GatewayModels, page: PageRequest, onlineSince: Date | undefined): Promise<DeviceConnection> {
-  const cursor = page.cursor === undefined ? undefined : decodeDeviceCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
-  if (page.size === 0) return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+export async function readDevicePage(
+  models: GatewayModels,
+  page: PageRequest,
+  onlineSince: Date | undefined,
+): Promise<DeviceConnection> {
+  const cursor =
+    page.cursor === undefined
+      ? undefined
+      : decodeDeviceCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
+  if (page.size === 0)
+    return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
   const forward = page.direction === 'forward';
   const query: Record<string, unknown> = {};
   if (cursor !== undefined) query._id = forward ? { $gt: cursor } : { $lt: cursor };
   if (onlineSince) query.lastSeen = { $gte: onlineSince };
-  const scanned = await models.devices.find(query).sort({ _id: forward ? 1 : -1 }).limit(page.size + 1).lean<Device[]>();
+  const scanned = await models.devices
+    .find(query)
+    .sort({ _id: forward ? 1 : -1 })
+    .limit(page.size + 1)
+    .lean<Device[]>();
   const hasMore = scanned.length > page.size;
   const kept = scanned.slice(0, page.size);
   if (!forward) kept.reverse();

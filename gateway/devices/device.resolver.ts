@@ -16,7 +16,8 @@ import { DevicesArgs } from './devices.args';
 
 /** Checks a device id argument (the pattern devices are accepted with). */
 export function checkDeviceId(deviceId: string, argument = 'deviceId'): string {
-  if (!DEVICE_ID_PATTERN.test(deviceId)) throw new BadUserInputError(`\`${argument}\` is not a device id (^[A-Za-z0-9_-]{1,64}$)`, { argument });
+  if (!DEVICE_ID_PATTERN.test(deviceId))
+    throw new BadUserInputError(`\`${argument}\` is not a device id (^[A-Za-z0-9_-]{1,64}$)`, { argument });
   return deviceId;
 }
 
@@ -36,12 +37,17 @@ export class DeviceResolver {
     return ctx.loaders.deviceById.load(checkDeviceId(id, 'id'));
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether its last message arrived within the online window (default 600 s).' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether its last message arrived within the online window (default 600 s).',
+  })
   online(@Root() device: Device): boolean {
     return device.lastSeen.getTime() >= Date.now() - this.services.config.onlineWindowMs;
   }
 
-  @FieldResolver(() => SignalConnection, { description: 'Its signals matching `filter`, a page at a time.', complexity: pageComplexity })
+  @FieldResolver(() => SignalConnection, {
+    description: 'Its signals matching `filter`, a page at a time.',
+    complexity: pageComplexity,
+  })
   async signals(@Root() device: Device, @Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
     const filter = restrictToDevice(validateSignalFilter(args.filter), device._id);
     const page = toPageRequest(args, 20, this.services.config.maxPageSize);

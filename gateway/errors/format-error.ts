@@ -38,17 +38,33 @@ function carriesClientCode(error: unknown): error is GraphQLError {
  * token limit QUERY_TOO_COMPLEX); anything else is logged with its stack and shown only as
  * INTERNAL_SERVER_ERROR.
  */
-export function createErrorFormatter(logger: Logger): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+export function createErrorFormatter(
+  logger: Logger,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     const original = unwrap(error);
     const { locations, path } = formatted;
     if (carriesClientCode(original)) {
-      const { stacktrace: _stacktrace, http: _http, exception: _exception, ...extensions } = { ...original.extensions } as Record<string, unknown>;
-      return { message: original.message, locations, path, extensions: { ...extensions, code: original.extensions.code } };
+      const {
+        stacktrace: _stacktrace,
+        http: _http,
+        exception: _exception,
+        ...extensions
+      } = { ...original.extensions } as Record<string, unknown>;
+      return {
+        message: original.message,
+        locations,
+        path,
+        extensions: { ...extensions, code: original.extensions.code },
+      };
     }
     const formattedCode = formatted.extensions?.code;
     if (formattedCode === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT_MESSAGE.test(formatted.message)) {
-      return { message: formatted.message, locations, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, measure: 'tokens' } };
+      return {
+        message: formatted.message,
+        locations,
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, measure: 'tokens' },
+      };
     }
     if (typeof formattedCode === 'string' && GRAPHQL_INPUT_CODES.has(formattedCode)) {
       return { message: formatted.message, locations, path, extensions: { code: ErrorCode.BAD_USER_INPUT } };

@@ -13,7 +13,10 @@ export interface AuthenticatedLocals {
 }
 
 /** Refuses a request without a valid key with HTTP 401 before any GraphQL work. */
-export function apiKeyHandler(authenticate: (rawKey: string | undefined) => Promise<AuthenticatedKey | null>, logger: Logger): RequestHandler {
+export function apiKeyHandler(
+  authenticate: (rawKey: string | undefined) => Promise<AuthenticatedKey | null>,
+  logger: Logger,
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers[API_KEY_HEADER];
     const rawKey = Array.isArray(header) ? header[0] : header;
@@ -22,14 +25,21 @@ export function apiKeyHandler(authenticate: (rawKey: string | undefined) => Prom
       auth = await authenticate(rawKey);
     } catch (error) {
       logger.error({ err: error }, 'API key lookup failed');
-      res.status(503).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'cannot check the API key right now; retry shortly'));
+      res
+        .status(503)
+        .json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'cannot check the API key right now; retry shortly'));
       return;
     }
     if (!auth) {
       res
         .status(401)
         .set('WWW-Authenticate', 'ApiKey header="X-API-Key"')
-        .json(graphqlErrorBody(ErrorCode.UNAUTHENTICATED, rawKey ? 'the API key is unknown or revoked' : 'an API key is required in the X-API-Key header'));
+        .json(
+          graphqlErrorBody(
+            ErrorCode.UNAUTHENTICATED,
+            rawKey ? 'the API key is unknown or revoked' : 'an API key is required in the X-API-Key header',
+          ),
+        );
       return;
     }
     (res.locals as AuthenticatedLocals).auth = auth;

@@ -14,7 +14,11 @@ export function bodyErrorHandler(logger: Logger): ErrorRequestHandler {
       res.status(413).json(graphqlErrorBody(ErrorCode.BAD_USER_INPUT, 'request body too large'));
       return;
     }
-    if (error.type === 'entity.parse.failed' || error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    if (
+      error.type === 'entity.parse.failed' ||
+      error.type === 'encoding.unsupported' ||
+      error.type === 'charset.unsupported'
+    ) {
       res.status(400).json(graphqlErrorBody(ErrorCode.BAD_USER_INPUT, 'request body is not valid JSON'));
       return;
     }

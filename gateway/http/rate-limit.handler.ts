@@ -9,7 +9,11 @@ import { graphqlErrorBody } from './graphql-error-body';
  * Spends one point of the key's budget per request; HTTP 429 with `Retry-After` when it is spent.
  * Every answer carries the IETF draft `RateLimit-Limit/-Remaining/-Reset` and `RateLimit-Policy` headers.
  */
-export function rateLimitHandler(consume: (auth: AuthenticatedKey) => Promise<RateLimitDecision>, windowSec: number, onRefusal: () => void): RequestHandler {
+export function rateLimitHandler(
+  consume: (auth: AuthenticatedKey) => Promise<RateLimitDecision>,
+  windowSec: number,
+  onRefusal: () => void,
+): RequestHandler {
   return async (_req, res, next) => {
     const { auth } = res.locals as AuthenticatedLocals;
     const decision = await consume(auth);
@@ -28,6 +32,12 @@ export function rateLimitHandler(consume: (auth: AuthenticatedKey) => Promise<Ra
     res
       .status(429)
       .set('Retry-After', String(retryAfterSec))
-      .json(graphqlErrorBody(ErrorCode.RATE_LIMITED, `rate limit of ${decision.limit} requests per ${windowSec} s exceeded for this API key; retry in ${retryAfterSec} s`, { retryAfterMs: decision.retryAfterMs }));
+      .json(
+        graphqlErrorBody(
+          ErrorCode.RATE_LIMITED,
+          `rate limit of ${decision.limit} requests per ${windowSec} s exceeded for this API key; retry in ${retryAfterSec} s`,
+          { retryAfterMs: decision.retryAfterMs },
+        ),
+      );
   };
 }

@@ -23,6 +23,8 @@ export function securityHeaders(tileOrigin: string | undefined): RequestHandler 
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Served over plain HTTP on LANs too: upgrading would break every asset there.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginEmbedderPolicy: false,

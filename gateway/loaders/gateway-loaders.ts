@@ -19,7 +19,14 @@ export interface GatewayLoaders {
 }
 
 /** Projection of signal lists and single lookups: everything but the packed track. */
-export const SIGNAL_SUMMARY_PROJECTION = { track: 0, rawSha256: 0, idempotencyKey: 0, rollupState: 0, correlationId: 0, rawPayloadId: 0 } as const;
+export const SIGNAL_SUMMARY_PROJECTION = {
+  track: 0,
+  rawSha256: 0,
+  idempotencyKey: 0,
+  rollupState: 0,
+  correlationId: 0,
+  rawPayloadId: 0,
+} as const;
 
 const LOOKUP_CONCURRENCY = 8;
 
@@ -36,7 +43,10 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
   return {
     // The devices collection is small (one document per device), so one `$in` read serves a page.
     deviceById: new DataLoader<string, Device | null>(async (ids) => {
-      const devices = await models.devices.find({ _id: { $in: [...ids] } }).limit(ids.length).lean<Device[]>();
+      const devices = await models.devices
+        .find({ _id: { $in: [...ids] } })
+        .limit(ids.length)
+        .lean<Device[]>();
       const byId = new Map(devices.map((d) => [d._id, d]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
@@ -44,7 +54,10 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
     signalById: new DataLoader<string, Signal | null>(async (ids) =>
       mapWithConcurrency(ids, LOOKUP_CONCURRENCY, async (id) => {
         if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) return null;
-        return (await models.signals.findOne({ _id: new Types.ObjectId(id) }, SIGNAL_SUMMARY_PROJECTION).lean<Signal>()) ?? null;
+        return (
+          (await models.signals.findOne({ _id: new Types.ObjectId(id) }, SIGNAL_SUMMARY_PROJECTION).lean<Signal>()) ??
+          null
+        );
       }),
     ),
     // One read per device of the batch, with `deviceId` equality at the top level.
@@ -58,7 +71,10 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
         }
         const tracks = new Map<string, Buffer | null>();
         await mapWithConcurrency([...idsByDevice], LOOKUP_CONCURRENCY, async ([deviceId, ids]) => {
-          const docs = await models.signals.find({ deviceId, _id: { $in: ids } }, { track: 1 }).limit(ids.length).lean<Array<{ _id: Types.ObjectId; track?: unknown }>>();
+          const docs = await models.signals
+            .find({ deviceId, _id: { $in: ids } }, { track: 1 })
+            .limit(ids.length)
+            .lean<Array<{ _id: Types.ObjectId; track?: unknown }>>();
           for (const doc of docs) tracks.set(doc._id.toHexString(), toBuffer(doc.track));
         });
         return keys.map((key) => tracks.get(key.signalId) ?? null);

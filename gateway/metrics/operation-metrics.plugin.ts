@@ -8,7 +8,9 @@ export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlu
       const stopTimer = process.hrtime.bigint();
       return {
         async willSendResponse(requestContext) {
-          const operation = metrics.operationLabel(requestContext.operationName ?? requestContext.request.operationName);
+          const operation = metrics.operationLabel(
+            requestContext.operationName ?? requestContext.request.operationName,
+          );
           const type = requestContext.operation?.operation ?? 'unknown';
           const body = requestContext.response.body;
           const failed = body.kind === 'single' ? (body.singleResult.errors?.length ?? 0) > 0 : false;

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { AMQP_HEADERS, commandRoutingKeyFor, declareTopology, XRAY_EXCHANGE, type SignalCommand, type SignalCommandReply } from '../../schema';
+import {
+  AMQP_HEADERS,
+  commandRoutingKeyFor,
+  declareTopology,
+  XRAY_EXCHANGE,
+  type SignalCommand,
+  type SignalCommandReply,
+} from '../../schema';
 import { InternalServerError } from '../errors/gateway-errors';
 
 /** Sends a command to the processor and resolves with its answer. */
@@ -53,13 +60,20 @@ export class SignalCommandClient implements SignalCommandSender {
       link = await this.connectOnce();
     } catch (error) {
       this.logger.error({ err: error }, 'cannot reach RabbitMQ to send a command');
-      throw new InternalServerError('the processing service is unreachable; nothing was changed', { reason: 'COMMAND_BROKER_UNREACHABLE' });
+      throw new InternalServerError('the processing service is unreachable; nothing was changed', {
+        reason: 'COMMAND_BROKER_UNREACHABLE',
+      });
     }
     const messageId = randomUUID();
     return new Promise<SignalCommandReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(messageId);
-        reject(new InternalServerError(`the processing service did not answer within ${this.timeoutMs} ms; the change may or may not have been applied`, { reason: 'COMMAND_TIMEOUT' }));
+        reject(
+          new InternalServerError(
+            `the processing service did not answer within ${this.timeoutMs} ms; the change may or may not have been applied`,
+            { reason: 'COMMAND_TIMEOUT' },
+          ),
+        );
       }, this.timeoutMs);
       this.pending.set(messageId, { resolve, reject, timer });
       link.channel.publish(
@@ -75,7 +89,13 @@ export class SignalCommandClient implements SignalCommandSender {
           headers: { [AMQP_HEADERS.correlationId]: correlationId },
         },
         (error: unknown) => {
-          if (error) this.fail(messageId, new InternalServerError('the broker refused the command; nothing was changed', { reason: 'COMMAND_REFUSED' }));
+          if (error)
+            this.fail(
+              messageId,
+              new InternalServerError('the broker refused the command; nothing was changed', {
+                reason: 'COMMAND_REFUSED',
+              }),
+            );
         },
       );
     });
@@ -118,12 +138,24 @@ export class SignalCommandClient implements SignalCommandSender {
       await channel.consume(DIRECT_REPLY_TO, (message) => this.onReply(message), { noAck: true });
       channel.on('return', (message) => {
         const id = String(message.properties.correlationId ?? '');
-        this.fail(id, new InternalServerError('no processing service is bound to receive commands; nothing was changed', { reason: 'COMMAND_UNROUTABLE' }));
+        this.fail(
+          id,
+          new InternalServerError('no processing service is bound to receive commands; nothing was changed', {
+            reason: 'COMMAND_UNROUTABLE',
+          }),
+        );
       });
       const lost = (error?: Error): void => {
         if (error) this.logger.warn({ err: error }, 'RabbitMQ command connection lost');
         this.link = undefined;
-        for (const [id] of this.pending) this.fail(id, new InternalServerError('the connection to the processing service was lost; the change may or may not have been applied', { reason: 'COMMAND_CONNECTION_LOST' }));
+        for (const [id] of this.pending)
+          this.fail(
+            id,
+            new InternalServerError(
+              'the connection to the processing service was lost; the change may or may not have been applied',
+              { reason: 'COMMAND_CONNECTION_LOST' },
+            ),
+          );
       };
       connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'RabbitMQ command connection error'));
       connection.on('close', lost);

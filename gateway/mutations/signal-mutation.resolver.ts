@@ -22,7 +22,9 @@ export class SignalMutationResolver {
   constructor(private readonly services: GatewayServices) {}
 
   @Authorized(ApiKeyRole.ADMIN)
-  @Mutation(() => Signal, { description: 'Stores a message as if a device had sent it (validated, derived, rolled up, published). ADMIN only.' })
+  @Mutation(() => Signal, {
+    description: 'Stores a message as if a device had sent it (validated, derived, rolled up, published). ADMIN only.',
+  })
   async createSignal(@Arg('input', () => XRayInput) input: XRayInput, @Ctx() ctx: GatewayContext): Promise<Signal> {
     const payload = toXRayPayload(input, Date.now());
     const reply = await this.send({ kind: 'create', deviceId: input.deviceId, payload }, ctx);
@@ -30,8 +32,14 @@ export class SignalMutationResolver {
   }
 
   @Authorized(ApiKeyRole.ADMIN)
-  @Mutation(() => Signal, { description: 'Replaces a signal\'s message and re-derives everything from it (stats, rollups). ADMIN only.' })
-  async updateSignal(@Arg('id', () => ID) id: string, @Arg('input', () => XRayInput) input: XRayInput, @Ctx() ctx: GatewayContext): Promise<Signal> {
+  @Mutation(() => Signal, {
+    description: "Replaces a signal's message and re-derives everything from it (stats, rollups). ADMIN only.",
+  })
+  async updateSignal(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => XRayInput) input: XRayInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Signal> {
     const signalId = checkSignalId(id);
     const payload = toXRayPayload(input, Date.now());
     const reply = await this.send({ kind: 'update', signalId, deviceId: input.deviceId, payload }, ctx);
@@ -63,7 +71,9 @@ export class SignalMutationResolver {
   }
 
   private async storedSignal(signalId: string): Promise<Signal> {
-    const signal = await this.services.models.signals.findOne({ _id: new Types.ObjectId(signalId) }, SIGNAL_SUMMARY_PROJECTION).lean<Signal>();
+    const signal = await this.services.models.signals
+      .findOne({ _id: new Types.ObjectId(signalId) }, SIGNAL_SUMMARY_PROJECTION)
+      .lean<Signal>();
     if (!signal) throw new NotFoundError(`signal ${signalId} was deleted meanwhile`, { signalId });
     return signal;
   }

@@ -4,7 +4,10 @@ describe('toXRayPayload', () => {
   const now = Date.UTC(2026, 0, 1);
 
   it('builds the wire payload in sample order', () => {
-    const payload = toXRayPayload({ deviceId: 'd1', time: new Date(now), data: [{ offsetMs: 5, lat: 1, lon: 2, speed: 3 }] }, now);
+    const payload = toXRayPayload(
+      { deviceId: 'd1', time: new Date(now), data: [{ offsetMs: 5, lat: 1, lon: 2, speed: 3 }] },
+      now,
+    );
     expect(payload).toEqual({ time: now, data: [[5, [1, 2, 3]]] });
   });
 

@@ -11,7 +11,10 @@ export function inputPathOf(issuePath: string, deviceId: string): string {
   const rest = issuePath.startsWith(prefix) ? issuePath.slice(prefix.length) : issuePath;
   return `input${rest
     .replace(/^\.data\[(\d+)\]\[0\]/, '.data[$1].offsetMs')
-    .replace(/^\.data\[(\d+)\]\[1\]\[(\d)\]/, (_m, i: string, f: string) => `.data[${i}].${SAMPLE_FIELDS[Number(f)] ?? f}`)}`;
+    .replace(
+      /^\.data\[(\d+)\]\[1\]\[(\d)\]/,
+      (_m, i: string, f: string) => `.data[${i}].${SAMPLE_FIELDS[Number(f)] ?? f}`,
+    )}`;
 }
 
 /**
@@ -25,8 +28,17 @@ export function toXRayPayload(input: XRayInput, nowMs: number): XRayPayload {
   };
   const result = validateXRayMessage({ [input.deviceId]: payload }, { nowMs });
   if (!result.ok) {
-    const issues = result.issues.map((issue: ValidationIssue) => ({ path: inputPathOf(issue.path, input.deviceId), message: issue.message }));
-    throw new BadUserInputError(`invalid x-ray input: ${issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, { issues });
+    const issues = result.issues.map((issue: ValidationIssue) => ({
+      path: inputPathOf(issue.path, input.deviceId),
+      message: issue.message,
+    }));
+    throw new BadUserInputError(
+      `invalid x-ray input: ${issues
+        .map((i) => `${i.path}: ${i.message}`)
+        .slice(0, 3)
+        .join('; ')}`,
+      { issues },
+    );
   }
   return payload;
 }

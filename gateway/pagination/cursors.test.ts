@@ -12,7 +12,8 @@ describe('signal cursors', () => {
   });
 
   it('keeps times before 1970 and a zero time', () => {
-    for (const timeMs of [0, -86_400_000]) expect(decodeSignalCursor(encodeSignalCursor({ timeMs, id: '65a1b2c3d4e5f60718293a4b' })).timeMs).toBe(timeMs);
+    for (const timeMs of [0, -86_400_000])
+      expect(decodeSignalCursor(encodeSignalCursor({ timeMs, id: '65a1b2c3d4e5f60718293a4b' })).timeMs).toBe(timeMs);
   });
 
   it.each([
@@ -21,14 +22,18 @@ describe('signal cursors', () => {
     ['a bad id', Buffer.from('s1:1:zz').toString('base64url')],
     ['an overlong value', 'a'.repeat(500)],
   ])('refuses %s with BAD_USER_INPUT naming the argument', (_name, cursor) => {
-    expect(() => decodeSignalCursor(cursor, 'before')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'before' }) }));
+    expect(() => decodeSignalCursor(cursor, 'before')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'before' }) }),
+    );
   });
 });
 
 describe('device cursors', () => {
   it('round-trips a device id and refuses anything else', () => {
     expect(decodeDeviceCursor(encodeDeviceCursor('truck_42-a'))).toBe('truck_42-a');
-    expect(() => decodeDeviceCursor(encodeSignalCursor({ timeMs: 1, id: '65a1b2c3d4e5f60718293a4b' }))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => decodeDeviceCursor(encodeSignalCursor({ timeMs: 1, id: '65a1b2c3d4e5f60718293a4b' }))).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
   });
 });
 
@@ -44,7 +49,9 @@ describe('toPageRequest', () => {
 
   it('refuses sizes above the cap or below zero, and after with before', () => {
     for (const args of [{ first: 201 }, { last: 201 }, { first: -1 }, { first: 1.5 }, { after: 'a', before: 'b' }]) {
-      expect(() => toPageRequest(args, 20, 200)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+      expect(() => toPageRequest(args, 20, 200)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      );
     }
     expect(toPageRequest({ first: 200 }, 20, 200).size).toBe(200);
   });

@@ -12,6 +12,7 @@ export function encodeDeviceCursor(deviceId: string): string {
 export function decodeDeviceCursor(cursor: string, argument = 'after'): string {
   const decoded = cursor.length <= 128 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const deviceId = decoded.startsWith(PREFIX) ? decoded.slice(PREFIX.length) : '';
-  if (!DEVICE_ID_PATTERN.test(deviceId)) throw new BadUserInputError(`\`${argument}\` is not a device cursor from this API`, { argument });
+  if (!DEVICE_ID_PATTERN.test(deviceId))
+    throw new BadUserInputError(`\`${argument}\` is not a device cursor from this API`, { argument });
   return deviceId;
 }

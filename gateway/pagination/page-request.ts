@@ -19,8 +19,10 @@ export interface PageArgs {
 }
 
 function checkSize(name: string, value: number, maxPageSize: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new BadUserInputError(`\`${name}\` must be a non-negative integer`, { argument: name });
-  if (value > maxPageSize) throw new BadUserInputError(`\`${name}\` must be at most ${maxPageSize}`, { argument: name, max: maxPageSize });
+  if (!Number.isInteger(value) || value < 0)
+    throw new BadUserInputError(`\`${name}\` must be a non-negative integer`, { argument: name });
+  if (value > maxPageSize)
+    throw new BadUserInputError(`\`${name}\` must be at most ${maxPageSize}`, { argument: name, max: maxPageSize });
   return value;
 }
 
@@ -29,11 +31,21 @@ function checkSize(name: string, value: number, maxPageSize: number): number {
  * given, in which case the page ends just before `before` and holds `last` (else `first`) items.
  */
 export function toPageRequest(args: PageArgs, defaultSize: number, maxPageSize: number): PageRequest {
-  const backward = (args.last !== undefined && args.last !== null) || (args.before !== undefined && args.before !== null);
+  const backward =
+    (args.last !== undefined && args.last !== null) || (args.before !== undefined && args.before !== null);
   if (backward) {
-    if (args.after !== undefined && args.after !== null) throw new BadUserInputError('`after` and `before` cannot be combined', { argument: 'before' });
+    if (args.after !== undefined && args.after !== null)
+      throw new BadUserInputError('`after` and `before` cannot be combined', { argument: 'before' });
     const size = args.last ?? args.first ?? defaultSize;
-    return { size: checkSize(args.last !== undefined && args.last !== null ? 'last' : 'first', size, maxPageSize), direction: 'backward', cursor: args.before ?? undefined };
+    return {
+      size: checkSize(args.last !== undefined && args.last !== null ? 'last' : 'first', size, maxPageSize),
+      direction: 'backward',
+      cursor: args.before ?? undefined,
+    };
   }
-  return { size: checkSize('first', args.first ?? defaultSize, maxPageSize), direction: 'forward', cursor: args.after ?? undefined };
+  return {
+    size: checkSize('first', args.first ?? defaultSize, maxPageSize),
+    direction: 'forward',
+    cursor: args.after ?? undefined,
+  };
 }

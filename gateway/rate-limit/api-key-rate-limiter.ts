@@ -32,13 +32,23 @@ export function createApiKeyRateLimiter(options: ApiKeyRateLimiterOptions): ApiK
     keyPrefix: `${options.namespace}:rl`,
     points: limit,
     duration: options.durationSec,
-    insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${options.namespace}:rl-mem`, points: limit, duration: options.durationSec }),
+    insuranceLimiter: new RateLimiterMemory({
+      keyPrefix: `${options.namespace}:rl-mem`,
+      points: limit,
+      duration: options.durationSec,
+    }),
   });
   return {
     async consume(auth) {
       try {
         const res = await limiter.consume(auth.id, 1);
-        return { allowed: true, retryAfterMs: 0, limit, remaining: Math.max(0, res.remainingPoints), resetMs: Math.max(0, res.msBeforeNext) };
+        return {
+          allowed: true,
+          retryAfterMs: 0,
+          limit,
+          remaining: Math.max(0, res.remainingPoints),
+          resetMs: Math.max(0, res.msBeforeNext),
+        };
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) {
           const resetMs = Math.max(0, rejection.msBeforeNext);

@@ -15,10 +15,13 @@ function parseIso(value: unknown): Date {
 /** `DateTime`: an instant, written as ISO-8601 in UTC; read from ISO-8601 with any offset. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant as an ISO-8601 string with a time zone (output always in UTC, e.g. 2026-01-31T12:00:00.000Z).',
+  description:
+    'An instant as an ISO-8601 string with a time zone (output always in UTC, e.g. 2026-01-31T12:00:00.000Z).',
   serialize(value) {
-    const date = value instanceof Date ? value : typeof value === 'number' || typeof value === 'string' ? new Date(value) : null;
-    if (date === null || Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent a non-date value');
+    const date =
+      value instanceof Date ? value : typeof value === 'number' || typeof value === 'string' ? new Date(value) : null;
+    if (date === null || Number.isNaN(date.getTime()))
+      throw new TypeError('DateTime cannot represent a non-date value');
     return date.toISOString();
   },
   parseValue: parseIso,

@@ -14,7 +14,15 @@ import { roleAuthChecker } from './auth-checker';
 
 /** Every resolver class of the gateway's schema, queries, mutations and subscriptions. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const gatewayResolvers: NonEmptyArray<Function> = [SignalResolver, DeviceResolver, StatsResolver, TrackResolver, SignalMutationResolver, ApiKeyResolver, ...liveResolvers];
+export const gatewayResolvers: NonEmptyArray<Function> = [
+  SignalResolver,
+  DeviceResolver,
+  StatsResolver,
+  TrackResolver,
+  SignalMutationResolver,
+  ApiKeyResolver,
+  ...liveResolvers,
+];
 
 /** Builds resolver instances with this gateway's services, one per class per schema. */
 function containerFor(services: GatewayServices | undefined): ContainerType {

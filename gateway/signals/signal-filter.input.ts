@@ -3,7 +3,10 @@ import { BBoxInput } from './bbox.input';
 
 @InputType({ description: 'Conditions a signal must meet; all given conditions apply together.' })
 export class SignalFilter {
-  @Field(() => [ID], { nullable: true, description: 'Only these devices (at most 100). An empty list matches nothing.' })
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Only these devices (at most 100). An empty list matches nothing.',
+  })
   public deviceIds?: string[] | null;
 
   @Field(() => Date, { nullable: true, description: 'Only signals whose message `time` is at or after this instant.' })

@@ -19,9 +19,20 @@ function positionOf(signal: Signal): SignalCursor {
  * Reads one page of signals. Each query is a lean `find` with a limit, so the driver closes its
  * cursor once the batch is read; per-device results merge in Node.
  */
-export async function readSignalPage(models: GatewayModels, filter: ValidSignalFilter, order: SignalOrder, page: PageRequest): Promise<SignalConnection> {
-  const cursor = page.cursor === undefined ? undefined : decodeSignalCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
-  const empty: SignalConnection = { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+export async function readSignalPage(
+  models: GatewayModels,
+  filter: ValidSignalFilter,
+  order: SignalOrder,
+  page: PageRequest,
+): Promise<SignalConnection> {
+  const cursor =
+    page.cursor === undefined
+      ? undefined
+      : decodeSignalCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
+  const empty: SignalConnection = {
+    edges: [],
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  };
   if (page.size === 0 || filter.deviceIds?.length === 0) return empty;
   const plan = planSignalQueries(filter, order, { direction: page.direction, cursor, size: page.size });
   const batches = await mapWithConcurrency(plan.filters, DEVICE_QUERY_CONCURRENCY, (query) =>

@@ -21,6 +21,7 @@ export function toPosition(point: TrackPoint): Position {
 /** The kept samples of a packed track, downsampled to `maxPoints` when given. */
 export function pointsOfTrack(track: Uint8Array, maxPoints: number | null | undefined): Position[] {
   const points = decodeTrack(track);
-  const kept = maxPoints === null || maxPoints === undefined ? points : downsampleTrack(points, checkMaxPoints(maxPoints));
+  const kept =
+    maxPoints === null || maxPoints === undefined ? points : downsampleTrack(points, checkMaxPoints(maxPoints));
   return kept.map(toPosition);
 }

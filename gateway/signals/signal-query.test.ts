@@ -11,7 +11,8 @@ describe('validateSignalFilter', () => {
 
   it('keeps distinct device ids and refuses anything that is not a device id', () => {
     expect(validateSignalFilter({ deviceIds: ['a', 'b', 'a'] }).deviceIds).toEqual(['a', 'b']);
-    for (const id of ['{"$gt":""}', '', 'a b', 'x'.repeat(65)]) expect(() => validateSignalFilter({ deviceIds: [id] })).toThrow(badInput);
+    for (const id of ['{"$gt":""}', '', 'a b', 'x'.repeat(65)])
+      expect(() => validateSignalFilter({ deviceIds: [id] })).toThrow(badInput);
     expect(() => validateSignalFilter({ deviceIds: Array.from({ length: 101 }, (_, i) => `d${i}`) })).toThrow(badInput);
   });
 
@@ -21,7 +22,9 @@ describe('validateSignalFilter', () => {
     expect(() => validateSignalFilter({ minDataVolume: -1 })).toThrow(badInput);
     expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 10, maxLon: 9 } })).toThrow(badInput);
     expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 0, maxLon: 181 } })).toThrow(badInput);
-    expect(() => validateSignalFilter({ bbox: { minLat: Number.NaN, maxLat: 1, minLon: 0, maxLon: 1 } })).toThrow(badInput);
+    expect(() => validateSignalFilter({ bbox: { minLat: Number.NaN, maxLat: 1, minLon: 0, maxLon: 1 } })).toThrow(
+      badInput,
+    );
   });
 });
 
@@ -38,7 +41,11 @@ describe('planSignalQueries', () => {
   const id = '65a1b2c3d4e5f60718293a4b';
 
   it('puts deviceId equality at the top level of one query per device', () => {
-    const plan = planSignalQueries(validateSignalFilter({ deviceIds: ['a', 'b'], minDataLength: 2 }), SignalOrder.TIME_DESC, { direction: 'forward', size: 10 });
+    const plan = planSignalQueries(
+      validateSignalFilter({ deviceIds: ['a', 'b'], minDataLength: 2 }),
+      SignalOrder.TIME_DESC,
+      { direction: 'forward', size: 10 },
+    );
     expect(plan.filters).toEqual([
       { deviceId: 'a', dataLength: { $gte: 2 } },
       { deviceId: 'b', dataLength: { $gte: 2 } },
@@ -49,7 +56,11 @@ describe('planSignalQueries', () => {
 
   it('turns a box into four ranges (intersection) and times into a half-open range', () => {
     const plan = planSignalQueries(
-      validateSignalFilter({ bbox: { minLat: 1, maxLat: 2, minLon: 3, maxLon: 4 }, from: new Date(10), to: new Date(20) }),
+      validateSignalFilter({
+        bbox: { minLat: 1, maxLat: 2, minLon: 3, maxLon: 4 },
+        from: new Date(10),
+        to: new Date(20),
+      }),
       SignalOrder.TIME_ASC,
       { direction: 'forward', size: 5 },
     );
@@ -67,15 +78,33 @@ describe('planSignalQueries', () => {
 
   it('continues strictly after the cursor in scan order, flipping for backward pages', () => {
     const cursor = { timeMs: 1000, id };
-    const forward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, { direction: 'forward', size: 1, cursor });
-    expect(forward.filters[0]?.$or).toEqual([{ time: { $lt: new Date(1000) } }, { time: new Date(1000), _id: { $lt: new Types.ObjectId(id) } }]);
-    const backward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, { direction: 'backward', size: 1, cursor });
-    expect(backward.filters[0]?.$or).toEqual([{ time: { $gt: new Date(1000) } }, { time: new Date(1000), _id: { $gt: new Types.ObjectId(id) } }]);
+    const forward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, {
+      direction: 'forward',
+      size: 1,
+      cursor,
+    });
+    expect(forward.filters[0]?.$or).toEqual([
+      { time: { $lt: new Date(1000) } },
+      { time: new Date(1000), _id: { $lt: new Types.ObjectId(id) } },
+    ]);
+    const backward = planSignalQueries(validateSignalFilter({}), SignalOrder.TIME_DESC, {
+      direction: 'backward',
+      size: 1,
+      cursor,
+    });
+    expect(backward.filters[0]?.$or).toEqual([
+      { time: { $gt: new Date(1000) } },
+      { time: new Date(1000), _id: { $gt: new Types.ObjectId(id) } },
+    ]);
     expect(backward.sort).toEqual({ time: 1, _id: 1 });
   });
 
   it('never copies client objects into the query: only checked primitives and Dates appear', () => {
-    const plan = planSignalQueries(validateSignalFilter({ deviceIds: ['a'], minDataVolume: 1, maxDataVolume: 2 }), SignalOrder.TIME_DESC, { direction: 'forward', size: 1 });
+    const plan = planSignalQueries(
+      validateSignalFilter({ deviceIds: ['a'], minDataVolume: 1, maxDataVolume: 2 }),
+      SignalOrder.TIME_DESC,
+      { direction: 'forward', size: 1 },
+    );
     expect(JSON.stringify(plan.filters)).toBe('[{"deviceId":"a","dataVolume":{"$gte":1,"$lte":2}}]');
   });
 });

@@ -41,7 +41,8 @@ function bad(field: string, message: string): never {
 }
 
 function finiteIn(field: string, value: number, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) bad(field, `must be a number in [${min}, ${max}]`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    bad(field, `must be a number in [${min}, ${max}]`);
   return value;
 }
 
@@ -49,7 +50,8 @@ function range(field: string, min: number | null | undefined, max: number | null
   const out: Range = {};
   if (min !== null && min !== undefined) out.min = finiteIn(`min${field}`, min, 0, Number.MAX_SAFE_INTEGER);
   if (max !== null && max !== undefined) out.max = finiteIn(`max${field}`, max, 0, Number.MAX_SAFE_INTEGER);
-  if (out.min !== undefined && out.max !== undefined && out.min > out.max) bad(`min${field}`, `must not exceed max${field}`);
+  if (out.min !== undefined && out.max !== undefined && out.min > out.max)
+    bad(`min${field}`, `must not exceed max${field}`);
   return out;
 }
 
@@ -69,12 +71,15 @@ export function validateSignalFilter(filter: SignalFilterValues | null | undefin
   if (filter.deviceIds !== null && filter.deviceIds !== undefined) {
     const ids = [...new Set(filter.deviceIds)];
     if (ids.length > MAX_FILTER_DEVICE_IDS) bad('deviceIds', `at most ${MAX_FILTER_DEVICE_IDS} devices`);
-    for (const id of ids) if (typeof id !== 'string' || !DEVICE_ID_PATTERN.test(id)) bad('deviceIds', `"${String(id).slice(0, 80)}" is not a device id`);
+    for (const id of ids)
+      if (typeof id !== 'string' || !DEVICE_ID_PATTERN.test(id))
+        bad('deviceIds', `"${String(id).slice(0, 80)}" is not a device id`);
     valid.deviceIds = ids;
   }
   if (filter.from) valid.fromMs = instant('from', filter.from);
   if (filter.to) valid.toMs = instant('to', filter.to);
-  if (valid.fromMs !== undefined && valid.toMs !== undefined && valid.fromMs >= valid.toMs) bad('from', 'must be before `to`');
+  if (valid.fromMs !== undefined && valid.toMs !== undefined && valid.fromMs >= valid.toMs)
+    bad('from', 'must be before `to`');
   if (filter.bbox) {
     const b = filter.bbox;
     const bbox = {
@@ -114,7 +119,11 @@ export function scansDescending(order: SignalOrder, direction: PageDirection): b
  * level (the only condition FerretDB v1 pushes down to PostgreSQL, and the leading key of the
  * `{deviceId, time, _id}` index on MongoDB); bbox intersection becomes four plain ranges.
  */
-export function planSignalQueries(filter: ValidSignalFilter, order: SignalOrder, page: { direction: PageDirection; cursor?: SignalCursor; size: number }): SignalQueryPlan {
+export function planSignalQueries(
+  filter: ValidSignalFilter,
+  order: SignalOrder,
+  page: { direction: PageDirection; cursor?: SignalCursor; size: number },
+): SignalQueryPlan {
   const descending = scansDescending(order, page.direction);
   const direction = descending ? -1 : 1;
   const base: Record<string, unknown> = {};
@@ -122,7 +131,10 @@ export function planSignalQueries(filter: ValidSignalFilter, order: SignalOrder,
   if (filter.fromMs !== undefined) time.$gte = new Date(filter.fromMs);
   if (filter.toMs !== undefined) time.$lt = new Date(filter.toMs);
   if (Object.keys(time).length > 0) base.time = time;
-  for (const [field, r] of [['dataLength', filter.dataLength], ['dataVolume', filter.dataVolume]] as const) {
+  for (const [field, r] of [
+    ['dataLength', filter.dataLength],
+    ['dataVolume', filter.dataVolume],
+  ] as const) {
     const cond: Record<string, number> = {};
     if (r.min !== undefined) cond.$gte = r.min;
     if (r.max !== undefined) cond.$lte = r.max;

@@ -22,7 +22,10 @@ function signalIdOf(signal: Signal): string {
 export class SignalResolver {
   constructor(private readonly services: GatewayServices) {}
 
-  @Query(() => SignalConnection, { description: 'Signals matching `filter`, a page at a time, newest first by default.', complexity: pageComplexity })
+  @Query(() => SignalConnection, {
+    description: 'Signals matching `filter`, a page at a time, newest first by default.',
+    complexity: pageComplexity,
+  })
   async signals(@Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
     const filter = validateSignalFilter(args.filter);
     const page = toPageRequest(args, 20, this.services.config.maxPageSize);
@@ -54,13 +57,22 @@ export class SignalResolver {
     };
   }
 
-  @FieldResolver(() => [Position], { description: 'The kept samples in time order, downsampled (shape-preserving) to `maxPoints` when given.', complexity: pointsComplexity })
+  @FieldResolver(() => [Position], {
+    description: 'The kept samples in time order, downsampled (shape-preserving) to `maxPoints` when given.',
+    complexity: pointsComplexity,
+  })
   async points(
     @Root() signal: Signal,
     @Ctx() ctx: GatewayContext,
-    @Arg('maxPoints', () => Int, { nullable: true, description: 'At most this many points (2..10000); all when omitted.' }) maxPoints?: number | null,
+    @Arg('maxPoints', () => Int, {
+      nullable: true,
+      description: 'At most this many points (2..10000); all when omitted.',
+    })
+    maxPoints?: number | null,
   ): Promise<Position[]> {
-    const track = signal.track ?? (await ctx.loaders.trackBySignal.load({ signalId: signalIdOf(signal), deviceId: signal.deviceId }));
+    const track =
+      signal.track ??
+      (await ctx.loaders.trackBySignal.load({ signalId: signalIdOf(signal), deviceId: signal.deviceId }));
     return track ? pointsOfTrack(track, maxPoints) : [];
   }
 }

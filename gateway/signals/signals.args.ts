@@ -7,18 +7,29 @@ export class SignalsArgs {
   @Field(() => SignalFilter, { nullable: true, description: 'Conditions every returned signal meets.' })
   public filter?: SignalFilter | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'Page size (forward). At most the server cap (default 200).' })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 20,
+    description: 'Page size (forward). At most the server cap (default 200).',
+  })
   public first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Return the signals after this cursor.' })
   public after?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Page size of a backward page (with `before`). At most the server cap.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Page size of a backward page (with `before`). At most the server cap.',
+  })
   public last?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Return the signals before this cursor (backward page).' })
   public before?: string | null;
 
-  @Field(() => SignalOrder, { nullable: true, defaultValue: SignalOrder.TIME_DESC, description: 'Order by message time.' })
+  @Field(() => SignalOrder, {
+    nullable: true,
+    defaultValue: SignalOrder.TIME_DESC,
+    description: 'Order by message time.',
+  })
   public orderBy?: SignalOrder | null;
 }

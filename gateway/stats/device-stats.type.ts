@@ -5,7 +5,7 @@ export class DeviceStats {
   @Field(() => Int, { description: 'Stored signals.' })
   public signalCount!: number;
 
-  @Field(() => Float, { description: 'Sum of the signals\' sizes, bytes.' })
+  @Field(() => Float, { description: "Sum of the signals' sizes, bytes." })
   public dataVolume!: number;
 
   @Field(() => Float, { description: 'Distance travelled, metres.' })

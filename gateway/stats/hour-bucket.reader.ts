@@ -14,18 +14,31 @@ export const MAX_HOUR_BUCKETS = 100_000;
  * `deviceId` equality at the top level and aggregated by the caller in Node (FerretDB v1's
  * `$group` is not reliable beyond one accumulator).
  */
-export async function readHourBuckets(models: GatewayModels, deviceId: string, fromMs: number | undefined, toMs: number | undefined): Promise<HourFigures[]> {
+export async function readHourBuckets(
+  models: GatewayModels,
+  deviceId: string,
+  fromMs: number | undefined,
+  toMs: number | undefined,
+): Promise<HourFigures[]> {
   const figures: HourFigures[] = [];
-  let lowerBound: { op: '$gte' | '$gt'; at: Date } | undefined = fromMs === undefined ? undefined : { op: '$gte', at: new Date(fromMs) };
+  let lowerBound: { op: '$gte' | '$gt'; at: Date } | undefined =
+    fromMs === undefined ? undefined : { op: '$gte', at: new Date(fromMs) };
   for (;;) {
     const hourStart: Record<string, Date> = {};
     if (lowerBound) hourStart[lowerBound.op] = lowerBound.at;
     if (toMs !== undefined) hourStart.$lt = new Date(toMs);
     const query: Record<string, unknown> = { deviceId };
     if (Object.keys(hourStart).length > 0) query.hourStart = hourStart;
-    const batch = await models.hourBuckets.find(query, { _id: 0, deviceId: 0 }).sort({ hourStart: 1 }).limit(BATCH_SIZE).lean<HourBucket[]>();
+    const batch = await models.hourBuckets
+      .find(query, { _id: 0, deviceId: 0 })
+      .sort({ hourStart: 1 })
+      .limit(BATCH_SIZE)
+      .lean<HourBucket[]>();
     figures.push(...batch);
-    if (figures.length > MAX_HOUR_BUCKETS) throw new BadUserInputError(`the time range spans more than ${MAX_HOUR_BUCKETS} hours of data; narrow \`from\`/\`to\``);
+    if (figures.length > MAX_HOUR_BUCKETS)
+      throw new BadUserInputError(
+        `the time range spans more than ${MAX_HOUR_BUCKETS} hours of data; narrow \`from\`/\`to\``,
+      );
     const last = batch[batch.length - 1];
     if (batch.length < BATCH_SIZE || !last) return figures;
     lowerBound = { op: '$gt', at: last.hourStart };

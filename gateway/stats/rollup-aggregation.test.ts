@@ -5,17 +5,46 @@ const H = 3_600_000;
 const T = Date.UTC(2026, 2, 1);
 
 function hour(offsetHours: number, figures: Partial<HourFigures> = {}): HourFigures {
-  return { hourStart: new Date(T + offsetHours * H), count: 1, dataVolume: 10, distanceMeters: 100, maxSpeed: 5, speedSum: 10, sampleCount: 4, ...figures };
+  return {
+    hourStart: new Date(T + offsetHours * H),
+    count: 1,
+    dataVolume: 10,
+    distanceMeters: 100,
+    maxSpeed: 5,
+    speedSum: 10,
+    sampleCount: 4,
+    ...figures,
+  };
 }
 
 describe('sumHourFigures', () => {
   it('sums counts, volumes and distances, keeps the highest speed and weights the mean by samples', () => {
-    const sum = sumHourFigures([hour(0), hour(1, { maxSpeed: 9, speedSum: 30, sampleCount: 6, firstSeen: new Date(5), lastSeen: new Date(9) }), hour(2, { firstSeen: new Date(3), lastSeen: new Date(4) })]);
-    expect(sum).toEqual({ signalCount: 3, dataVolume: 30, distanceMeters: 300, maxSpeed: 9, avgSpeed: 50 / 14, firstSeen: new Date(3), lastSeen: new Date(9) });
+    const sum = sumHourFigures([
+      hour(0),
+      hour(1, { maxSpeed: 9, speedSum: 30, sampleCount: 6, firstSeen: new Date(5), lastSeen: new Date(9) }),
+      hour(2, { firstSeen: new Date(3), lastSeen: new Date(4) }),
+    ]);
+    expect(sum).toEqual({
+      signalCount: 3,
+      dataVolume: 30,
+      distanceMeters: 300,
+      maxSpeed: 9,
+      avgSpeed: 50 / 14,
+      firstSeen: new Date(3),
+      lastSeen: new Date(9),
+    });
   });
 
   it('gives zeros and no dates for no buckets', () => {
-    expect(sumHourFigures([])).toEqual({ signalCount: 0, dataVolume: 0, distanceMeters: 0, maxSpeed: 0, avgSpeed: 0, firstSeen: null, lastSeen: null });
+    expect(sumHourFigures([])).toEqual({
+      signalCount: 0,
+      dataVolume: 0,
+      distanceMeters: 0,
+      maxSpeed: 0,
+      avgSpeed: 0,
+      firstSeen: null,
+      lastSeen: null,
+    });
   });
 });
 

@@ -55,14 +55,27 @@ export function sumHourFigures(hours: ReadonlyArray<HourFigures>): DeviceStats {
     if (h.firstSeen && (firstSeen === null || h.firstSeen < firstSeen)) firstSeen = h.firstSeen;
     if (h.lastSeen && (lastSeen === null || h.lastSeen > lastSeen)) lastSeen = h.lastSeen;
   }
-  return { signalCount, dataVolume, distanceMeters, maxSpeed, avgSpeed: sampleCount > 0 ? speedSum / sampleCount : 0, firstSeen, lastSeen };
+  return {
+    signalCount,
+    dataVolume,
+    distanceMeters,
+    maxSpeed,
+    avgSpeed: sampleCount > 0 ? speedSum / sampleCount : 0,
+    firstSeen,
+    lastSeen,
+  };
 }
 
 /**
  * A dense series over [from, to): one point per bucket, empty buckets as zeros, so charts need
  * no gap handling. Hours outside the range are ignored.
  */
-export function trendSeries(hours: ReadonlyArray<HourFigures>, fromMs: number, toMs: number, bucket: TrendBucket): TrendPoint[] {
+export function trendSeries(
+  hours: ReadonlyArray<HourFigures>,
+  fromMs: number,
+  toMs: number,
+  bucket: TrendBucket,
+): TrendPoint[] {
   const width = bucketWidthMs(bucket);
   const first = bucketStartOf(fromMs, bucket);
   const length = trendLength(fromMs, toMs, bucket);

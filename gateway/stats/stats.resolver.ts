@@ -37,7 +37,8 @@ export class StatsResolver {
     checkDeviceId(deviceId);
     const fromMs = validInstant(from, 'from');
     const toMs = validInstant(to, 'to');
-    if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
+      throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
     const device = await ctx.loaders.deviceById.load(deviceId);
     if (!device) throw new NotFoundError(`device "${deviceId}" has no stored signals`, { deviceId });
     if (fromMs === undefined && toMs === undefined) {
@@ -51,25 +52,35 @@ export class StatsResolver {
         lastSeen: device.lastSeen,
       };
     }
-    const hours = await readHourBuckets(this.services.models, deviceId, fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(), toMs);
+    const hours = await readHourBuckets(
+      this.services.models,
+      deviceId,
+      fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
+      toMs,
+    );
     return sumHourFigures(hours);
   }
 
   @Query(() => [TrendPoint], {
-    description: 'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups.',
+    description:
+      'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups.',
   })
   async trends(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
     @Arg('bucket', () => TrendBucket, { nullable: true, defaultValue: TrendBucket.HOUR }) bucket: TrendBucket | null,
-    @Arg('deviceId', () => ID, { nullable: true, description: 'One device; the whole fleet when omitted.' }) deviceId?: string | null,
+    @Arg('deviceId', () => ID, { nullable: true, description: 'One device; the whole fleet when omitted.' })
+    deviceId?: string | null,
   ): Promise<TrendPoint[]> {
     const fromMs = validInstant(from, 'from') as number;
     const toMs = validInstant(to, 'to') as number;
     if (fromMs >= toMs) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
     const width = bucket ?? TrendBucket.HOUR;
     const length = trendLength(fromMs, toMs, width);
-    if (length > MAX_TREND_POINTS) throw new BadUserInputError(`the range holds ${length} buckets; at most ${MAX_TREND_POINTS} are allowed`, { argument: 'to' });
+    if (length > MAX_TREND_POINTS)
+      throw new BadUserInputError(`the range holds ${length} buckets; at most ${MAX_TREND_POINTS} are allowed`, {
+        argument: 'to',
+      });
     const subject = deviceId === null || deviceId === undefined ? FLEET_DEVICE_ID : checkDeviceId(deviceId);
     const hours = await readHourBuckets(this.services.models, subject, bucketStartOf(fromMs, width), toMs);
     return trendSeries(hours, fromMs, toMs, width);

@@ -20,11 +20,14 @@ describe('downsampleTrack', () => {
     expect(kept).toHaveLength(50);
     expect(kept[0]).toBe(points[0]);
     expect(kept[kept.length - 1]).toBe(points[points.length - 1]);
-    for (let i = 1; i < kept.length; i += 1) expect((kept[i] as TrackPoint).time).toBeGreaterThan((kept[i - 1] as TrackPoint).time);
+    for (let i = 1; i < kept.length; i += 1)
+      expect((kept[i] as TrackPoint).time).toBeGreaterThan((kept[i - 1] as TrackPoint).time);
   });
 
   it('keeps the corner of an L-shaped track with three points', () => {
-    const points = [...line(100, (i) => [45, 7 + i * 0.001]), ...line(100, (i) => [45 + (i + 1) * 0.001, 7.099])].map((p, i) => ({ ...p, time: i }));
+    const points = [...line(100, (i) => [45, 7 + i * 0.001]), ...line(100, (i) => [45 + (i + 1) * 0.001, 7.099])].map(
+      (p, i) => ({ ...p, time: i }),
+    );
     const kept = downsampleTrack(points, 3);
     expect(kept.map((p) => [p.lat, p.lon])).toEqual([
       [45, 7],
@@ -39,6 +42,11 @@ describe('downsampleTrack', () => {
   });
 
   it('refuses maxPoints below two', () => {
-    expect(() => downsampleTrack(line(3, () => [0, 0]), 1)).toThrow(RangeError);
+    expect(() =>
+      downsampleTrack(
+        line(3, () => [0, 0]),
+        1,
+      ),
+    ).toThrow(RangeError);
   });
 });

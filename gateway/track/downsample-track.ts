@@ -44,7 +44,8 @@ class SegmentHeap {
       const left = 2 * i + 1;
       if (left >= items.length) break;
       const right = left + 1;
-      const child = right < items.length && (items[right] as Segment).distance > (items[left] as Segment).distance ? right : left;
+      const child =
+        right < items.length && (items[right] as Segment).distance > (items[left] as Segment).distance ? right : left;
       if ((items[child] as Segment).distance <= last.distance) break;
       items[i] = items[child] as Segment;
       i = child;

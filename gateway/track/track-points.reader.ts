@@ -24,18 +24,34 @@ function bytesOf(track: TrackDoc['track']): Uint8Array {
  * signals that overlap the range (message time before `to`, last sample at or after `from`) in
  * keyset batches with `deviceId` equality at the top level.
  */
-export async function readTrackPoints(models: GatewayModels, deviceId: string, fromMs: number, toMs: number): Promise<TrackPoint[]> {
+export async function readTrackPoints(
+  models: GatewayModels,
+  deviceId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<TrackPoint[]> {
   const points: TrackPoint[] = [];
   let after: { time: Date; id: Types.ObjectId } | undefined;
   for (;;) {
-    const query: Record<string, unknown> = { deviceId, time: { $lte: new Date(toMs) }, 'end.time': { $gte: new Date(fromMs) } };
+    const query: Record<string, unknown> = {
+      deviceId,
+      time: { $lte: new Date(toMs) },
+      'end.time': { $gte: new Date(fromMs) },
+    };
     if (after) query.$or = [{ time: { $gt: after.time } }, { time: after.time, _id: { $gt: after.id } }];
-    const batch = await models.signals.find(query, { time: 1, track: 1 }).sort({ time: 1, _id: 1 }).limit(BATCH_SIZE).lean<TrackDoc[]>();
+    const batch = await models.signals
+      .find(query, { time: 1, track: 1 })
+      .sort({ time: 1, _id: 1 })
+      .limit(BATCH_SIZE)
+      .lean<TrackDoc[]>();
     for (const doc of batch) {
       for (const point of decodeTrack(bytesOf(doc.track))) {
         if (point.time >= fromMs && point.time <= toMs) points.push(point);
       }
-      if (points.length > MAX_TRACK_SAMPLES) throw new BadUserInputError(`the range holds more than ${MAX_TRACK_SAMPLES} samples; narrow \`from\`/\`to\``, { argument: 'to' });
+      if (points.length > MAX_TRACK_SAMPLES)
+        throw new BadUserInputError(`the range holds more than ${MAX_TRACK_SAMPLES} samples; narrow \`from\`/\`to\``, {
+          argument: 'to',
+        });
     }
     const last = batch[batch.length - 1];
     if (batch.length < BATCH_SIZE || !last) break;

@@ -13,14 +13,20 @@ export class TrackResolver {
   constructor(private readonly services: GatewayServices) {}
 
   @Query(() => [Position], {
-    description: 'Where a device went in [from, to]: its samples in time order, downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
+    description:
+      'Where a device went in [from, to]: its samples in time order, downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
     complexity: pointsComplexity,
   })
   async track(
     @Arg('deviceId', () => ID) deviceId: string,
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
-    @Arg('maxPoints', () => Int, { nullable: true, defaultValue: 1000, description: 'At most this many points (2..10000).' }) maxPoints: number | null,
+    @Arg('maxPoints', () => Int, {
+      nullable: true,
+      defaultValue: 1000,
+      description: 'At most this many points (2..10000).',
+    })
+    maxPoints: number | null,
   ): Promise<Position[]> {
     checkDeviceId(deviceId);
     const limit = checkMaxPoints(maxPoints ?? 1000);

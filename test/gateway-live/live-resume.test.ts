@@ -28,8 +28,14 @@ describe('signalProcessed resume with since', () => {
     publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
   });
   afterAll(() => disposables.disposeAll());
+  // Clients of one test close after it, pass or fail, so no test sees another's subscriptions.
+  let perTest = new Disposables();
+  beforeEach(() => {
+    perTest = new Disposables();
+  });
   const openStreams = (): Promise<number> => metricValue(gateway.registry, 'gateway_live_open_streams');
   afterEach(async () => {
+    await perTest.disposeAll();
     await waitFor('no open live streams', async () => (await openStreams()) === 0);
   });
 
@@ -39,7 +45,7 @@ describe('signalProcessed resume with since', () => {
   it('delivers each signal exactly once across a disconnect, a replay and the live seam', async () => {
     const device = 'resume-1';
     // Connected: three live signals.
-    const firstClient = connectLive(gateway.wsUrl, LIVE_ADMIN_KEY);
+    const firstClient = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const first = collect<Received>(firstClient, SINCE_QUERY);
     await waitFor('the first subscription', async () => (await activeSubscriptions()) === 1);
     const before = [makeSignal(device), makeSignal(device), makeSignal(device)];
@@ -56,7 +62,7 @@ describe('signalProcessed resume with since', () => {
     const seam = makeSignal(device);
     await store(db.models.signals, [seam]);
 
-    const secondClient = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const secondClient = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const second = collect<Received>(secondClient, SINCE_QUERY, { since: seen[seen.length - 1] });
     await waitFor('the resumed subscription', async () => (await activeSubscriptions()) === 1);
     await publishEvent(publisher, infra.namespace, seam.event);
@@ -83,7 +89,7 @@ describe('signalProcessed resume with since', () => {
     const stored = Array.from({ length: 30 }, (_, i) => makeSignal(['merge-a', 'merge-b', 'merge-c'][i % 3] as string));
     await store(db.models.signals, [since]);
     await store(db.models.signals, stored);
-    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const sub = collect<Received>(client, SINCE_QUERY, { since: since.event.signalId, ids: ['merge-a', 'merge-c'] });
     const wanted = stored.filter((f) => f.event.deviceId !== 'merge-b');
     const received = await sub.take(wanted.length);
@@ -92,7 +98,7 @@ describe('signalProcessed resume with since', () => {
   });
 
   it('refuses a since that is not a signal id with BAD_USER_INPUT', async () => {
-    const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const errors = await collect(client, SINCE_QUERY, { since: 'not-an-id' }).failure();
     expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -102,7 +108,7 @@ describe('signalProcessed resume with since', () => {
     const since = makeSignal(device);
     await store(db.models.signals, [since]);
     await store(db.models.signals, Array.from({ length: 300 }, () => makeSignal(device)));
-    const client = connectLive(gateway.wsUrl, LIVE_ADMIN_KEY);
+    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const sub = collect<Received>(client, SINCE_QUERY, { since: since.event.signalId, ids: [device] });
     await sub.take(5);
     const pagesAtDisconnect = await metricValue(gateway.registry, 'gateway_live_replay_pages_total');

@@ -3,7 +3,15 @@ import { startProcessor } from '../../processor/processor.service';
 import { silentLogger } from '../../schema';
 import type { GatewayModels } from '../../gateway/db/gateway-models';
 import type { RunningGateway } from '../../gateway/gateway.service';
-import { CreateSignalDocument, DeleteSignalDocument, DeviceStatsOfDocument, SignalByIdDocument, SignalsPageDocument, UpdateSignalDocument, type XRayInput } from '../gql/graphql';
+import {
+  CreateSignalDocument,
+  DeleteSignalDocument,
+  DeviceStatsOfDocument,
+  SignalByIdDocument,
+  SignalsPageDocument,
+  UpdateSignalDocument,
+  type XRayInput,
+} from '../gql/graphql';
 import { Disposables } from '../support/disposables';
 import { loadSampleXRay } from '../support/sample-xray';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
@@ -25,7 +33,12 @@ function smallInput(deviceId: string, timeMs: number, count: number): XRayInput 
   return {
     deviceId,
     time: new Date(timeMs).toISOString(),
-    data: Array.from({ length: count }, (_, i) => ({ offsetMs: i * 1000, lat: 45 + i * 0.0001, lon: 7 + i * 0.0001, speed: 5 + i })),
+    data: Array.from({ length: count }, (_, i) => ({
+      offsetMs: i * 1000,
+      lat: 45 + i * 0.0001,
+      lon: 7 + i * 0.0001,
+      speed: 5 + i,
+    })),
   };
 }
 
@@ -62,7 +75,8 @@ describe('signal mutations through the processor', () => {
     expect(created).toMatchObject({ deviceId: 'mut-sample', time: input.time, dataLength: input.data.length });
     expect(created.stats.distanceMeters).toBeGreaterThan(0);
     expect(created.dataVolume).toBeGreaterThan(0);
-    const listed = dataOf(await execute(gateway.url, SignalsPageDocument, { filter: { deviceIds: ['mut-sample'] } })).signals.edges;
+    const listed = dataOf(await execute(gateway.url, SignalsPageDocument, { filter: { deviceIds: ['mut-sample'] } }))
+      .signals.edges;
     expect(listed.map((e) => e.node.id)).toEqual([created.id]);
     const stats = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'mut-sample' })).deviceStats;
     expect(stats).toMatchObject({ signalCount: 1, dataVolume: created.dataVolume });
@@ -70,9 +84,22 @@ describe('signal mutations through the processor', () => {
   });
 
   it('updates a signal and re-derives it, keeping its id', async () => {
-    const created = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-update', Date.UTC(2026, 0, 5, 10), 3) })).createSignal;
-    const updated = dataOf(await execute(gateway.url, UpdateSignalDocument, { id: created.id, input: smallInput('mut-update', Date.UTC(2026, 0, 5, 11), 6) })).updateSignal;
-    expect(updated).toMatchObject({ id: created.id, dataLength: 6, time: new Date(Date.UTC(2026, 0, 5, 11)).toISOString() });
+    const created = dataOf(
+      await execute(gateway.url, CreateSignalDocument, {
+        input: smallInput('mut-update', Date.UTC(2026, 0, 5, 10), 3),
+      }),
+    ).createSignal;
+    const updated = dataOf(
+      await execute(gateway.url, UpdateSignalDocument, {
+        id: created.id,
+        input: smallInput('mut-update', Date.UTC(2026, 0, 5, 11), 6),
+      }),
+    ).updateSignal;
+    expect(updated).toMatchObject({
+      id: created.id,
+      dataLength: 6,
+      time: new Date(Date.UTC(2026, 0, 5, 11)).toISOString(),
+    });
     expect(updated.stats.maxSpeed).toBe(10);
     const stored = dataOf(await execute(gateway.url, SignalByIdDocument, { id: created.id })).signal;
     expect(stored?.points).toHaveLength(6);
@@ -81,8 +108,16 @@ describe('signal mutations through the processor', () => {
   });
 
   it('deletes a signal and the rollups drop it', async () => {
-    const keep = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 10), 2) })).createSignal;
-    const doomed = dataOf(await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 12), 4) })).createSignal;
+    const keep = dataOf(
+      await execute(gateway.url, CreateSignalDocument, {
+        input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 10), 2),
+      }),
+    ).createSignal;
+    const doomed = dataOf(
+      await execute(gateway.url, CreateSignalDocument, {
+        input: smallInput('mut-delete', Date.UTC(2026, 0, 6, 12), 4),
+      }),
+    ).createSignal;
     expect(dataOf(await execute(gateway.url, DeleteSignalDocument, { id: doomed.id })).deleteSignal).toBe(true);
     expect(dataOf(await execute(gateway.url, SignalByIdDocument, { id: doomed.id })).signal).toBeNull();
     const stats = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'mut-delete' })).deviceStats;
@@ -95,14 +130,23 @@ describe('signal mutations through the processor', () => {
     const broken = { ...input, data: input.data.map((s, i) => (i === 1 ? { ...s, lat: 91 } : s)) };
     const response = await execute(gateway.url, CreateSignalDocument, { input: broken });
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
-    expect(response.errors?.[0]?.extensions?.issues).toEqual([{ path: 'input.data[1].lat', message: 'lat must be in [-90, 90]' }]);
+    expect(response.errors?.[0]?.extensions?.issues).toEqual([
+      { path: 'input.data[1].lat', message: 'lat must be in [-90, 90]' },
+    ]);
     expect(await models.signals.countDocuments({ deviceId: 'mut-bad' })).toBe(0);
-    expect(errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, deviceId: 'bad id!' } }))).toBe('BAD_USER_INPUT');
-    expect(errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, data: [] } }))).toBe('BAD_USER_INPUT');
+    expect(
+      errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, deviceId: 'bad id!' } })),
+    ).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await execute(gateway.url, CreateSignalDocument, { input: { ...input, data: [] } }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('answers NOT_FOUND for an update of a signal that does not exist', async () => {
-    const response = await execute(gateway.url, UpdateSignalDocument, { id: '0123456789abcdef01234567', input: smallInput('mut-ghost', Date.UTC(2026, 0, 8), 2) });
+    const response = await execute(gateway.url, UpdateSignalDocument, {
+      id: '0123456789abcdef01234567',
+      input: smallInput('mut-ghost', Date.UTC(2026, 0, 8), 2),
+    });
     expect(errorCodeOf(response)).toBe('NOT_FOUND');
     expect(await models.signals.countDocuments({ deviceId: 'mut-ghost' })).toBe(0);
   });
@@ -117,7 +161,9 @@ describe('signal mutations without a processor', () => {
     const infra = await createSuiteInfra('gateway-mut-timeout');
     disposables.add(infra, (i) => i.dispose());
     const gateway = await startTestGateway(infra, disposables, { GATEWAY_COMMAND_TIMEOUT_MS: '400' });
-    const response = await execute(gateway.url, CreateSignalDocument, { input: smallInput('mut-timeout', Date.UTC(2026, 0, 9), 2) });
+    const response = await execute(gateway.url, CreateSignalDocument, {
+      input: smallInput('mut-timeout', Date.UTC(2026, 0, 9), 2),
+    });
     expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
     expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_TIMEOUT');
     expect(response.errors?.[0]?.message).toMatch(/did not answer within 400 ms/);

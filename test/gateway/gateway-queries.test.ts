@@ -21,7 +21,15 @@ import {
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { removeSignals, storeSignals, type SignalSpec } from './support/fleet-seed';
-import { connectModels, dataOf, errorCodeOf, execute, executeText, startTestGateway } from './support/gateway-harness';
+import {
+  ADMIN_KEY,
+  connectModels,
+  dataOf,
+  errorCodeOf,
+  execute,
+  executeText,
+  startTestGateway,
+} from './support/gateway-harness';
 
 const T0 = Date.UTC(2026, 0, 10, 8, 0, 0);
 const MINUTE = 60_000;
@@ -31,7 +39,10 @@ function devA(i: number): SignalSpec {
   return {
     deviceId: 'dev-a',
     timeMs: T0 + i * 10 * MINUTE,
-    samples: Array.from({ length: 5 }, (_, k) => [45 + i * 0.01 + k * 0.001, 7 + k * 0.001, 10 + i + k] as [number, number, number]),
+    samples: Array.from(
+      { length: 5 },
+      (_, k) => [45 + i * 0.01 + k * 0.001, 7 + k * 0.001, 10 + i + k] as [number, number, number],
+    ),
     dataVolume: 100 + i * 10,
   };
 }
@@ -54,13 +65,20 @@ function devC(i: number): SignalSpec {
   return {
     deviceId: 'dev-c',
     timeMs: T0 + 24 * HOUR + i * HOUR,
-    samples: Array.from({ length: 10 }, (_, k) => [-33.9 + k * 0.0005, 151.2 + k * 0.0005, 20] as [number, number, number]),
+    samples: Array.from(
+      { length: 10 },
+      (_, k) => [-33.9 + k * 0.0005, 151.2 + k * 0.0005, 20] as [number, number, number],
+    ),
     dataVolume: 1000,
   };
 }
 
 /** Every node of a walk through all pages. */
-async function walk(url: string, variables: { filter?: SignalFilter; first: number; orderBy?: SignalOrder }, between?: (page: number) => Promise<void>): Promise<string[]> {
+async function walk(
+  url: string,
+  variables: { filter?: SignalFilter; first: number; orderBy?: SignalOrder },
+  between?: (page: number) => Promise<void>,
+): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page += 1) {
@@ -109,15 +127,30 @@ describe('gateway queries over HTTP', () => {
     expect(result.signals.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
     expect(result.signals.pageInfo.startCursor).toBe(result.signals.edges[0]?.cursor);
     const newest = result.signals.edges[0]?.node;
-    expect(newest).toMatchObject({ deviceId: 'dev-c', dataLength: 10, dataVolume: 1000, time: new Date(T0 + 25 * HOUR).toISOString() });
-    expect(newest?.bbox).toEqual({ minLat: -33.9, maxLat: -33.9 + 9 * 0.0005, minLon: 151.2, maxLon: 151.2 + 9 * 0.0005 });
+    expect(newest).toMatchObject({
+      deviceId: 'dev-c',
+      dataLength: 10,
+      dataVolume: 1000,
+      time: new Date(T0 + 25 * HOUR).toISOString(),
+    });
+    expect(newest?.bbox).toEqual({
+      minLat: -33.9,
+      maxLat: -33.9 + 9 * 0.0005,
+      minLon: 151.2,
+      maxLon: 151.2 + 9 * 0.0005,
+    });
   });
 
   it('walks pages with no repeat and no skip while signals are inserted between pages', async () => {
     const inserted: Signal[] = [];
     const ids = await walk(gateway.url, { first: 4 }, async (page) => {
       // One newer than everything (already passed: must not appear) and one older than the cursor (must appear once).
-      inserted.push(...(await storeSignals(models, [{ ...devA(0), timeMs: T0 + 48 * HOUR + page * MINUTE }, { ...devA(0), timeMs: T0 - HOUR - page * MINUTE }])));
+      inserted.push(
+        ...(await storeSignals(models, [
+          { ...devA(0), timeMs: T0 + 48 * HOUR + page * MINUTE },
+          { ...devA(0), timeMs: T0 - HOUR - page * MINUTE },
+        ])),
+      );
     });
     expect(new Set(ids).size).toBe(ids.length);
     const older = inserted.filter((s) => s.time.getTime() < T0);
@@ -139,11 +172,27 @@ describe('gateway queries over HTTP', () => {
     ['one device', { deviceIds: ['dev-b'] }, (s) => s.deviceId === 'dev-b'],
     ['several devices', { deviceIds: ['dev-a', 'dev-c'] }, (s) => s.deviceId !== 'dev-b'],
     ['no device', { deviceIds: [] }, () => false],
-    ['a time range', { from: new Date(T0 + 10 * MINUTE).toISOString(), to: new Date(T0 + 45 * MINUTE).toISOString() }, (s) => s.time.getTime() >= T0 + 10 * MINUTE && s.time.getTime() < T0 + 45 * MINUTE],
-    ['a bounding box', { bbox: { minLat: 45.015, maxLat: 45.04, minLon: 6, maxLon: 8 } }, (s) => s.deviceId === 'dev-a' && s.bbox.maxLat >= 45.015 && s.bbox.minLat <= 45.04],
+    [
+      'a time range',
+      { from: new Date(T0 + 10 * MINUTE).toISOString(), to: new Date(T0 + 45 * MINUTE).toISOString() },
+      (s) => s.time.getTime() >= T0 + 10 * MINUTE && s.time.getTime() < T0 + 45 * MINUTE,
+    ],
+    [
+      'a bounding box',
+      { bbox: { minLat: 45.015, maxLat: 45.04, minLon: 6, maxLon: 8 } },
+      (s) => s.deviceId === 'dev-a' && s.bbox.maxLat >= 45.015 && s.bbox.minLat <= 45.04,
+    ],
     ['a data length range', { minDataLength: 4, maxDataLength: 9 }, (s) => s.dataLength >= 4 && s.dataLength <= 9],
-    ['a data volume range', { minDataVolume: 120, maxDataVolume: 300 }, (s) => s.dataVolume >= 120 && s.dataVolume <= 300],
-    ['conditions together', { deviceIds: ['dev-a', 'dev-b'], minDataVolume: 130, to: new Date(T0 + 50 * MINUTE).toISOString() }, (s) => s.deviceId !== 'dev-c' && s.dataVolume >= 130 && s.time.getTime() < T0 + 50 * MINUTE],
+    [
+      'a data volume range',
+      { minDataVolume: 120, maxDataVolume: 300 },
+      (s) => s.dataVolume >= 120 && s.dataVolume <= 300,
+    ],
+    [
+      'conditions together',
+      { deviceIds: ['dev-a', 'dev-b'], minDataVolume: 130, to: new Date(T0 + 50 * MINUTE).toISOString() },
+      (s) => s.deviceId !== 'dev-c' && s.dataVolume >= 130 && s.time.getTime() < T0 + 50 * MINUTE,
+    ],
   ])('filters by %s', async (_name, filter, keep) => {
     const expected = expectedIds(keep);
     expect(await walk(gateway.url, { filter, first: 3 })).toEqual(expected);
@@ -160,7 +209,11 @@ describe('gateway queries over HTTP', () => {
     ['a date without a time zone', { filter: { from: '2026-01-02T00:00:00' } }],
     ['after and before together', { after: 'x', before: 'y' }],
   ])('refuses %s with BAD_USER_INPUT', async (_name, variables) => {
-    const response = await executeText(gateway.url, 'query($first: Int, $after: String, $before: String, $filter: SignalFilter) { signals(first: $first, after: $after, before: $before, filter: $filter) { edges { cursor } } }', variables);
+    const response = await executeText(
+      gateway.url,
+      'query($first: Int, $after: String, $before: String, $filter: SignalFilter) { signals(first: $first, after: $after, before: $before, filter: $filter) { edges { cursor } } }',
+      variables,
+    );
     expect(errorCodeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.data?.signals ?? null).toBeNull();
   });
@@ -169,10 +222,20 @@ describe('gateway queries over HTTP', () => {
     const target = seeded.find((s) => s.deviceId === 'dev-c') as Signal;
     const full = dataOf(await execute(gateway.url, SignalByIdDocument, { id: target._id.toHexString() }));
     expect(full.signal?.points).toHaveLength(10);
-    expect(full.signal?.points[0]).toEqual({ time: new Date(target.time.getTime()).toISOString(), lat: -33.9, lon: 151.2, speed: 20 });
+    expect(full.signal?.points[0]).toEqual({
+      time: new Date(target.time.getTime()).toISOString(),
+      lat: -33.9,
+      lon: 151.2,
+      speed: 20,
+    });
     expect(full.signal?.device).toEqual({ id: 'dev-c', signalCount: 2 });
-    const reduced = dataOf(await execute(gateway.url, SignalByIdDocument, { id: target._id.toHexString(), maxPoints: 2 }));
-    expect(reduced.signal?.points.map((p) => p.time)).toEqual([full.signal?.points[0]?.time, full.signal?.points[9]?.time]);
+    const reduced = dataOf(
+      await execute(gateway.url, SignalByIdDocument, { id: target._id.toHexString(), maxPoints: 2 }),
+    );
+    expect(reduced.signal?.points.map((p) => p.time)).toEqual([
+      full.signal?.points[0]?.time,
+      full.signal?.points[9]?.time,
+    ]);
     const missing = dataOf(await execute(gateway.url, SignalByIdDocument, { id: '0123456789abcdef01234567' }));
     expect(missing.signal).toBeNull();
   });
@@ -183,7 +246,9 @@ describe('gateway queries over HTTP', () => {
       ['dev-a', true, 6],
       ['dev-b', false, 5],
     ]);
-    const rest = dataOf(await execute(gateway.url, DevicesPageDocument, { first: 2, after: first.devices.pageInfo.endCursor }));
+    const rest = dataOf(
+      await execute(gateway.url, DevicesPageDocument, { first: 2, after: first.devices.pageInfo.endCursor }),
+    );
     expect(rest.devices.edges.map((e) => e.node.id)).toEqual(['dev-c']);
     expect(rest.devices.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     const online = dataOf(await execute(gateway.url, DevicesPageDocument, { first: 10, onlineOnly: true }));
@@ -195,10 +260,16 @@ describe('gateway queries over HTTP', () => {
   });
 
   it('returns one device with its own filtered signal pages, and null for an unknown one', async () => {
-    const result = dataOf(await execute(gateway.url, DeviceByIdDocument, { id: 'dev-a', first: 4, filter: { minDataVolume: 110 } }));
-    expect(result.device?.signals.edges.map((e) => e.node.id)).toEqual(expectedIds((s) => s.deviceId === 'dev-a' && s.dataVolume >= 110).slice(0, 4));
+    const result = dataOf(
+      await execute(gateway.url, DeviceByIdDocument, { id: 'dev-a', first: 4, filter: { minDataVolume: 110 } }),
+    );
+    expect(result.device?.signals.edges.map((e) => e.node.id)).toEqual(
+      expectedIds((s) => s.deviceId === 'dev-a' && s.dataVolume >= 110).slice(0, 4),
+    );
     expect(result.device?.signals.pageInfo.hasNextPage).toBe(true);
-    const other = dataOf(await execute(gateway.url, DeviceByIdDocument, { id: 'dev-a', first: 4, filter: { deviceIds: ['dev-b'] } }));
+    const other = dataOf(
+      await execute(gateway.url, DeviceByIdDocument, { id: 'dev-a', first: 4, filter: { deviceIds: ['dev-b'] } }),
+    );
     expect(other.device?.signals.edges).toEqual([]);
     expect(dataOf(await execute(gateway.url, DeviceByIdDocument, { id: 'nobody' })).device).toBeNull();
   });
@@ -209,8 +280,17 @@ describe('gateway queries over HTTP', () => {
     expect(lifetime.signalCount).toBe(6);
     expect(lifetime.dataVolume).toBe(a.reduce((sum, s) => sum + s.dataVolume, 0));
     expect(lifetime.maxSpeed).toBe(19);
-    expect(lifetime.distanceMeters).toBeCloseTo(a.reduce((sum, s) => sum + s.stats.distanceMeters, 0), 6);
-    const firstHour = dataOf(await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'dev-b', from: new Date(T0).toISOString(), to: new Date(T0 + HOUR).toISOString() })).deviceStats;
+    expect(lifetime.distanceMeters).toBeCloseTo(
+      a.reduce((sum, s) => sum + s.stats.distanceMeters, 0),
+      6,
+    );
+    const firstHour = dataOf(
+      await execute(gateway.url, DeviceStatsOfDocument, {
+        deviceId: 'dev-b',
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + HOUR).toISOString(),
+      }),
+    ).deviceStats;
     // dev-b's signals at T0, T0+5m, T0+25m, T0+45m fall in the first hour; T0+65m does not.
     expect(firstHour.signalCount).toBe(4);
     expect(firstHour.avgSpeed).toBe(2);
@@ -219,39 +299,87 @@ describe('gateway queries over HTTP', () => {
   });
 
   it('answers trends as dense hourly and daily series, per device and fleet-wide', async () => {
-    const hourly = dataOf(await execute(gateway.url, TrendsOfDocument, { from: new Date(T0).toISOString(), to: new Date(T0 + 3 * HOUR).toISOString(), bucket: 'HOUR' })).trends;
+    const hourly = dataOf(
+      await execute(gateway.url, TrendsOfDocument, {
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + 3 * HOUR).toISOString(),
+        bucket: 'HOUR',
+      }),
+    ).trends;
     expect(hourly.map((p) => [p.bucketStart, p.count])).toEqual([
       [new Date(T0).toISOString(), 10],
       [new Date(T0 + HOUR).toISOString(), 1],
       [new Date(T0 + 2 * HOUR).toISOString(), 0],
     ]);
-    const daily = dataOf(await execute(gateway.url, TrendsOfDocument, { from: new Date(T0).toISOString(), to: new Date(T0 + 48 * HOUR).toISOString(), bucket: 'DAY', deviceId: 'dev-c' })).trends;
+    const daily = dataOf(
+      await execute(gateway.url, TrendsOfDocument, {
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + 48 * HOUR).toISOString(),
+        bucket: 'DAY',
+        deviceId: 'dev-c',
+      }),
+    ).trends;
     expect(daily.map((p) => [p.bucketStart, p.count, p.dataVolume])).toEqual([
       [new Date(Date.UTC(2026, 0, 10)).toISOString(), 0, 0],
       [new Date(Date.UTC(2026, 0, 11)).toISOString(), 2, 2000],
       [new Date(Date.UTC(2026, 0, 12)).toISOString(), 0, 0],
     ]);
-    const tooLong = await execute(gateway.url, TrendsOfDocument, { from: '2000-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', bucket: 'HOUR' });
+    const tooLong = await execute(gateway.url, TrendsOfDocument, {
+      from: '2000-01-01T00:00:00Z',
+      to: '2026-01-01T00:00:00Z',
+      bucket: 'HOUR',
+    });
     expect(errorCodeOf(tooLong)).toBe('BAD_USER_INPUT');
   });
 
   it('returns a device track in time order, limited to the range and downsampled to maxPoints', async () => {
-    const all = dataOf(await execute(gateway.url, TrackOfDocument, { deviceId: 'dev-a', from: new Date(T0).toISOString(), to: new Date(T0 + HOUR).toISOString() })).track;
+    const all = dataOf(
+      await execute(gateway.url, TrackOfDocument, {
+        deviceId: 'dev-a',
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + HOUR).toISOString(),
+      }),
+    ).track;
     expect(all).toHaveLength(30);
     const times = all.map((p) => Date.parse(p.time));
     expect([...times].sort((x, y) => x - y)).toEqual(times);
-    const clipped = dataOf(await execute(gateway.url, TrackOfDocument, { deviceId: 'dev-a', from: new Date(T0 + 2000).toISOString(), to: new Date(T0 + 10 * MINUTE + 1000).toISOString() })).track;
-    expect(clipped.map((p) => Date.parse(p.time))).toEqual([T0 + 2000, T0 + 3000, T0 + 4000, T0 + 10 * MINUTE, T0 + 10 * MINUTE + 1000]);
-    const reduced = dataOf(await execute(gateway.url, TrackOfDocument, { deviceId: 'dev-a', from: new Date(T0).toISOString(), to: new Date(T0 + HOUR).toISOString(), maxPoints: 8 })).track;
+    const clipped = dataOf(
+      await execute(gateway.url, TrackOfDocument, {
+        deviceId: 'dev-a',
+        from: new Date(T0 + 2000).toISOString(),
+        to: new Date(T0 + 10 * MINUTE + 1000).toISOString(),
+      }),
+    ).track;
+    expect(clipped.map((p) => Date.parse(p.time))).toEqual([
+      T0 + 2000,
+      T0 + 3000,
+      T0 + 4000,
+      T0 + 10 * MINUTE,
+      T0 + 10 * MINUTE + 1000,
+    ]);
+    const reduced = dataOf(
+      await execute(gateway.url, TrackOfDocument, {
+        deviceId: 'dev-a',
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + HOUR).toISOString(),
+        maxPoints: 8,
+      }),
+    ).track;
     expect(reduced).toHaveLength(8);
     expect(reduced[0]).toEqual(all[0]);
     expect(reduced[7]).toEqual(all[29]);
-    const bad = await execute(gateway.url, TrackOfDocument, { deviceId: 'dev-a', from: new Date(T0).toISOString(), to: new Date(T0 + HOUR).toISOString(), maxPoints: 1 });
+    const bad = await execute(gateway.url, TrackOfDocument, {
+      deviceId: 'dev-a',
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + HOUR).toISOString(),
+      maxPoints: 1,
+    });
     expect(errorCodeOf(bad)).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a too-deep query with QUERY_TOO_COMPLEX (HTTP 400)', async () => {
-    const nested = 'signals(first: 1) { edges { node { device { signals(first: 1) { edges { node { device { signals(first: 1) { edges { node { device { id } } } } } } } } } } } }';
+    const nested =
+      'signals(first: 1) { edges { node { device { signals(first: 1) { edges { node { device { signals(first: 1) { edges { node { device { id } } } } } } } } } } } }';
     const response = await executeText(gateway.url, `{ ${nested} }`);
     expect(response.status).toBe(400);
     expect(errorCodeOf(response)).toBe('QUERY_TOO_COMPLEX');
@@ -259,7 +387,10 @@ describe('gateway queries over HTTP', () => {
   });
 
   it('refuses a too-complex query with QUERY_TOO_COMPLEX (HTTP 400)', async () => {
-    const response = await executeText(gateway.url, '{ devices(first: 200) { edges { node { signals(first: 200) { edges { node { id points { lat } } } } } } } }');
+    const response = await executeText(
+      gateway.url,
+      '{ devices(first: 200) { edges { node { signals(first: 200) { edges { node { id points { lat } } } } } } } }',
+    );
     expect(response.status).toBe(400);
     expect(errorCodeOf(response)).toBe('QUERY_TOO_COMPLEX');
     expect(response.errors?.[0]?.extensions).toMatchObject({ measure: 'complexity' });
@@ -297,7 +428,10 @@ describe('gateway queries over HTTP', () => {
   });
 
   it('sends secure headers and no CORS grant to an origin outside the allowlist', async () => {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const health = await fetch(`${gateway.url}/healthz`);
     expect(health.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -305,8 +439,35 @@ describe('gateway queries over HTTP', () => {
   });
 
   it('refuses a GET query without a preflight header (CSRF prevention)', async () => {
-    const response = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, { headers: { 'x-api-key': 'gateway-test-admin-key-0123456789abcdef' } });
+    const response = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`, {
+      headers: { 'x-api-key': ADMIN_KEY },
+    });
     expect(response.status).toBe(400);
+  });
+
+  it('refuses a body over the size limit with 413 and malformed JSON with 400, both BAD_USER_INPUT', async () => {
+    const headers = { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY };
+    const huge = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: `{ me { id } } #${'x'.repeat(3 * 1024 * 1024)}` }),
+    });
+    expect(huge.status).toBe(413);
+    expect(
+      ((await huge.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('BAD_USER_INPUT');
+    const malformed = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers, body: '{"query": ' });
+    expect(malformed.status).toBe(400);
+    expect(
+      ((await malformed.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('BAD_USER_INPUT');
+  });
+
+  it('serves the offline GraphiQL page to a browser at GET /graphql without a key', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).not.toMatch(/https?:\/\/(unpkg|cdn|jsdelivr)/);
   });
 
   it('emits the committed SDL (no drift)', async () => {

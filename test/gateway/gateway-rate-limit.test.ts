@@ -6,7 +6,12 @@ import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectModels, errorCodeOf, execute, startTestGateway, type GraphQLResponse } from './support/gateway-harness';
 
-async function sendMany(url: string, count: number, apiKey: string, concurrency = 20): Promise<Array<GraphQLResponse<unknown>>> {
+async function sendMany(
+  url: string,
+  count: number,
+  apiKey: string,
+  concurrency = 20,
+): Promise<Array<GraphQLResponse<unknown>>> {
   const responses: Array<GraphQLResponse<unknown>> = [];
   let sent = 0;
   const worker = async (): Promise<void> => {
@@ -33,7 +38,10 @@ describe('per-key rate limit over HTTP', () => {
   afterAll(() => disposables.disposeAll());
 
   it('refuses the request over the limit with 429, Retry-After and RateLimit headers, and spares other keys', async () => {
-    const gateway = await startTestGateway(infra, disposables, { XRAY_NAMESPACE: `${infra.namespace}_low`, GATEWAY_RATE_LIMIT_POINTS: '5' });
+    const gateway = await startTestGateway(infra, disposables, {
+      XRAY_NAMESPACE: `${infra.namespace}_low`,
+      GATEWAY_RATE_LIMIT_POINTS: '5',
+    });
     const busy = await apiKeys.create('busy', ApiKeyRole.READER);
     const calm = await apiKeys.create('calm', ApiKeyRole.READER);
     const allowed: Array<GraphQLResponse<unknown>> = [];
@@ -62,15 +70,22 @@ describe('per-key rate limit over HTTP', () => {
 
   it('shares one budget between two gateways on the same Redis', async () => {
     const overrides = { XRAY_NAMESPACE: `${infra.namespace}_shared`, GATEWAY_RATE_LIMIT_POINTS: '4' };
-    const [first, second] = await Promise.all([startTestGateway(infra, disposables, overrides), startTestGateway(infra, disposables, overrides)]);
+    const [first, second] = await Promise.all([
+      startTestGateway(infra, disposables, overrides),
+      startTestGateway(infra, disposables, overrides),
+    ]);
     const key = await apiKeys.create('shared', ApiKeyRole.READER);
     const statuses: number[] = [];
-    for (const url of [first.url, second.url, first.url, second.url, first.url]) statuses.push((await execute(url, MeDocument, {}, key.key)).status);
+    for (const url of [first.url, second.url, first.url, second.url, first.url])
+      statuses.push((await execute(url, MeDocument, {}, key.key)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 
   it('at the default 600 per minute, request 601 gets 429', async () => {
-    const gateway = await startTestGateway(infra, disposables, { XRAY_NAMESPACE: `${infra.namespace}_default`, GATEWAY_API_KEY_CACHE_TTL_MS: '60000' });
+    const gateway = await startTestGateway(infra, disposables, {
+      XRAY_NAMESPACE: `${infra.namespace}_default`,
+      GATEWAY_API_KEY_CACHE_TTL_MS: '60000',
+    });
     const key = await apiKeys.create('default-limit', ApiKeyRole.READER);
     const responses = await sendMany(gateway.url, 600, key.key);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(600);

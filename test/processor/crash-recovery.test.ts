@@ -32,34 +32,41 @@ describe('processor crash recovery', () => {
         const deviceId = `crash-${i % DEVICES}`;
         const time = base + i * 61_000;
         const lat = 50 + (i % 100) * 1e-4;
-        const body = Buffer.from(JSON.stringify({ [deviceId]: { time, data: [[0, [lat, 10, i % 7]], [1000, [lat + 1e-5, 10, (i % 5) + 1]]] } }));
+        const body = Buffer.from(
+          JSON.stringify({
+            [deviceId]: {
+              time,
+              data: [
+                [0, [lat, 10, i % 7]],
+                [1000, [lat + 1e-5, 10, (i % 5) + 1]],
+              ],
+            },
+          }),
+        );
         return broker.publishXRay(deviceId, body);
       }),
     );
     expect(confirmed).toHaveLength(MESSAGES);
 
-    const t0 = Date.now();
-    const env = processorEnvFor(infra, { PROCESSOR_PREFETCH: '64' });
+    const env = processorEnvFor(infra, { PROCESSOR_PREFETCH: '128' });
     const signals = () => db.collection('signals').countDocuments({});
     const first = disposables.add(spawnProcessor(env), killProcessor);
     await first.started;
-    await waitFor('some messages stored', async () => (await signals()) >= 300, 60_000);
+    await waitFor('some messages stored', async () => (await signals()) >= 200, 60_000);
     first.process.kill('SIGKILL');
     await first.exited;
     const storedAtKill = await signals();
-    console.log('killed at', Date.now() - t0, storedAtKill);
     expect(storedAtKill).toBeLessThan(MESSAGES);
 
     const second = disposables.add(spawnProcessor(env), killProcessor);
     await second.started;
     await waitFor('every message stored', async () => (await signals()) === MESSAGES, 120_000);
     await waitFor('the queue drained', async () => (await broker.messageCount(RAW_QUEUE)) === 0, 30_000);
-    console.log('stored all at', Date.now() - t0);
-    await waitFor('rollups equal to a recomputation', async () => (await rollupDifferences(db.db as never)).length === 0, 30_000).catch(async (e) => {
-      console.log((await rollupDifferences(db.db as never)).slice(0, 6).join('\n'));
-      console.log(second.logs.filter((l) => !l.includes('"level":30')).slice(0, 20).join('\n'));
-      throw e;
-    });
+    await waitFor(
+      'rollups equal to a recomputation',
+      async () => (await rollupDifferences(db.db as never)).length === 0,
+      30_000,
+    );
 
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -26,7 +26,9 @@ describe('processor during a database outage', () => {
     db = disposables.add(await connectSuiteDb(infra), (c) => c.close());
     broker = disposables.add(await connectTestBroker(infra.amqpUrl, TEST_HMAC_SECRET), (b) => b.close());
     proxy = disposables.add(await startTcpProxy(infra.mongoUrl), (p) => p.close());
-    processor = disposables.add(await startTestProcessor(infra, { MONGO_URL: proxy.urlFor(infra.mongoUrl) }), (p) => p.close());
+    processor = disposables.add(await startTestProcessor(infra, { MONGO_URL: proxy.urlFor(infra.mongoUrl) }), (p) =>
+      p.close(),
+    );
   });
 
   afterAll(() => disposables.disposeAll());
@@ -39,7 +41,9 @@ describe('processor during a database outage', () => {
         Array.from({ length: count }, () => {
           const i = sent++;
           const deviceId = `outage-${i % 10}`;
-          const body = Buffer.from(JSON.stringify({ [deviceId]: { time: base + i * 60_000, data: [[0, [45 + i * 1e-4, 7, 1]]] } }));
+          const body = Buffer.from(
+            JSON.stringify({ [deviceId]: { time: base + i * 60_000, data: [[0, [45 + i * 1e-4, 7, 1]]] } }),
+          );
           return broker.publishXRay(deviceId, body);
         }),
       );
@@ -51,16 +55,25 @@ describe('processor during a database outage', () => {
 
     proxy.cut();
     await send(100);
-    await waitFor('a retry scheduled', async () => (await counterValue(processor.url, 'xray_processor_retries_total')) > 0);
+    await waitFor(
+      'a retry scheduled',
+      async () => (await counterValue(processor.url, 'xray_processor_retries_total')) > 0,
+    );
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS)); // the outage itself, not a wait for a result
     await send(50);
     proxy.restore();
     await send(50);
 
     await waitFor('every message stored', async () => (await stored()) === 300, 90_000);
-    await waitFor('queues drained', async () => (await broker.messageCount(RAW_QUEUE)) + (await broker.messageCount(RAW_RETRY_QUEUE)) === 0);
+    await waitFor(
+      'queues drained',
+      async () => (await broker.messageCount(RAW_QUEUE)) + (await broker.messageCount(RAW_RETRY_QUEUE)) === 0,
+    );
     expect(await broker.messageCount(RAW_DEAD_LETTER_QUEUE)).toBe(0);
     expect(await db.collection('signals').distinct('idempotencyKey')).toHaveLength(300);
-    await waitFor('rollups equal to a recomputation', async () => (await rollupDifferences(db.db as never)).length === 0);
+    await waitFor(
+      'rollups equal to a recomputation',
+      async () => (await rollupDifferences(db.db as never)).length === 0,
+    );
   }, 240_000);
 });

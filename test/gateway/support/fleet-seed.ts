@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import { encodeTrack, FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, type Device, type HourBucket, type Signal, type TrackPoint } from '../../../schema';
+import {
+  encodeTrack,
+  FLEET_DEVICE_ID,
+  hourBucketIdFor,
+  hourStartOf,
+  type Device,
+  type HourBucket,
+  type Signal,
+  type TrackPoint,
+} from '../../../schema';
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
 
 /** What a seeded signal looks like; everything else is derived as the processor would. */
@@ -24,12 +33,18 @@ function haversineMeters(a: TrackPoint, b: TrackPoint): number {
 
 /** A signal document as the processor would store it. */
 export function signalDocument(spec: SignalSpec): Signal {
-  const points: TrackPoint[] = spec.samples.map(([lat, lon, speed], i) => ({ time: spec.timeMs + i * 1000, lat, lon, speed }));
+  const points: TrackPoint[] = spec.samples.map(([lat, lon, speed], i) => ({
+    time: spec.timeMs + i * 1000,
+    lat,
+    lon,
+    speed,
+  }));
   const first = points[0] as TrackPoint;
   const last = points[points.length - 1] as TrackPoint;
   const _id = new Types.ObjectId();
   let distanceMeters = 0;
-  for (let i = 1; i < points.length; i += 1) distanceMeters += haversineMeters(points[i - 1] as TrackPoint, points[i] as TrackPoint);
+  for (let i = 1; i < points.length; i += 1)
+    distanceMeters += haversineMeters(points[i - 1] as TrackPoint, points[i] as TrackPoint);
   const speedSum = points.reduce((sum, p) => sum + p.speed, 0);
   return {
     _id,
@@ -37,8 +52,20 @@ export function signalDocument(spec: SignalSpec): Signal {
     time: new Date(spec.timeMs),
     dataLength: points.length,
     dataVolume: spec.dataVolume ?? 40 * points.length,
-    stats: { distanceMeters, maxSpeed: Math.max(...points.map((p) => p.speed)), avgSpeed: speedSum / points.length, durationMs: last.time - first.time, droppedSamples: 0, speedSum },
-    bbox: { minLat: Math.min(...points.map((p) => p.lat)), maxLat: Math.max(...points.map((p) => p.lat)), minLon: Math.min(...points.map((p) => p.lon)), maxLon: Math.max(...points.map((p) => p.lon)) },
+    stats: {
+      distanceMeters,
+      maxSpeed: Math.max(...points.map((p) => p.speed)),
+      avgSpeed: speedSum / points.length,
+      durationMs: last.time - first.time,
+      droppedSamples: 0,
+      speedSum,
+    },
+    bbox: {
+      minLat: Math.min(...points.map((p) => p.lat)),
+      maxLat: Math.max(...points.map((p) => p.lat)),
+      minLon: Math.min(...points.map((p) => p.lon)),
+      maxLon: Math.max(...points.map((p) => p.lon)),
+    },
     start: { ...first, time: new Date(first.time) },
     end: { ...last, time: new Date(last.time) },
     ingestedAt: new Date(spec.ingestedAtMs ?? Date.now()),
@@ -68,11 +95,25 @@ export async function removeSignals(models: GatewayModels, signals: Signal[]): P
 }
 
 async function rebuildRollups(models: GatewayModels): Promise<void> {
-  const all = await models.signals.find({}, { track: 1, deviceId: 1, time: 1, dataVolume: 1, stats: 1, ingestedAt: 1, dataLength: 1, end: 1 }).limit(100_000).lean<Signal[]>();
+  const all = await models.signals
+    .find({}, { track: 1, deviceId: 1, time: 1, dataVolume: 1, stats: 1, ingestedAt: 1, dataLength: 1, end: 1 })
+    .limit(100_000)
+    .lean<Signal[]>();
   const devices = new Map<string, Device>();
   const buckets = new Map<string, HourBucket>();
   for (const s of all) {
-    const device = devices.get(s.deviceId) ?? { _id: s.deviceId, firstSeen: s.ingestedAt, lastSeen: s.ingestedAt, lastPosition: s.end, signalCount: 0, totalDistanceMeters: 0, maxSpeed: 0, speedSum: 0, sampleCount: 0, dataVolume: 0 };
+    const device = devices.get(s.deviceId) ?? {
+      _id: s.deviceId,
+      firstSeen: s.ingestedAt,
+      lastSeen: s.ingestedAt,
+      lastPosition: s.end,
+      signalCount: 0,
+      totalDistanceMeters: 0,
+      maxSpeed: 0,
+      speedSum: 0,
+      sampleCount: 0,
+      dataVolume: 0,
+    };
     device.signalCount += 1;
     device.totalDistanceMeters += s.stats.distanceMeters;
     device.maxSpeed = Math.max(device.maxSpeed, s.stats.maxSpeed);
@@ -85,7 +126,19 @@ async function rebuildRollups(models: GatewayModels): Promise<void> {
     devices.set(s.deviceId, device);
     for (const subject of [s.deviceId, FLEET_DEVICE_ID]) {
       const id = hourBucketIdFor(subject, s.time);
-      const bucket = buckets.get(id) ?? { _id: id, deviceId: subject, hourStart: hourStartOf(s.time), count: 0, dataVolume: 0, distanceMeters: 0, maxSpeed: 0, speedSum: 0, sampleCount: 0, firstSeen: s.ingestedAt, lastSeen: s.ingestedAt };
+      const bucket = buckets.get(id) ?? {
+        _id: id,
+        deviceId: subject,
+        hourStart: hourStartOf(s.time),
+        count: 0,
+        dataVolume: 0,
+        distanceMeters: 0,
+        maxSpeed: 0,
+        speedSum: 0,
+        sampleCount: 0,
+        firstSeen: s.ingestedAt,
+        lastSeen: s.ingestedAt,
+      };
       bucket.count += 1;
       bucket.dataVolume += s.dataVolume;
       bucket.distanceMeters += s.stats.distanceMeters;

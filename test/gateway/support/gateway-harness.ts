@@ -29,7 +29,11 @@ export function gatewayEnvFor(infra: SuiteInfra, overrides: Record<string, strin
 }
 
 /** Starts a real gateway on port 0 and registers its shutdown. */
-export async function startTestGateway(infra: SuiteInfra, disposables: Disposables, overrides: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startTestGateway(
+  infra: SuiteInfra,
+  disposables: Disposables,
+  overrides: Record<string, string> = {},
+): Promise<RunningGateway> {
   const gateway = await startGateway(loadGatewayConfig(gatewayEnvFor(infra, overrides)), { logger: silentLogger() });
   return disposables.add(gateway, (g) => g.close());
 }
@@ -39,7 +43,11 @@ export async function connectModels(infra: SuiteInfra, disposables: Disposables)
   const connection = await mongoose.createConnection(infra.mongoUrl).asPromise();
   disposables.add(connection, (c) => c.close());
   const models = bindGatewayModels(connection);
-  await Promise.all([models.signals.createIndexes(), models.hourBuckets.createIndexes(), models.devices.createIndexes()]);
+  await Promise.all([
+    models.signals.createIndexes(),
+    models.hourBuckets.createIndexes(),
+    models.devices.createIndexes(),
+  ]);
   return models;
 }
 
@@ -75,7 +83,11 @@ export async function executeText<TData = Record<string, unknown>>(
 ): Promise<GraphQLResponse<TData>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (apiKey !== null) headers['x-api-key'] = apiKey;
-  const response = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: TData | null; errors?: GraphQLErrorShape[] };
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
 }

@@ -6,7 +6,11 @@ import { AMQP_HEADERS, declareTopology, rawRoutingKeyFor, signXRay, XRAY_EXCHANG
 export interface TestBroker {
   channel: ConfirmChannel;
   /** Publishes `body` for `deviceId` with valid (or overridden) headers; resolves on the broker's confirm. */
-  publishXRay(deviceId: string, body: Buffer, overrides?: { headers?: Record<string, unknown>; acceptedAt?: number }): Promise<string>;
+  publishXRay(
+    deviceId: string,
+    body: Buffer,
+    overrides?: { headers?: Record<string, unknown>; acceptedAt?: number },
+  ): Promise<string>;
   /** Messages ready in `queue` (not counting unacknowledged ones). */
   messageCount(queue: string): Promise<number>;
   close(): Promise<void>;

@@ -17,11 +17,19 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Starts `processor/main.ts` with `env`; register it for disposal, then await `started`. */
 export function spawnProcessor(env: Record<string, string>, startTimeoutMs = 60_000): ChildProcessor {
-  const child = spawn(process.execPath, [path.join(__dirname, 'run-typescript.cjs'), path.join(ROOT, 'processor', 'main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'info' : (env.LOG_LEVEL ?? 'info') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(__dirname, 'run-typescript.cjs'), path.join(ROOT, 'processor', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'info' : (env.LOG_LEVEL ?? 'info'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logs: string[] = [];
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal ?? code));
@@ -31,7 +39,10 @@ export function spawnProcessor(env: Record<string, string>, startTimeoutMs = 60_
     stderr += chunk.toString('utf8');
   });
   const started = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`processor did not start within ${startTimeoutMs} ms: ${stderr}`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`processor did not start within ${startTimeoutMs} ms: ${stderr}`)),
+      startTimeoutMs,
+    );
     readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       logs.push(line);
       try {

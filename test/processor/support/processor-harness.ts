@@ -28,7 +28,10 @@ export function processorConfigFor(infra: SuiteInfra, overrides: Record<string, 
   return loadProcessorConfig(processorEnvFor(infra, overrides));
 }
 
-export function startTestProcessor(infra: SuiteInfra, overrides: Record<string, string> = {}): Promise<RunningProcessor> {
+export function startTestProcessor(
+  infra: SuiteInfra,
+  overrides: Record<string, string> = {},
+): Promise<RunningProcessor> {
   return startProcessor(processorConfigFor(infra, overrides), { logger: silentLogger() });
 }
 
@@ -38,7 +41,10 @@ export async function connectSuiteDb(infra: SuiteInfra): Promise<mongoose.Connec
 }
 
 /** A Redis subscriber collecting the JSON messages of `channels`. */
-export async function subscribeEvents(redisUrl: string, channels: string[]): Promise<{ received: Array<{ channel: string; event: Record<string, unknown> }>; close(): Promise<void> }> {
+export async function subscribeEvents(
+  redisUrl: string,
+  channels: string[],
+): Promise<{ received: Array<{ channel: string; event: Record<string, unknown> }>; close(): Promise<void> }> {
   const subscriber = new Redis(redisUrl);
   const received: Array<{ channel: string; event: Record<string, unknown> }> = [];
   subscriber.on('message', (channel: string, message: string) => {

@@ -18,4 +18,6 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 
-require(path.resolve(process.argv[2]));
+// The entry point sees its arguments where it would when run directly: argv[1] is itself.
+process.argv.splice(1, 1);
+require(path.resolve(process.argv[1]));

@@ -1,0 +1,51 @@
+import { loadDeadLetterToolConfig, loadProcessorConfig } from './config';
+
+const required = {
+  MONGO_URL: 'mongodb://127.0.0.1:27017/xrayiot',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  INGEST_HMAC_SECRET: 'fleet-secret',
+};
+
+describe('loadProcessorConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadProcessorConfig(required)).toMatchObject({
+      port: 3002,
+      namespace: 'xray',
+      prefetch: 128,
+      maxSpeedKmh: 300,
+      retryBaseDelayMs: 2_000,
+      maxAttempts: 5,
+      seenKeyTtlSeconds: 900,
+      retentionDays: 30,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads overrides', () => {
+    expect(
+      loadProcessorConfig({ ...required, PROCESSOR_PORT: '0', PROCESSOR_MAX_SPEED_KMH: '120.5', RETENTION_DAYS: '7' }),
+    ).toMatchObject({
+      port: 0,
+      maxSpeedKmh: 120.5,
+      retentionDays: 7,
+    });
+  });
+
+  it.each([
+    [{ ...required, MONGO_URL: undefined }, /MONGO_URL/],
+    [{ ...required, AMQP_URL: 'http://broker' }, /AMQP_URL must be a amqp: or amqps:/],
+    [{ ...required, PROCESSOR_PREFETCH: '0' }, /PROCESSOR_PREFETCH/],
+    [{ ...required, XRAY_NAMESPACE: 'has space' }, /XRAY_NAMESPACE/],
+    [{ ...required, INGEST_HMAC_SECRET: '' }, /INGEST_HMAC_SECRET/],
+  ])('fails fast with one line naming the bad variable (%#)', (env, message) => {
+    expect(() => loadProcessorConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadDeadLetterToolConfig', () => {
+  it('needs only AMQP_URL', () => {
+    expect(loadDeadLetterToolConfig({ AMQP_URL: required.AMQP_URL })).toEqual({ amqpUrl: required.AMQP_URL });
+    expect(() => loadDeadLetterToolConfig({})).toThrow(/AMQP_URL/);
+  });
+});

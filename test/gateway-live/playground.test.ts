@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { startPlaygroundFront } from './support/playground-front';
+import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(120_000);
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('GraphiQL playground', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let db: SuiteDatabase;
+  let gateway: GatewayUnderTest;
+  let front: { url: string };
+  let browser: BrowserContext;
+  const externalRequests: string[] = [];
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('gateway-playground'), (i) => i.dispose());
+    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
+    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
+    front = disposables.add(await startPlaygroundFront(gateway.gateway.url), (f) => f.close());
+    const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) => rmSync(dir, { recursive: true, force: true }));
+    browser = disposables.add(
+      await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      (b) => b.close(),
+    );
+    browser.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(front.url) && !url.startsWith(front.url.replace('http', 'ws')) && !/^(data|blob):/.test(url)) externalRequests.push(url);
+    });
+  });
+  afterAll(() => disposables.disposeAll());
+
+  async function openPlayground(query: string): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await page.goto(`${front.url}/graphql?query=${encodeURIComponent(query)}`);
+    // The headers editor: open its tab, replace its text with the key.
+    await page.getByRole('button', { name: /^headers$/i }).click();
+    const headersEditor = page.locator('.graphiql-editor-tool .monaco-editor').last();
+    await headersEditor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type(`{"X-API-Key": "${LIVE_ADMIN_KEY}"}`);
+    await page.waitForFunction(
+      (key) => Array.from(document.querySelectorAll('.graphiql-editor-tool .view-lines')).some((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(key)),
+      LIVE_ADMIN_KEY,
+    );
+    return page;
+  }
+
+  async function run(page: Page): Promise<void> {
+    await page.locator('.graphiql-execute-button').click();
+  }
+
+  async function responseContains(page: Page, text: string): Promise<void> {
+    await page.waitForFunction(
+      (expected) => (document.querySelector('.graphiql-response')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(expected),
+      text,
+      { timeout: 30_000 },
+    );
+  }
+
+  it('serves GraphiQL to browsers at GET /graphql with nothing fetched from elsewhere', async () => {
+    const response = await fetch(`${front.url}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'sha256-[^']+'/);
+    expect(csp).not.toMatch(/unsafe-eval|https?:/);
+    const html = await response.text();
+    expect(html).toContain('X-API-Key');
+    // No element loads anything by URL: no src/href to http(s), no CSS @import or url(http...).
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    // JSON clients still reach the API, not the page.
+    const api = await fetch(`${front.url}/graphql`, { headers: { accept: 'application/json' } });
+    expect(api.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+  });
+
+  it('runs a query in Chromium with the API key from the headers editor', async () => {
+    const fixture = makeSignal('playground-1');
+    await store(db.models.signals, [fixture]);
+    const page = await openPlayground('query Latest { signals(first: 5) { edges { node { id deviceId } } } }');
+    await run(page);
+    await responseContains(page, fixture.event.signalId);
+    await page.close();
+  });
+
+  it('runs a subscription over graphql-ws in Chromium and shows live signals', async () => {
+    const publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
+    const page = await openPlayground('subscription Live { signalProcessed(deviceIds: ["playground-2"]) { id deviceId } }');
+    await run(page);
+    await waitFor('the playground subscription', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1);
+    const fixture = makeSignal('playground-2');
+    await storeAndPublish(db.models.signals, publisher, infra.namespace, [fixture]);
+    await responseContains(page, fixture.event.signalId);
+    await page.close();
+    await waitFor('the subscription to end with the page', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
+  });
+
+  it('loaded nothing from outside the gateway, broke no CSP rule and threw no script error', () => {
+    expect(externalRequests).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
