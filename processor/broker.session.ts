@@ -1,6 +1,11 @@
-import amqp, { type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type RecoveringChannelModel,
+} from 'amqplib';
 import { COMMAND_QUEUE, declareTopology, RAW_QUEUE, type Logger } from '../schema';
-import type { Channel, ConfirmChannel } from 'amqplib';
 
 /** Builds a message handler for the channels of one connection. */
 export type HandlerFactory = (

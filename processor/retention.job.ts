@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from '../schema';
 import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorModels } from './processor.models';
+import { MAX_STATEMENTS_PER_BULK } from './rollup.store';
 import type { SignalWriter } from './signal.writer';
 
 const DAY_MS = 86_400_000;
@@ -70,7 +71,15 @@ export class RetentionJob {
         await writer.rewrite([...new Set(expired.map((s) => s.deviceId))], async () => {
           // Payloads first: a crash in between leaves expired signals, which the next run finds again.
           for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
-          await models.signals.collection.deleteMany({ _id: { $in: expired.map((s) => s._id) } });
+          // One equality delete per signal: FerretDB v1 turns `_id: {$in: ...}` into a table scan.
+          for (let i = 0; i < expired.length; i += MAX_STATEMENTS_PER_BULK) {
+            await models.signals.collection.bulkWrite(
+              expired
+                .slice(i, i + MAX_STATEMENTS_PER_BULK)
+                .map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
+              { ordered: false },
+            );
+          }
         });
         deleted += expired.length;
         metrics.retentionDeletedSignals.inc(expired.length);

@@ -116,7 +116,10 @@ export class RollupStore {
       .toArray();
     const keep = new Set(deviceBuckets.map((b) => b._id));
     const stale = existing.filter((b) => !keep.has(b._id as unknown as string)).map((b) => b._id);
-    if (stale.length > 0) await this.models.hourBuckets.collection.deleteMany({ _id: { $in: stale } });
+    await this.bulk(
+      this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
+      stale.map((id) => ({ deleteOne: { filter: { _id: id } } })),
+    );
     await this.replaceBuckets(deviceBuckets);
 
     const hours = new Map<number, Date>();
@@ -151,7 +154,8 @@ export class RollupStore {
     );
   }
 
-  private async bulk(collection: mongo.Collection<never>, statements: ReadonlyArray<unknown>): Promise<void> {
+  /** Runs statements in bulks of at most {@link MAX_STATEMENTS_PER_BULK}. */
+  async bulk(collection: mongo.Collection<never>, statements: ReadonlyArray<unknown>): Promise<void> {
     for (let i = 0; i < statements.length; i += MAX_STATEMENTS_PER_BULK) {
       await collection.bulkWrite(statements.slice(i, i + MAX_STATEMENTS_PER_BULK) as never[], { ordered: false });
     }

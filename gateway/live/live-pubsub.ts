@@ -85,8 +85,17 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
     hadConnection = true;
     if (!lostConnection) return;
     lostConnection = false;
-    logger.warn('live: redis subscriber reconnected; subscribers recover from the database');
-    for (const onGap of gapListeners) onGap();
+    // ioredis emits 'ready' just before it re-SUBSCRIBEs; a PING sent after those commands
+    // answers once the channels are live again, and only then may recovery read the database.
+    setImmediate(() => {
+      subscribeClient.ping().then(
+        () => {
+          logger.warn('live: redis subscriber reconnected; subscribers recover from the database');
+          for (const onGap of gapListeners) onGap();
+        },
+        (error: Error) => logger.warn({ err: error.message }, 'live: redis subscriber lost again while resubscribing'),
+      );
+    });
   });
 
   // redis-event-target fires SUBSCRIBE/UNSUBSCRIBE without awaiting them; a rejection there

@@ -1,5 +1,5 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Signal } from '../../schema';
 import { SIGNAL_SUMMARY_PROJECTION } from '../loaders/gateway-loaders';
 import type { BBoxFilter } from './bbox-filter';

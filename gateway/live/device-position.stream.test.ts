@@ -1,0 +1,80 @@
+import { Registry } from 'prom-client';
+import type { ProcessedSignalEvent } from '../../schema';
+import { DevicePositionStream } from './device-position.stream';
+import { createLiveMetrics } from './live.metrics';
+
+let counter = 0;
+function event(deviceId: string, endTime: number): ProcessedSignalEvent {
+  counter += 1;
+  const sample = { time: endTime, lat: 1, lon: 2, speed: 3 };
+  return {
+    signalId: counter.toString(16).padStart(24, '0'),
+    deviceId,
+    time: endTime,
+    ingestedAt: endTime,
+    dataLength: 1,
+    dataVolume: 10,
+    stats: { distanceMeters: 0, maxSpeed: 3, avgSpeed: 3, durationMs: 0, droppedSamples: 0 },
+    bbox: { minLat: 1, maxLat: 1, minLon: 2, maxLon: 2 },
+    start: sample,
+    end: sample,
+    correlationId: 'c',
+  };
+}
+
+function stream(deviceIds?: string[], maxDevices = 100): DevicePositionStream {
+  return new DevicePositionStream({ deviceIds, maxDevices, metrics: createLiveMetrics(new Registry()) });
+}
+
+describe('DevicePositionStream', () => {
+  it('coalesces a slow client\'s backlog to the newest position per device', async () => {
+    const positions = stream();
+    const newestA = event('a', 3_000);
+    positions.push(event('a', 1_000));
+    positions.push(event('b', 1_000));
+    positions.push(event('a', 2_000));
+    positions.push(newestA);
+    expect(positions.bufferedCount).toBe(2);
+    expect((await positions.next()).value).toMatchObject({ deviceId: 'a', signalId: newestA.signalId });
+    expect((await positions.next()).value).toMatchObject({ deviceId: 'b' });
+    await positions.return();
+  });
+
+  it('skips a position older than one already delivered for the device', async () => {
+    const positions = stream();
+    positions.push(event('a', 5_000));
+    await positions.next();
+    positions.push(event('a', 4_000));
+    const newer = event('a', 6_000);
+    positions.push(newer);
+    expect(positions.bufferedCount).toBe(1);
+    expect((await positions.next()).value?.signalId).toBe(newer.signalId);
+    await positions.return();
+  });
+
+  it('holds at most maxDevices pending positions, dropping the longest-waiting device', async () => {
+    const positions = stream(undefined, 2);
+    positions.push(event('a', 1));
+    positions.push(event('b', 1));
+    positions.push(event('c', 1));
+    expect(positions.bufferedCount).toBe(2);
+    expect((await positions.next()).value?.deviceId).toBe('b');
+    await positions.return();
+  });
+
+  it('ignores other devices and malformed payloads', async () => {
+    const positions = stream(['a']);
+    positions.push(event('b', 1));
+    positions.push({ not: 'an event' });
+    positions.push(null);
+    expect(positions.bufferedCount).toBe(0);
+    await positions.return();
+  });
+
+  it('ends a pending next() at once when the client leaves', async () => {
+    const positions = stream();
+    const pending = positions.next();
+    await positions.return();
+    await expect(pending).resolves.toEqual({ value: undefined, done: true });
+  });
+});

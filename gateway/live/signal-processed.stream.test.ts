@@ -1,0 +1,159 @@
+import { Types } from 'mongoose';
+import { Registry } from 'prom-client';
+import { silentLogger, type ProcessedSignalEvent } from '../../schema';
+import { createLiveMetrics } from './live.metrics';
+import { toLiveSignal, type LiveSignal } from './processed-signal.mapper';
+import { SignalProcessedStream } from './signal-processed.stream';
+import type { ReplayFilter, ReplayPosition, SignalReplay } from './signal-replay';
+
+function event(deviceId = 'dev'): ProcessedSignalEvent {
+  const sample = { time: 1_000, lat: 1, lon: 2, speed: 3 };
+  return {
+    signalId: new Types.ObjectId().toHexString(),
+    deviceId,
+    time: 1_000,
+    ingestedAt: 1_000,
+    dataLength: 1,
+    dataVolume: 10,
+    stats: { distanceMeters: 0, maxSpeed: 3, avgSpeed: 3, durationMs: 0, droppedSamples: 0 },
+    bbox: { minLat: 1, maxLat: 1, minLon: 2, maxLon: 2 },
+    start: sample,
+    end: sample,
+    correlationId: 'c',
+  };
+}
+
+/** The stored signals, read in id order like the database replay. */
+class StoredSignals {
+  readonly signals: LiveSignal[] = [];
+  pagesRead = 0;
+  /** Runs once before the next page is answered (e.g. events arriving mid-replay). */
+  beforeNextPage: (() => void) | undefined;
+
+  constructor(private readonly pageSize: number) {}
+
+  store(...events: ProcessedSignalEvent[]): ProcessedSignalEvent[] {
+    this.signals.push(...events.map(toLiveSignal));
+    return events;
+  }
+
+  asReplay(): SignalReplay {
+    return {
+      nextPage: async (position: ReplayPosition, filter: ReplayFilter) => {
+        this.pagesRead += 1;
+        const hook = this.beforeNextPage;
+        this.beforeNextPage = undefined;
+        hook?.();
+        const after = (s: LiveSignal): boolean =>
+          'afterId' in position ? s._id.toHexString() > position.afterId.toHexString() : s._id.toHexString() >= position.fromId.toHexString();
+        return this.signals
+          .filter((s) => after(s) && (filter.deviceIds === undefined || filter.deviceIds.includes(s.deviceId)))
+          .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()))
+          .slice(0, this.pageSize);
+      },
+    } as unknown as SignalReplay;
+  }
+}
+
+function open(stored: StoredSignals, options: { since?: ProcessedSignalEvent; bufferCap?: number } = {}): SignalProcessedStream {
+  return new SignalProcessedStream({
+    deviceIds: undefined,
+    bbox: undefined,
+    since: options.since ? new Types.ObjectId(options.since.signalId) : undefined,
+    bufferCap: options.bufferCap ?? 8,
+    replay: stored.asReplay(),
+    metrics: createLiveMetrics(new Registry()),
+    logger: silentLogger(),
+  });
+}
+
+async function take(stream: SignalProcessedStream, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const next = await stream.next();
+    if (next.done) throw new Error(`stream ended after ${ids.length}`);
+    ids.push(next.value._id.toHexString());
+  }
+  return ids;
+}
+
+const idsOf = (events: ProcessedSignalEvent[]): string[] => events.map((e) => e.signalId);
+
+describe('SignalProcessedStream', () => {
+  it('replays what was stored after since, then continues live without repeating the seam', async () => {
+    const stored = new StoredSignals(2);
+    const [since] = stored.store(event());
+    const missed = stored.store(event(), event(), event());
+    const stream = open(stored, { since });
+    // Stored and published while the replay runs: arrives live too, must come once.
+    const seam = event();
+    stored.beforeNextPage = () => {
+      stored.store(seam);
+      stream.push(seam);
+    };
+    const live = event();
+    const received = await take(stream, 4);
+    stored.store(live);
+    stream.push(live);
+    stream.push(seam);
+    received.push(...(await take(stream, 1)));
+    expect(received).toEqual([...idsOf(missed), seam.signalId, live.signalId]);
+    expect(stream.bufferedCount).toBe(0);
+    await stream.return();
+  });
+
+  it('never buffers more than its cap and re-reads what it discarded from the store, in order', async () => {
+    const stored = new StoredSignals(5);
+    const stream = open(stored, { bufferCap: 4 });
+    const first = stored.store(event());
+    stream.push(first[0]);
+    expect(await take(stream, 1)).toEqual(idsOf(first));
+    const burst = stored.store(...Array.from({ length: 11 }, () => event()));
+    let maxBuffered = 0;
+    for (const e of burst) {
+      stream.push(e);
+      maxBuffered = Math.max(maxBuffered, stream.bufferedCount);
+    }
+    expect(maxBuffered).toBeLessThanOrEqual(4);
+    expect(await take(stream, 11)).toEqual(idsOf(burst));
+    const after = stored.store(event());
+    stream.push(after[0]);
+    expect(await take(stream, 1)).toEqual(idsOf(after));
+    await stream.return();
+  });
+
+  it('recovers from the store after a Redis gap', async () => {
+    const stored = new StoredSignals(10);
+    const stream = open(stored);
+    const before = stored.store(event());
+    stream.push(before[0]);
+    await take(stream, 1);
+    const lost = stored.store(event(), event());
+    stream.recover();
+    expect(await take(stream, 2)).toEqual(idsOf(lost));
+    await stream.return();
+  });
+
+  it('drops a republished event already delivered', async () => {
+    const stored = new StoredSignals(10);
+    const stream = open(stored);
+    const [once] = stored.store(event());
+    stream.push(once);
+    await take(stream, 1);
+    stream.push(once);
+    expect(stream.bufferedCount).toBe(0);
+    await stream.return();
+  });
+
+  it('stops replaying when the client leaves mid-replay', async () => {
+    const stored = new StoredSignals(1);
+    const [since] = stored.store(event());
+    stored.store(event(), event(), event());
+    const stream = open(stored, { since });
+    await take(stream, 1);
+    const pages = stored.pagesRead;
+    await stream.return();
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+    expect(stored.pagesRead).toBe(pages);
+  });
+});
