@@ -3,6 +3,7 @@
  * `node scenario-runner.js <scenario id>` with BENCH_OPTIONS (JSON) in the environment.
  * Sends `{type:'result', result}` over IPC.
  */
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadBenchConfig } from './bench.config';
 import type { BenchOptions, Scenario } from './lib/scenario';
@@ -28,12 +29,16 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as BenchOptions;
   const config = loadBenchConfig();
   const scenario = load();
+  for (const file of readdirSync(config.resultsDir)) {
+    if (file.startsWith(`${id}.`) && file.endsWith('.cpuprofile')) rmSync(path.join(config.resultsDir, file));
+  }
   process.send?.({ type: 'ready' });
   const startedAt = performance.now();
   const result = await scenario({
     config,
     options,
-    profileDir: options.profile ? path.join(config.resultsDir, 'profiles', id) : undefined,
+    // bench/results/*.cpuprofile is gitignored; each scenario's profiles carry its id as prefix.
+    profile: options.profile ? { dir: config.resultsDir, prefix: `${id}.` } : undefined,
     log: (message) => process.stderr.write(`[bench:${id}] ${message}\n`),
   });
   process.send?.({ type: 'result', result: { ...result, durationSeconds: (performance.now() - startedAt) / 1000 } });

@@ -27,6 +27,8 @@ const arrivedBeforeSent = new Map<string, number[]>();
 let received = 0;
 let errors = 0;
 let lastError = '';
+/** Subscriptions that ended (error or complete): they will receive nothing more. */
+let ended = 0;
 let lastReceivedAt = 0;
 let receivedPerSubscription: Uint32Array = new Uint32Array(0);
 
@@ -95,19 +97,32 @@ async function open(command: OpenCommand): Promise<void> {
           },
           error: (error) => {
             errors += 1;
-            lastError = error instanceof Error ? error.message : JSON.stringify(error);
+            ended += 1;
+            lastError = describeError(error);
           },
-          complete: () => undefined,
+          complete: () => {
+            ended += 1;
+          },
         },
       );
     }
   }
 }
 
+/** graphql-ws reports a closed socket as its CloseEvent, whose fields do not survive JSON.stringify. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const close = error as { code: unknown; reason?: unknown };
+    return `socket closed ${String(close.code)} ${String(close.reason ?? '')}`.trim();
+  }
+  return JSON.stringify(error);
+}
+
 function status(): Record<string, unknown> {
   let withEvent = 0;
   for (const count of receivedPerSubscription) if (count > 0) withEvent += 1;
-  return { type: 'status', received, withEvent, errors, lastError, lastReceivedAt, rss: process.memoryUsage().rss };
+  return { type: 'status', received, withEvent, errors, ended, lastError, lastReceivedAt, rss: process.memoryUsage().rss };
 }
 
 process.on('message', (message: { type: string } & Record<string, unknown>) => {

@@ -184,9 +184,10 @@ export class SignalWriter {
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const indexes = writeErrorIndexes(error);
-      if (indexes.length === 0 && (error as { code?: unknown }).code === DUPLICATE_KEY_ERROR_CODE && docs.length === 1)
-        return new Set([0]);
-      return new Set(indexes);
+      if (indexes.length > 0) return new Set(indexes);
+      // Without per-document errors only a single insert can be attributed; otherwise retry the batch.
+      if (docs.length === 1 && (error as { code?: unknown }).code === DUPLICATE_KEY_ERROR_CODE) return new Set([0]);
+      throw error;
     }
   }
 

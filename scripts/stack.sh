@@ -203,6 +203,13 @@ EOF
   printf 'MONGO_URL=%s\nREDIS_URL=%s\nAMQP_URL=%s\n' "$MONGO_URL" "$REDIS_URL" "$AMQP_URL"
 }
 
+# Compose interpolates the whole file, so the services' required secrets must be set even when only
+# the infrastructure starts; these stand-ins reach no container.
+compose_infra() {
+  (cd "$ROOT" && INGEST_HMAC_SECRET="${INGEST_HMAC_SECRET:-unused-by-the-infrastructure}" \
+    GATEWAY_ADMIN_API_KEY="${GATEWAY_ADMIN_API_KEY:-unused-by-the-infrastructure}" docker compose "$@")
+}
+
 docker_engine_answers() {
   [ "${XRAY_STACK_DOCKER:-1}" != 0 ] && command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1
 }
@@ -219,7 +226,7 @@ cmd_up() {
   ensure_node_modules
   if docker_engine_answers; then
     log "docker engine found: starting mongo, redis and rabbitmq with docker compose"
-    (cd "$ROOT" && docker compose up -d --wait mongo redis rabbitmq)
+    compose_infra up -d --wait mongo redis rabbitmq
     MONGO_URL="mongodb://127.0.0.1:27017/xrayiot"
     REDIS_URL="redis://127.0.0.1:6379"
     AMQP_URL="amqp://guest:guest@127.0.0.1:5672"
@@ -259,7 +266,7 @@ stop_pidfile() { # stop_pidfile <name> <pidfile>
 cmd_down() {
   lock_stack
   if docker_engine_answers && [ ! -d "$RUN_DIR" ]; then
-    (cd "$ROOT" && docker compose stop mongo redis rabbitmq); return
+    compose_infra stop mongo redis rabbitmq; return
   fi
   if [ -d "$RUN_DIR" ]; then
     rabbit_env

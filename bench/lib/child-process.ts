@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { ProfileTarget } from './scenario';
 
 /** A process the bench started, with IPC. */
 export interface BenchChild {
@@ -22,8 +23,8 @@ export interface ForkOptions {
   script: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Write a V8 CPU profile into this directory on exit (`--cpu-prof`). */
-  cpuProfileDir?: string;
+  /** Write a V8 CPU profile on exit (`--cpu-prof`) as `<dir>/<prefix><name>.<epoch ms>.cpuprofile`. */
+  cpuProfile?: ProfileTarget;
   execArgv?: string[];
   readyTimeoutMs?: number;
 }
@@ -31,9 +32,9 @@ export interface ForkOptions {
 /** Forks a node script that answers `{type:'ready', ...}` over IPC once it can be measured. */
 export async function forkBenchChild(options: ForkOptions): Promise<BenchChild> {
   const execArgv = [...(options.execArgv ?? [])];
-  if (options.cpuProfileDir) {
-    mkdirSync(options.cpuProfileDir, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${options.name}.${Date.now()}.cpuprofile`);
+  if (options.cpuProfile) {
+    mkdirSync(options.cpuProfile.dir, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.prefix}${options.name}.${Date.now()}.cpuprofile`);
   }
   const child = fork(options.script, options.args ?? [], {
     env: options.env ?? process.env,
@@ -102,14 +103,14 @@ export interface ServiceProcess extends BenchChild {
 export async function startServiceProcess(
   kind: 'ingest' | 'processor' | 'gateway',
   env: NodeJS.ProcessEnv,
-  cpuProfileDir?: string,
+  cpuProfile?: ProfileTarget,
 ): Promise<ServiceProcess> {
   const child = await forkBenchChild({
     name: kind,
     script: path.join(__dirname, '..', 'service-host.js'),
     args: [kind],
     env,
-    cpuProfileDir,
+    cpuProfile,
     execArgv: ['--max-old-space-size=4096'],
   });
   return { ...child, url: String(child.ready.url) };

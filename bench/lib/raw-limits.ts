@@ -1,11 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
-import mongoose, { type Connection, type Types } from 'mongoose';
-import { RAW_PAYLOAD_BUCKET } from '../../schema';
+import mongoose, { type Connection, type mongo, type Types } from 'mongoose';
+import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, RAW_PAYLOAD_BUCKET } from '../../schema';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
 import { paced, waitFor } from './pacer';
-import { relativeTrackOf, signalDocumentFor } from './signal-docs';
+import { relativeTrackOf, signalDocumentFor, type SignalDocument } from './signal-docs';
 import type { SampleTemplate } from './sample';
 
 /** A raw limit: messages (or documents) per second moved end to end. */
@@ -76,9 +76,11 @@ export async function measureRawBroker(amqpUrl: string, body: Buffer, options: {
 export async function measureRawDb(
   connection: Connection,
   sample: SampleTemplate,
-  options: { durationMs: number; batch: number; concurrency: number },
+  options: { durationMs: number; batch: number; concurrency: number; withRollups?: boolean },
 ): Promise<RawRate> {
   const gzipped = gzipSync(sample.raw);
+  const devices = connection.collection('devices');
+  const buckets = connection.collection('hour_buckets');
   const relative = relativeTrackOf(sample.message);
   const chunks = connection.collection(`${RAW_PAYLOAD_BUCKET}.chunks`);
   const files = connection.collection(`${RAW_PAYLOAD_BUCKET}.files`);
@@ -102,25 +104,66 @@ export async function measureRawDb(
         { ordered: false },
       );
       const ingestedAt = new Date();
-      await signals.insertMany(
-        ids.map((id, index) =>
-          signalDocumentFor({
-            deviceId: `raw-limit-${id % 100}`,
-            time: 1_700_000_000_000 + id * 1000,
-            relative,
-            dataVolume: sample.raw.byteLength,
-            rawPayloadId: payloadIds[index] as Types.ObjectId,
-            ingestedAt,
-          }),
-        ),
-        { ordered: false },
+      const documents = ids.map((id, index) =>
+        signalDocumentFor({
+          deviceId: `raw-limit-${id % 100}`,
+          time: 1_700_000_000_000 + id * 1000,
+          relative,
+          dataVolume: sample.raw.byteLength,
+          rawPayloadId: payloadIds[index] as Types.ObjectId,
+          ingestedAt,
+        }),
       );
+      await signals.insertMany(documents, { ordered: false });
+      if (options.withRollups) await upsertRollups(devices, buckets, documents);
       written += ids.length;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - startedAt) / 1000;
   return { perSecond: written / seconds, count: written, seconds };
+}
+
+/**
+ * The rollup upserts a batch implies, as few as the data allows: one per device, one per device-hour and
+ * one per fleet-hour, `$inc`/`$max`/`$min` in bulkWrites of at most 32 statements (FerretDB deadlocks on
+ * large update commands).
+ */
+async function upsertRollups(devices: mongo.Collection, buckets: mongo.Collection, documents: ReadonlyArray<SignalDocument>): Promise<void> {
+  const increments = (document: SignalDocument) => ({
+    count: 1,
+    dataVolume: document.dataVolume,
+    distanceMeters: document.stats.distanceMeters,
+    speedSum: document.stats.avgSpeed * document.dataLength,
+    sampleCount: document.dataLength,
+  });
+  const deviceStatements = new Map<string, mongo.AnyBulkWriteOperation>();
+  const bucketStatements = new Map<string, mongo.AnyBulkWriteOperation>();
+  const add = (map: Map<string, mongo.AnyBulkWriteOperation>, id: string, document: SignalDocument, extra: Record<string, unknown>) => {
+    const existing = map.get(id) as { updateOne: { update: { $inc: Record<string, number> } } } | undefined;
+    const inc = increments(document);
+    if (existing) {
+      for (const [field, value] of Object.entries(inc)) existing.updateOne.update.$inc[field] = (existing.updateOne.update.$inc[field] ?? 0) + value;
+      return;
+    }
+    map.set(id, {
+      updateOne: {
+        filter: { _id: id as never },
+        update: { $inc: inc, $max: { maxSpeed: document.stats.maxSpeed, lastSeen: document.ingestedAt }, $min: { firstSeen: document.ingestedAt }, $setOnInsert: extra },
+        upsert: true,
+      },
+    });
+  };
+  for (const document of documents) {
+    add(deviceStatements, document.deviceId, document, {});
+    for (const deviceId of [document.deviceId, FLEET_DEVICE_ID]) {
+      add(bucketStatements, hourBucketIdFor(deviceId, document.time), document, { deviceId, hourStart: hourStartOf(document.time) });
+    }
+  }
+  const inBulks = async (collection: mongo.Collection, statements: mongo.AnyBulkWriteOperation[]): Promise<void> => {
+    for (let index = 0; index < statements.length; index += 32) await collection.bulkWrite(statements.slice(index, index + 32), { ordered: false });
+  };
+  await Promise.all([inBulks(devices, [...deviceStatements.values()]), inBulks(buckets, [...bucketStatements.values()])]);
 }
 
 /** Redis alone: PUBLISH → SUBSCRIBE latency of `payload` at `ratePerSecond` for `durationMs`. */

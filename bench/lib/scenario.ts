@@ -13,12 +13,18 @@ export interface BenchOptions {
   profile: boolean;
 }
 
+/** CPU profiles land in `dir` as `<prefix><process>.<epoch ms>.cpuprofile`. */
+export interface ProfileTarget {
+  dir: string;
+  prefix: string;
+}
+
 /** What a scenario gets. */
 export interface ScenarioContext {
   config: BenchConfig;
   options: BenchOptions;
-  /** Directory for CPU profiles when profiling, else undefined. */
-  profileDir: string | undefined;
+  /** Where the services' CPU profiles go when profiling, else undefined. */
+  profile: ProfileTarget | undefined;
   log(message: string): void;
 }
 
@@ -47,26 +53,26 @@ export function pidsByCommand(names: ReadonlyArray<string>): Record<string, numb
  */
 export class GroupCpuMeter {
   private startedAt = 0;
-  private readonly before = new Map<string, number>();
+  private readonly before = new Map<number, number>();
 
   constructor(private readonly groups: Record<string, number[]>) {}
 
-  private used(pids: number[]): number {
-    return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
-  }
-
   start(): this {
     this.startedAt = performance.now();
-    for (const [name, pids] of Object.entries(this.groups)) this.before.set(name, this.used(pids));
+    for (const pids of Object.values(this.groups)) for (const pid of pids) this.before.set(pid, processCpuMs(pid) ?? 0);
     return this;
   }
 
-  /** % of one core per group since start(). */
+  /** % of one core per group since start(); a process that exited meanwhile counts nothing (its last figures are gone). */
   stop(): Record<string, number> {
     const wallMs = performance.now() - this.startedAt;
     const result: Record<string, number> = {};
     for (const [name, pids] of Object.entries(this.groups)) {
-      const used = this.used(pids) - (this.before.get(name) ?? 0);
+      let used = 0;
+      for (const pid of pids) {
+        const after = processCpuMs(pid);
+        if (after !== undefined) used += Math.max(0, after - (this.before.get(pid) ?? 0));
+      }
       result[name] = Math.round((used / wallMs) * 1000) / 10;
     }
     return result;

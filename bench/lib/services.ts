@@ -2,6 +2,7 @@ import { serviceEnvFor, type BenchConfig } from '../bench.config';
 import { startServiceProcess, type ServiceProcess } from './child-process';
 import { summarizeProfiles } from './cpu-profile';
 import type { ResultTable } from './report';
+import type { ProfileTarget } from './scenario';
 
 /** Limits of the services under test, raised so the bench measures capacity rather than the abuse guards. */
 export const BENCH_SERVICE_LIMITS: NodeJS.ProcessEnv = {
@@ -16,12 +17,12 @@ export async function startServices(
   config: BenchConfig,
   kinds: ReadonlyArray<'ingest' | 'processor' | 'gateway'>,
   extraEnv: NodeJS.ProcessEnv,
-  profileDir: string | undefined,
+  profile: ProfileTarget | undefined,
 ): Promise<Record<string, ServiceProcess>> {
   const env = { ...serviceEnvFor(config), ...BENCH_SERVICE_LIMITS, ...extraEnv };
   const started: Record<string, ServiceProcess> = {};
   try {
-    for (const kind of kinds) started[kind] = await startServiceProcess(kind, env, profileDir);
+    for (const kind of kinds) started[kind] = await startServiceProcess(kind, env, profile);
   } catch (error) {
     for (const service of Object.values(started).reverse()) await service.stop().catch(() => undefined);
     throw error;
@@ -29,14 +30,14 @@ export async function startServices(
   return started;
 }
 
-/** Top frames of the profiles of `names` written into `profileDir`, as tables plus one note line each. */
-export function profileTables(profileDir: string | undefined, names: ReadonlyArray<string>): { tables: ResultTable[]; notes: string[]; data: unknown[] } {
+/** Top frames of the latest profiles of `names` written to `profile`, as tables plus one note line each. */
+export function profileTables(profile: ProfileTarget | undefined, names: ReadonlyArray<string>): { tables: ResultTable[]; notes: string[]; data: unknown[] } {
   const tables: ResultTable[] = [];
   const notes: string[] = [];
   const data: unknown[] = [];
-  if (!profileDir) return { tables, notes, data };
+  if (!profile) return { tables, notes, data };
   for (const name of names) {
-    const summaries = summarizeProfiles(profileDir, `${name}.`, 8);
+    const summaries = summarizeProfiles(profile.dir, `${profile.prefix}${name}.`, 8);
     const latest = summaries[summaries.length - 1];
     if (!latest) continue;
     data.push({ name, ...latest });

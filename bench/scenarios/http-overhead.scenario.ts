@@ -22,7 +22,7 @@ interface CannonRow {
 }
 
 /** Scenario 5: GraphQL `signal(id)` requests/s beside a bare HTTP handler doing the same find (autocannon). */
-export const httpOverheadScenario: Scenario = async ({ config, options, profileDir, log }) => {
+export const httpOverheadScenario: Scenario = async ({ config, options, profile, log }) => {
   const duration = options.quick ? 5 : 10;
   await resetVhost(config);
   const connection = await connectBenchDb(config);
@@ -37,7 +37,7 @@ export const httpOverheadScenario: Scenario = async ({ config, options, profileD
   let bare: BenchChild | undefined;
   const rows: CannonRow[] = [];
   try {
-    services = await startServices(config, ['gateway'], {}, profileDir);
+    services = await startServices(config, ['gateway'], {}, profile);
     bare = await forkBenchChild({ name: 'bare-server', script: path.join(__dirname, '..', 'bare-server.js') });
     const query = JSON.stringify({
       query: 'query One($id: ID!) { signal(id: $id) { id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon } } }',
@@ -62,7 +62,7 @@ export const httpOverheadScenario: Scenario = async ({ config, options, profileD
     await bare?.stop(5_000);
     await stopAll(Object.values(services));
   }
-  const profiles = profileTables(profileDir, ['gateway']);
+  const profiles = profileTables(profile, ['gateway']);
   const [bareRow, graphqlRow] = rows;
   const share = bareRow && graphqlRow ? ratio(graphqlRow.requestsPerSecond, bareRow.requestsPerSecond) : null;
   return {

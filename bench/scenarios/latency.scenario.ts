@@ -43,7 +43,7 @@ interface Row {
  * 1,000 subscribers (unfiltered, or each filtered on one device); beside it the same subscribers fed
  * straight from Redis (the gateway alone) and raw Redis PUBLISH → SUBSCRIBE.
  */
-export const latencyScenario: Scenario = async ({ config, options, profileDir, log }) => {
+export const latencyScenario: Scenario = async ({ config, options, profile, log }) => {
   const rates = options.quick ? [100] : [100, 500];
   const subscriberCounts = options.quick ? [1, 100] : [1, 100, 1_000];
   const windowMs = options.quick ? 4_000 : 5_000;
@@ -62,7 +62,7 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
       log(`raw Redis pub/sub at ${rate}/s`);
       redisRows.push({ rate, latency: await measureRedisPubSubLatency(config.redisUrl, `${config.namespace}:bench-raw-latency`, JSON.stringify(processedEventFor('raw', Date.now())), rate, windowMs) });
     }
-    services = await startServices(config, ['processor', 'ingest', 'gateway'], { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) }, profileDir);
+    services = await startServices(config, ['processor', 'ingest', 'gateway'], { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) }, profile);
     const ingestUrl = `${services.ingest!.url}/v1/xray`;
     const wsUrl = graphqlWsUrlOf(services.gateway!.url);
     const deviceOf = (index: number): string => benchDeviceId(runTag, index % DEVICES);
@@ -169,7 +169,7 @@ export const latencyScenario: Scenario = async ({ config, options, profileDir, l
     publisher.disconnect();
     await stopAll(Object.values(services));
   }
-  const profiles = profileTables(profileDir, ['gateway', 'processor']);
+  const profiles = profileTables(profile, ['gateway', 'processor']);
   const goalRow = rows.find((row) => row.source === 'ingest 202' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered);
   const goalMet = goalRow !== undefined && !goalRow.error && goalRow.received >= goalRow.expected && goalRow.latency.p99 < 50;
   const gatewayOnly = rows.find((row) => row.source === 'Redis publish' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered);

@@ -47,11 +47,11 @@ async function measure(iterations: number, warmup: number, maxMs: number, operat
 }
 
 /** Scenario 4: the GraphQL queries dashboards run, beside the same finds through the driver, as the signal count grows. */
-export const queriesScenario: Scenario = async ({ config, options, profileDir, log }) => {
+export const queriesScenario: Scenario = async ({ config, options, profile, log }) => {
   const largest = options.signals;
   const steps = largest > 10_000 ? [10_000, largest] : [Math.max(1_000, Math.floor(largest / 5)), largest];
   const iterations = options.quick ? 60 : 200;
-  const maxMsPerSide = options.quick ? 4_000 : 6_000;
+  const maxMsPerSide = options.quick ? 4_000 : 5_000;
   await resetVhost(config);
   const connection: Connection = await connectBenchDb(config);
   await connection.dropDatabase();
@@ -71,7 +71,7 @@ export const queriesScenario: Scenario = async ({ config, options, profileDir, l
       await seeder.writeRollups();
       seedRates.push({ step, signalsPerSecond: rate, seconds: (performance.now() - seedStartedAt) / 1000 });
       seeded = step;
-      if (!services.gateway) services = await startServices(config, ['gateway'], {}, profileDir);
+      if (!services.gateway) services = await startServices(config, ['gateway'], {}, profile);
       const gatewayUrl = services.gateway!.url;
       const perDevice = step / DEVICES;
       const layout = seeder.layout;
@@ -153,8 +153,8 @@ export const queriesScenario: Scenario = async ({ config, options, profileDir, l
       const meter = new GroupCpuMeter(cpuGroupsFor({ gateway: services.gateway!.pid, generator: process.pid })).start();
       for (const queryCase of cases) {
         log(`${step}: ${queryCase.name}`);
-        const graphql = await measure(iterations, 2, maxMsPerSide, queryCase.graphql);
-        const driver = await measure(iterations, 2, maxMsPerSide, queryCase.driver);
+        const graphql = await measure(iterations, 1, maxMsPerSide, queryCase.graphql);
+        const driver = await measure(iterations, 1, maxMsPerSide, queryCase.driver);
         log(`  GraphQL p50/p99 ${graphql.p50}/${graphql.p99} ms (n=${graphql.count}), driver ${driver.p50}/${driver.p99} ms (n=${driver.count})`);
         const bound = 1.1 * driver.p99 + 2;
         rows.push({ step, name: queryCase.name, graphql, driver, bound, met: graphql.p99 <= bound, rollupMet: queryCase.rollup ? graphql.p99 < 20 : null });
@@ -166,7 +166,7 @@ export const queriesScenario: Scenario = async ({ config, options, profileDir, l
     await stopAll(Object.values(services));
     await connection.close();
   }
-  const profiles = profileTables(profileDir, ['gateway']);
+  const profiles = profileTables(profile, ['gateway']);
   const finalStep = steps[steps.length - 1]!;
   const finalRows = rows.filter((row) => row.step === finalStep);
   const allMet = finalRows.length > 0 && rows.every((row) => row.met && row.rollupMet !== false);
@@ -180,7 +180,7 @@ export const queriesScenario: Scenario = async ({ config, options, profileDir, l
     headline: `at ${finalStep.toLocaleString('en-US')} signals: ${finalRows.map((row) => `${row.name.split(' (')[0]} ${row.graphql.p99}/${row.driver.p99} ms`).join('; ')} (GraphQL/driver p99)${missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''}`,
     tables: [
       {
-        title: `Sequential requests (up to ${iterations} per side, or ${maxMsPerSide / 1000} s, after 2 warm-ups), ms; bound = 1.1 × driver p99 + 2`,
+        title: `Sequential requests (up to ${iterations} per side, or ${maxMsPerSide / 1000} s, after 1 warm-up), ms; bound = 1.1 × driver p99 + 2`,
         columns: ['signals', 'query', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver p50', 'driver p99', 'bound', 'within bound', 'rollup p99 < 20 ms'],
         rows: rows.map((row) => [row.step, row.name, `${row.graphql.count} / ${row.driver.count}`, row.graphql.p50, row.graphql.p99, row.driver.p50, row.driver.p99, row.bound, row.met ? 'yes' : 'NO', row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO']),
       },

@@ -1,3 +1,4 @@
+import { BadUserInputError } from '../errors/gateway-errors';
 import type { LiveFeed } from './live-feed';
 
 /** What the live resolvers need from the operation context (the websocket server adds it). */
@@ -5,9 +6,9 @@ export interface LiveContext {
   live: LiveFeed;
 }
 
-/** The live feed of an operation's context; a clear error when the transport provides none. */
+/** The live feed of an operation's context; BAD_USER_INPUT when the operation came over HTTP. */
 export function liveFeedOf(context: unknown): LiveFeed {
   const live = (context as Partial<LiveContext> | null | undefined)?.live;
-  if (!live) throw new Error('subscriptions run over the websocket transport only (context.live is missing)');
+  if (!live) throw new BadUserInputError('subscriptions are served over websocket (protocol graphql-transport-ws) at this endpoint, not over HTTP');
   return live;
 }

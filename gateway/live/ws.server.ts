@@ -78,6 +78,9 @@ interface ConnectionState {
   activeSubscriptions: Map<string, string>;
 }
 
+/** How long a closing server waits for clients to finish the close handshake. */
+const CLOSE_GRACE_MS = 1_000;
+
 type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Record<PropertyKey, never>>>;
 
 function rootFieldName(document: DocumentNode, operationName: string | null | undefined): string {
@@ -209,10 +212,9 @@ export function attachWebSocketServer<TContext extends object>(options: WebSocke
         activeSubscriptions.inc({ subscription: name });
         return;
       },
-      onNext: (_ctx, _id, _payload, args, result): FormattedExecutionResult | void => {
-        if (getOperationAST(args.document, args.operationName)?.operation === 'subscription' && result.data) {
-          eventsDelivered.inc({ subscription: rootFieldName(args.document, args.operationName) });
-        }
+      onNext: (ctx, id, _payload, _args, result): FormattedExecutionResult | void => {
+        const subscription = states.get(ctx)?.activeSubscriptions.get(id);
+        if (subscription !== undefined && result.data) eventsDelivered.inc({ subscription });
         if (!result.errors) return;
         const { errors, ...rest } = result as ExecutionResult;
         return { ...rest, errors: formatErrors(errors ?? []) };
@@ -251,7 +253,15 @@ export function attachWebSocketServer<TContext extends object>(options: WebSocke
     close() {
       closing ??= (async () => {
         options.httpServer.off('upgrade', onUpgrade);
+        const sockets = [...wss.clients];
+        // Sends 1001 (going away) to every client and ends their operations.
         await server.dispose();
+        // A client that does not answer the close handshake (e.g. one that stopped reading) is cut.
+        const deadline = Date.now() + CLOSE_GRACE_MS;
+        while (sockets.some((socket) => socket.readyState !== socket.CLOSED) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
       })();
       return closing;
     },

@@ -20,8 +20,9 @@ export interface PlaygroundPageOptions {
 
 const FETCHER_MARKER = '__XRAY_PLAYGROUND_FETCHER__';
 
-const DEFAULT_QUERY = `# Put your API key into the Headers tab below ("X-API-Key"),
-# then press the run button. Subscriptions use the same key.
+const DEFAULT_QUERY = `# Put your API key into the Headers tab below ("X-API-Key"), then
+# re-fetch the schema (the circular-arrows button, or Shift-Ctrl-R) for
+# the docs and autocompletion. Subscriptions use the same key.
 
 query LatestSignals {
   signals(first: 5) {

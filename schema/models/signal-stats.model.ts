@@ -28,4 +28,8 @@ export class SignalStats {
   /** Sum of the sample speeds, kept so rollups can average over many signals. Not exposed. */
   @prop({ required: true, type: () => Number })
   public speedSum!: number;
+
+  /** Number of samples `speedSum` covers, kept for rollup averages. Not exposed. */
+  @prop({ type: () => Number })
+  public sampleCount?: number;
 }

@@ -78,7 +78,7 @@ export class Signal {
   @prop({ required: true, type: () => String })
   public idempotencyKey!: string;
 
-  /** `pending` until the signal's rollup contribution is applied; see processor/rollups. */
+  /** `pending` until the signal's rollup contribution is applied; see processor/signal.writer.ts. */
   @prop({ required: true, type: () => String, enum: ['pending', 'applied'] })
   public rollupState!: RollupState;
 

@@ -52,7 +52,8 @@ async function postSigned(ingestUrl: string, fleetSecret: string, deviceId: stri
       [HTTP_HEADERS.nonce]: nonce,
       [HTTP_HEADERS.signature]: signature,
     },
-    body,
+    // The exact bytes that were signed.
+    body: new Uint8Array(body),
   });
 }
 

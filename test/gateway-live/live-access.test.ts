@@ -1,8 +1,9 @@
+import WebSocket from 'ws';
 import { ApiKeyRole } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { closeCodeOfConnectionInit, collect, connectLive } from './support/live-client';
-import { connectSuiteDatabase, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(60_000);
@@ -98,5 +99,29 @@ describe('live access control', () => {
     await waitFor('the replacement to run', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2);
     replacement.stop();
     expect(client.closeCodes).toEqual([]);
+  });
+
+  it('closes a connection that sends a message over 64 KiB with 1009', async () => {
+    const socket = disposables.add(new WebSocket(gateway.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: LIVE_ADMIN_KEY } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    const padding = ' '.repeat(65 * 1024);
+    socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `subscription {${padding} signalProcessed { id } }` } }));
+    expect(await closed).toBe(1009);
+  });
+
+  it('closes its sockets with 1001 when the gateway shuts down', async () => {
+    const other = await startGatewayUnderTest(infra);
+    const client = connectLive(other.wsUrl, LIVE_ADMIN_KEY);
+    const sub = collect(client, 'subscription { signalProcessed { id } }');
+    await waitFor('the subscription', async () => (await metricValue(other.registry, 'gateway_live_open_streams')) === 1);
+    await other.close();
+    await waitFor('the close event', () => client.closeCodes.length > 0);
+    expect(client.closeCodes).toEqual([1001]);
+    expect(await metricValue(other.registry, 'gateway_live_open_streams')).toBe(0);
+    sub.stop();
+    await client.dispose();
   });
 });

@@ -6,7 +6,6 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
-import { startPlaygroundFront } from './support/playground-front';
 import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
@@ -28,7 +27,7 @@ describe('GraphiQL playground', () => {
   let infra: SuiteInfra;
   let db: SuiteDatabase;
   let gateway: GatewayUnderTest;
-  let front: { url: string };
+  let origin: string;
   let browser: BrowserContext;
   const externalRequests: string[] = [];
   const cspViolations: string[] = [];
@@ -38,7 +37,7 @@ describe('GraphiQL playground', () => {
     infra = disposables.add(await createSuiteInfra('gateway-playground'), (i) => i.dispose());
     db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
     gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-    front = disposables.add(await startPlaygroundFront(gateway.gateway.url), (f) => f.close());
+    origin = gateway.gateway.url;
     const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) => rmSync(dir, { recursive: true, force: true }));
     browser = disposables.add(
       await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
@@ -46,7 +45,7 @@ describe('GraphiQL playground', () => {
     );
     browser.on('request', (request) => {
       const url = request.url();
-      if (!url.startsWith(front.url) && !url.startsWith(front.url.replace('http', 'ws')) && !/^(data|blob):/.test(url)) externalRequests.push(url);
+      if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !/^(data|blob):/.test(url)) externalRequests.push(url);
     });
   });
   afterAll(() => disposables.disposeAll());
@@ -57,7 +56,7 @@ describe('GraphiQL playground', () => {
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
-    await page.goto(`${front.url}/graphql?query=${encodeURIComponent(query)}`);
+    await page.goto(`${origin}/graphql?query=${encodeURIComponent(query)}`);
     // The headers editor: open its tab, replace its text with the key.
     await page.getByRole('button', { name: /^headers$/i }).click();
     const headersEditor = page.locator('.graphiql-editor-tool .monaco-editor').last();
@@ -85,9 +84,10 @@ describe('GraphiQL playground', () => {
   }
 
   it('serves GraphiQL to browsers at GET /graphql with nothing fetched from elsewhere', async () => {
-    const response = await fetch(`${front.url}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const response = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-encoding')).toBe('gzip');
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/script-src 'sha256-[^']+'/);
     expect(csp).not.toMatch(/unsafe-eval|https?:/);
@@ -97,7 +97,7 @@ describe('GraphiQL playground', () => {
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
     // JSON clients still reach the API, not the page.
-    const api = await fetch(`${front.url}/graphql`, { headers: { accept: 'application/json' } });
+    const api = await fetch(`${origin}/graphql`, { headers: { accept: 'application/json' } });
     expect(api.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
   });
 

@@ -1,0 +1,118 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { loadIngestConfig } from '../../ingest/config';
+import { startIngest } from '../../ingest/ingest.service';
+import { loadProcessorConfig } from '../../processor/config';
+import { startProcessor } from '../../processor/processor.service';
+import { HTTP_HEADERS, signXRay, silentLogger, type RunningService, type XRayMessage } from '../../schema';
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { collect, connectLive } from './support/live-client';
+import { waitFor } from './support/wait-for';
+
+jest.setTimeout(120_000);
+
+const DEVICE = 'resume-pipeline-1';
+const QUERY = 'subscription($since: ID) { signalProcessed(deviceIds: ["resume-pipeline-1"], since: $since) { id time } }';
+
+interface Received {
+  signalProcessed: { id: string; time: string };
+}
+
+/** A small message of DEVICE at `timeMs`: distinct times make distinct signals. */
+function message(timeMs: number): Buffer {
+  const body: XRayMessage = {
+    [DEVICE]: {
+      time: timeMs,
+      data: [
+        [0, [51.5, -0.12, 3]],
+        [1000, [51.5001, -0.1201, 4]],
+        [2000, [51.5002, -0.1202, 5]],
+      ],
+    },
+  };
+  return Buffer.from(JSON.stringify(body));
+}
+
+describe('signalProcessed resume on the whole pipeline', () => {
+  const disposables = new Disposables();
+  const fleetSecret = randomBytes(32).toString('hex');
+  let infra: SuiteInfra;
+  let db: SuiteDatabase;
+  let ingest: RunningService;
+  let gateway: GatewayUnderTest;
+  const baseTime = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+  async function post(index: number): Promise<string> {
+    const timeMs = baseTime + index * 60_000;
+    const body = message(timeMs);
+    const timestamp = String(Date.now());
+    const nonce = `live-${randomUUID()}`;
+    const response = await fetch(`${ingest.url}/v1/xray`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [HTTP_HEADERS.deviceId]: DEVICE,
+        [HTTP_HEADERS.timestamp]: timestamp,
+        [HTTP_HEADERS.nonce]: nonce,
+        [HTTP_HEADERS.signature]: signXRay(fleetSecret, { deviceId: DEVICE, timestamp, nonce, body }),
+      },
+      body: new Uint8Array(body),
+    });
+    expect(response.status).toBe(202);
+    return new Date(timeMs).toISOString();
+  }
+
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('gateway-live-pipeline'), (i) => i.dispose());
+    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
+    const env: NodeJS.ProcessEnv = {
+      MONGO_URL: infra.mongoUrl,
+      REDIS_URL: infra.redisUrl,
+      AMQP_URL: infra.amqpUrl,
+      XRAY_NAMESPACE: infra.namespace,
+      INGEST_HMAC_SECRET: fleetSecret,
+      INGEST_PORT: '0',
+      PROCESSOR_PORT: '0',
+      INGEST_HOST: '127.0.0.1',
+      PROCESSOR_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    };
+    const logger = silentLogger();
+    disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
+    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
+    ingest = disposables.add(await startIngest(loadIngestConfig(env), { logger }), (s) => s.close());
+  });
+  afterAll(() => disposables.disposeAll());
+
+  it('delivers every posted message exactly once after a disconnect and a resume with since', async () => {
+    const active = (): Promise<number> => metricValue(gateway.registry, 'gateway_live_open_streams');
+    const firstClient = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const first = collect<Received>(firstClient, QUERY);
+    await waitFor('the first subscription', async () => (await active()) === 1);
+    const beforeTimes = [await post(0), await post(1)];
+    const before = await first.take(2, 30_000);
+    expect(before.map((r) => r.signalProcessed.time).sort()).toEqual(beforeTimes);
+    const lastId = before[1]?.signalProcessed.id;
+    await firstClient.dispose();
+    await waitFor('the first subscription to end', async () => (await active()) === 0);
+
+    const awayTimes = [await post(2), await post(3), await post(4)];
+    await waitFor('the messages posted while away to be stored', async () => (await db.models.signals.countDocuments({ deviceId: DEVICE })) === 5, 30_000);
+
+    const secondClient = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const second = collect<Received>(secondClient, QUERY, { since: lastId });
+    await waitFor('the resumed subscription', async () => (await active()) === 1);
+    const liveTimes = [await post(5), await post(6)];
+    const received = await second.take(5, 30_000);
+    const times = received.map((r) => r.signalProcessed.time);
+    expect(new Set(received.map((r) => r.signalProcessed.id)).size).toBe(5);
+    expect(times.slice(0, 3).sort()).toEqual(awayTimes);
+    expect(times.slice(3).sort()).toEqual(liveTimes);
+    // Nothing else arrives: a further message is the next one delivered.
+    const markerTime = await post(7);
+    const [, , , , , sixth] = await second.take(6, 30_000);
+    expect(sixth?.signalProcessed.time).toBe(markerTime);
+    second.stop();
+  });
+});
