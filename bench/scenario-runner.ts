@@ -47,6 +47,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // Orphaned (the orchestrator is gone): exit, and the services and workers exit with this process's IPC.
+  process.on('disconnect', () => process.exit(1));
   main().catch((error: unknown) => {
     process.send?.({ type: 'failed', error: error instanceof Error ? error.stack ?? error.message : String(error) });
     setTimeout(() => process.exit(1), 200);

@@ -37,6 +37,6 @@ describe('loadGatewayConfig', () => {
     ['GATEWAY_RATE_LIMIT_POINTS', { ...required, GATEWAY_RATE_LIMIT_POINTS: '0' }],
     ['GATEWAY_ADMIN_API_KEY', { ...required, GATEWAY_ADMIN_API_KEY: 'short' }],
   ])('fails with one line naming %s', (variable, env) => {
-    expect(() => loadGatewayConfig(env)).toThrow(new RegExp(`^invalid gateway configuration: ${variable}: [^\\n]+$`));
+    expect(() => loadGatewayConfig(env)).toThrow(new RegExp(`^invalid gateway configuration: ${variable} [^\\n]+$`));
   });
 });

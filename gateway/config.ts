@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE } from '../schema';
+import { DEFAULT_NAMESPACE, parseEnv } from '../schema';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -118,17 +118,9 @@ export interface GatewayConfig {
   logLevel: string;
 }
 
-function failFast(error: z.ZodError): never {
-  const issue = error.issues[0];
-  const variable = issue?.path.join('.') ?? 'environment';
-  throw new Error(`invalid gateway configuration: ${variable}: ${issue?.message ?? 'invalid'}`);
-}
-
 /** Parses the gateway's environment; throws a one-line error naming the first bad variable. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) failFast(parsed.error);
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env, 'gateway');
   return {
     port: e.GATEWAY_PORT,
     host: e.GATEWAY_HOST,
@@ -167,7 +159,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
 
 /** What the API-key CLI needs: the database only. */
 export function loadApiKeyCliConfig(env: NodeJS.ProcessEnv = process.env): { mongoUrl: string } {
-  const parsed = z.object({ MONGO_URL: envSchema.shape.MONGO_URL }).safeParse(env);
-  if (!parsed.success) failFast(parsed.error);
-  return { mongoUrl: parsed.data.MONGO_URL };
+  const e = parseEnv(z.object({ MONGO_URL: envSchema.shape.MONGO_URL }), env, 'API-key CLI');
+  return { mongoUrl: e.MONGO_URL };
 }

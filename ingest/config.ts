@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE } from '../schema';
+import { DEFAULT_NAMESPACE, parseEnv } from '../schema';
 
 /** Shortest accepted `INGEST_HMAC_SECRET`: 32 characters, so device keys cannot be brute-forced. */
 export const MIN_HMAC_SECRET_LENGTH = 32;
@@ -81,13 +81,7 @@ export interface IngestConfig {
 
 /** Parses ingest's environment; throws one line naming the first bad variable. */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const parsed = ingestEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = issue?.path.join('.') ?? 'environment';
-    throw new Error(`invalid ingest configuration: ${name} ${issue?.message ?? 'is invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(ingestEnvSchema, env, 'ingest');
   return {
     port: e.INGEST_PORT,
     host: e.INGEST_HOST,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE, MAX_DELIVERY_ATTEMPTS } from '../schema';
+import { DEFAULT_NAMESPACE, MAX_DELIVERY_ATTEMPTS, parseEnv } from '../schema';
 
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -85,13 +85,7 @@ export interface ProcessorConfig {
 
 /** Parses the processor's environment; throws one line naming the first bad variable. */
 export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  const parsed = processorEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = issue?.path.join('.') ?? 'environment';
-    throw new Error(`invalid processor configuration: ${name} ${issue?.message ?? 'is invalid'}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(processorEnvSchema, env, 'processor');
   return {
     port: e.PROCESSOR_PORT,
     host: e.PROCESSOR_HOST,
@@ -122,12 +116,6 @@ export interface DeadLetterToolConfig {
 
 /** Parses the dead-letter tool's environment; throws one line naming the bad variable. */
 export function loadDeadLetterToolConfig(env: NodeJS.ProcessEnv = process.env): DeadLetterToolConfig {
-  const parsed = z.object({ AMQP_URL: url(['amqp:', 'amqps:']) }).safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `invalid dead-letter tool configuration: ${issue?.path.join('.') ?? 'AMQP_URL'} ${issue?.message ?? 'is invalid'}`,
-    );
-  }
-  return { amqpUrl: parsed.data.AMQP_URL };
+  const e = parseEnv(z.object({ AMQP_URL: url(['amqp:', 'amqps:']) }), env, 'dead-letter tool');
+  return { amqpUrl: e.AMQP_URL };
 }

@@ -23,3 +23,4 @@ export * from './ops/logger';
 export * from './ops/ops.router';
 export * from './ops/running-service';
 export * from './topology.declare';
+export * from './ops/parse-env';

@@ -27,7 +27,7 @@ describe('README.md', () => {
 
   it('lists no service variable that no config reads', () => {
     const configuration = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('### Operator scripts'));
-    const documented = [...configuration.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1] as string);
+    const documented = [...configuration.matchAll(/^\| `([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1] as string);
     const read = new Set(['ingest/config.ts', 'processor/config.ts', 'gateway/config.ts'].flatMap(variablesOf));
     expect(documented.length).toBeGreaterThan(30);
     expect(documented.filter((name) => !read.has(name))).toEqual([]);

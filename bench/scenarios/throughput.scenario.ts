@@ -108,8 +108,8 @@ async function runPipeline(config: BenchConfig, sample: SampleTemplate, label: s
 /** Scenario 1: signed sample-sized messages through ingest → RabbitMQ → processor → DB, beside raw broker and raw DB. */
 export const throughputScenario: Scenario = async ({ config, options, profile, log }) => {
   const sample = loadSampleTemplate(config.samplePath);
-  const rawWindowMs = options.quick ? 6_000 : 15_000;
-  const postingMs = options.quick ? 15_000 : 30_000;
+  const rawWindowMs = options.quick ? 6_000 : 10_000;
+  const postingMs = options.quick ? 15_000 : 25_000;
 
   log('raw broker limit');
   await resetVhost(config);

@@ -12,8 +12,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import type { Context, SubscribePayload } from 'graphql-ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { makeServer, type Context, type SubscribePayload } from 'graphql-ws';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../schema';
@@ -23,6 +22,7 @@ import { ErrorCode } from '../errors/error-code';
 import { ForbiddenError, InternalServerError, RateLimitedError, UnauthenticatedError } from '../errors/gateway-errors';
 import type { RateLimitDecision } from '../rate-limit/rate-limit-decision';
 import type { LiveFeed } from './live-feed';
+import { serveGraphqlWs, type WsExtra } from './ws-transport';
 
 /** Websocket limits; the defaults are the gateway config's. */
 export interface WebSocketLimits {
@@ -81,7 +81,7 @@ interface ConnectionState {
 /** How long a closing server waits for clients to finish the close handshake. */
 const CLOSE_GRACE_MS = 1_000;
 
-type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Record<PropertyKey, never>>>;
+type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
 
 function rootFieldName(document: DocumentNode, operationName: string | null | undefined): string {
   const operation = getOperationAST(document, operationName);
@@ -174,63 +174,58 @@ export function attachWebSocketServer<TContext extends object>(options: WebSocke
     return args;
   };
 
-  const server = useServer<Record<string, unknown> | undefined>(
-    {
-      schema: options.schema,
-      // Close reasons never carry internal messages.
-      isProd: true,
-      onConnect: async (ctx) => {
-        const rawKey = ctx.connectionParams?.apiKey;
-        const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
-        if (!auth) {
-          logger.info({ remote: ctx.extra.request.socket.remoteAddress }, 'ws: connection refused (missing or invalid API key)');
-          return false;
-        }
-        states.set(ctx, { auth, activeSubscriptions: new Map() });
-        connections += 1;
-        connectionsGauge.inc();
-        return true;
-      },
-      onDisconnect: () => {
-        connections -= 1;
-        connectionsGauge.dec();
-      },
-      onSubscribe: async (ctx, id, payload) => {
-        try {
-          return await checkAndPrepare(ctx, id, payload);
-        } catch (error) {
-          // Thrown here, graphql-ws would close the whole connection with 4500.
-          logger.error({ err: error }, 'ws: preparing an operation failed');
-          return refuse(new InternalServerError());
-        }
-      },
-      onOperation: (ctx, id, _payload, args, result) => {
-        const state = states.get(ctx);
-        if (!state || !(Symbol.asyncIterator in result)) return;
-        const name = rootFieldName(args.document, args.operationName);
-        state.activeSubscriptions.set(id, name);
-        activeSubscriptions.inc({ subscription: name });
-        return;
-      },
-      onNext: (ctx, id, _payload, _args, result): FormattedExecutionResult | void => {
-        const subscription = states.get(ctx)?.activeSubscriptions.get(id);
-        if (subscription !== undefined && result.data) eventsDelivered.inc({ subscription });
-        if (!result.errors) return;
-        const { errors, ...rest } = result as ExecutionResult;
-        return { ...rest, errors: formatErrors(errors ?? []) };
-      },
-      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
-      onComplete: (ctx, id) => {
-        const state = states.get(ctx);
-        const name = state?.activeSubscriptions.get(id);
-        if (!state || name === undefined) return;
-        state.activeSubscriptions.delete(id);
-        activeSubscriptions.dec({ subscription: name });
-      },
+  const graphqlWs = makeServer<Record<string, unknown> | undefined, WsExtra>({
+    schema: options.schema,
+    onConnect: async (ctx) => {
+      const rawKey = ctx.connectionParams?.apiKey;
+      const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
+      if (!auth) {
+        logger.info({ remote: ctx.extra.request.socket.remoteAddress }, 'ws: connection refused (missing or invalid API key)');
+        return false;
+      }
+      states.set(ctx, { auth, activeSubscriptions: new Map() });
+      connections += 1;
+      connectionsGauge.inc();
+      return true;
     },
-    wss,
-    options.limits.keepAliveMs,
-  );
+    onDisconnect: () => {
+      connections -= 1;
+      connectionsGauge.dec();
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      try {
+        return await checkAndPrepare(ctx, id, payload);
+      } catch (error) {
+        // Thrown here, graphql-ws would close the whole connection with 4500.
+        logger.error({ err: error }, 'ws: preparing an operation failed');
+        return refuse(new InternalServerError());
+      }
+    },
+    onOperation: (ctx, id, _payload, args, result) => {
+      const state = states.get(ctx);
+      if (!state || !(Symbol.asyncIterator in result)) return;
+      const name = rootFieldName(args.document, args.operationName);
+      state.activeSubscriptions.set(id, name);
+      activeSubscriptions.inc({ subscription: name });
+      return;
+    },
+    onNext: (ctx, id, _payload, _args, result): FormattedExecutionResult | void => {
+      const subscription = states.get(ctx)?.activeSubscriptions.get(id);
+      if (subscription !== undefined && result.data) eventsDelivered.inc({ subscription });
+      if (!result.errors) return;
+      const { errors, ...rest } = result as ExecutionResult;
+      return { ...rest, errors: formatErrors(errors ?? []) };
+    },
+    onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+    onComplete: (ctx, id) => {
+      const state = states.get(ctx);
+      const name = state?.activeSubscriptions.get(id);
+      if (!state || name === undefined) return;
+      state.activeSubscriptions.delete(id);
+      activeSubscriptions.dec({ subscription: name });
+    },
+  });
+  const server = serveGraphqlWs(wss, graphqlWs, { keepAliveMs: options.limits.keepAliveMs, logger });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;

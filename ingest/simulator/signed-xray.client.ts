@@ -62,7 +62,8 @@ export async function postSignedXRay(
   const response = await fetch(new URL('/v1/xray', baseUrl), {
     method: 'POST',
     headers: headers as unknown as Record<string, string>,
-    body: input.body,
+    // A Uint8Array view: TypeScript's fetch body types do not take a Buffer over an ArrayBufferLike.
+    body: new Uint8Array(input.body),
     signal: input.signal,
   });
   const text = await response.text();

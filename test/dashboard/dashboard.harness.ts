@@ -141,7 +141,12 @@ export async function startTileServer(disposables: Disposables): Promise<{ urlTe
 }
 
 /** A message for `deviceId` at `timeMs`: the real sample's samples, moved by whole degrees offsets. */
-export function xrayMessageFor(sample: XRayMessage, deviceId: string, timeMs: number, shift: { lat?: number; lon?: number } = {}): Buffer {
+export function xrayMessageFor(
+  sample: XRayMessage,
+  deviceId: string,
+  timeMs: number,
+  shift: { lat?: number; lon?: number } = {},
+): Buffer {
   const payload = Object.values(sample)[0];
   if (!payload) throw new Error('the sample holds no device');
   const data: XRaySample[] = payload.data.map(([offsetMs, [lat, lon, speed]]) => [
@@ -165,13 +170,18 @@ export async function postSignedXRay(stack: FleetStack, deviceId: string, body: 
       [HTTP_HEADERS.nonce]: nonce,
       [HTTP_HEADERS.signature]: signature,
     },
-    body,
+    body: new Uint8Array(body),
   });
   if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
 }
 
 /** A GraphQL query over HTTP with an API key (for the test's own checks). */
-export async function graphqlRequest<T>(gatewayUrl: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function graphqlRequest<T>(
+  gatewayUrl: string,
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const response = await fetch(`${gatewayUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -183,7 +193,11 @@ export async function graphqlRequest<T>(gatewayUrl: string, apiKey: string, quer
 }
 
 /** Polls `condition` until it returns a value or `timeoutMs` passes. */
-export async function eventually<T>(condition: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function eventually<T>(
+  condition: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
@@ -220,7 +234,12 @@ export async function launchChromium(disposables: Disposables): Promise<BrowserC
 }
 
 /** A page signed in through the `#apiKey=` link, on `route` (e.g. `#/signals`), with the fleet loaded. */
-export async function openSignedIn(context: BrowserContext, baseUrl: string, apiKey: string, route: string): Promise<Page> {
+export async function openSignedIn(
+  context: BrowserContext,
+  baseUrl: string,
+  apiKey: string,
+  route: string,
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${baseUrl}/#apiKey=${encodeURIComponent(apiKey)}`);
   await page.locator('.connection[data-status="live"]').waitFor();

@@ -45,7 +45,11 @@ describe('ingest POST /v1/xray on the real stack', () => {
   ) => postSignedXRay(ingest.url, { fleetSecret: options.secret ?? TEST_FLEET_SECRET, deviceId, body, ...options });
 
   const rawPost = (headers: Record<string, string>, body: Buffer | string) =>
-    fetch(`${ingest.url}/v1/xray`, { method: 'POST', headers, body }).then(async (response) => ({
+    fetch(`${ingest.url}/v1/xray`, {
+      method: 'POST',
+      headers,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    }).then(async (response) => ({
       status: response.status,
       headers: response.headers,
       body: (await response.json()) as ErrorBody,
