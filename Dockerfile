@@ -15,8 +15,8 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 FROM deps AS build
 COPY . .
 RUN npm run build \
-  && if node -e "process.exit(require('./package.json').scripts['dashboard:build'] ? 0 : 1)"; then npm run dashboard:build; \
-     elif [ -f gateway/dashboard/vite.config.ts ]; then npx vite build --config gateway/dashboard/vite.config.ts; fi \
+  && if [ ! -f gateway/dashboard/dist/index.html ] && [ -f gateway/dashboard/vite.config.ts ]; then \
+       npx vite build --config gateway/dashboard/vite.config.ts; fi \
   && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
   && mkdir -p gateway/dashboard/dist
 

@@ -35,7 +35,7 @@ module.exports = tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': [
         'error',
-        { prefer: 'type-imports', fixStyle: 'separate-type-imports', disallowTypeAnnotations: false },
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
       ],
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -48,7 +48,6 @@ module.exports = tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       'object-shorthand': 'error',
       'no-throw-literal': 'error',
-      'no-return-await': 'off',
     },
   },
   {

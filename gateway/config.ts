@@ -74,7 +74,7 @@ const envSchema = z.object({
   GATEWAY_WS_MAX_MESSAGE_BYTES: positiveInt.default(64 * 1024),
   /** Websocket ping interval, ms. Default 12000. */
   GATEWAY_WS_KEEPALIVE_MS: positiveInt.default(12_000),
-  /** Events buffered per subscription for a slow client before the oldest are dropped (positions coalesce). Default 256. */
+  /** Events buffered per subscription for a slow client; past it the subscription re-reads the rest from the database at the client's pace (positions coalesce per device). Default 256. */
   GATEWAY_WS_BUFFER_SIZE: positiveInt.default(256),
   /** Folder of the dashboard's built assets, served at `/` when it exists. Default `gateway/dashboard/dist`. */
   GATEWAY_DASHBOARD_DIR: z.string().min(1).optional(),

@@ -26,7 +26,11 @@ export function validateBBox(box: BBoxFilter, argumentName = 'bbox'): BBoxFilter
   }
   if (minLat > maxLat) problems.push('minLat must not exceed maxLat');
   if (minLon > maxLon) problems.push('minLon must not exceed maxLon');
-  if (problems.length > 0) throw new BadUserInputError(`invalid ${argumentName}: ${problems.join('; ')}`, { argument: argumentName, problems });
+  if (problems.length > 0)
+    throw new BadUserInputError(`invalid ${argumentName}: ${problems.join('; ')}`, {
+      argument: argumentName,
+      problems,
+    });
   return { minLat, maxLat, minLon, maxLon };
 }
 

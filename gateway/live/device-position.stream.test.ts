@@ -27,7 +27,7 @@ function stream(deviceIds?: string[], maxDevices = 100): DevicePositionStream {
 }
 
 describe('DevicePositionStream', () => {
-  it('coalesces a slow client\'s backlog to the newest position per device', async () => {
+  it("coalesces a slow client's backlog to the newest position per device", async () => {
     const positions = stream();
     const newestA = event('a', 3_000);
     positions.push(event('a', 1_000));

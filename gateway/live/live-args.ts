@@ -11,10 +11,13 @@ export function validateDeviceIds(deviceIds: readonly string[] | null | undefine
   if (deviceIds === null || deviceIds === undefined) return undefined;
   const ids = [...new Set(deviceIds)];
   if (ids.length > MAX_SUBSCRIPTION_DEVICE_IDS) {
-    throw new BadUserInputError(`deviceIds: at most ${MAX_SUBSCRIPTION_DEVICE_IDS} devices per subscription`, { argument: 'deviceIds' });
+    throw new BadUserInputError(`deviceIds: at most ${MAX_SUBSCRIPTION_DEVICE_IDS} devices per subscription`, {
+      argument: 'deviceIds',
+    });
   }
   for (const id of ids) {
-    if (!DEVICE_ID_PATTERN.test(id)) throw new BadUserInputError(`deviceIds: "${id.slice(0, 80)}" is not a device id`, { argument: 'deviceIds' });
+    if (!DEVICE_ID_PATTERN.test(id))
+      throw new BadUserInputError(`deviceIds: "${id.slice(0, 80)}" is not a device id`, { argument: 'deviceIds' });
   }
   return ids;
 }
@@ -27,6 +30,7 @@ export function validateOptionalBBox(bbox: BBoxFilter | null | undefined): BBoxF
 /** The `since` signal id as an ObjectId, or undefined when absent. */
 export function validateSince(since: string | null | undefined): Types.ObjectId | undefined {
   if (since === null || since === undefined) return undefined;
-  if (!/^[0-9a-f]{24}$/i.test(since)) throw new BadUserInputError('since: must be the id of a signal (24 hex digits)', { argument: 'since' });
+  if (!/^[0-9a-f]{24}$/i.test(since))
+    throw new BadUserInputError('since: must be the id of a signal (24 hex digits)', { argument: 'since' });
   return new Types.ObjectId(since);
 }

@@ -6,9 +6,16 @@ export interface LiveContext {
   live: LiveFeed;
 }
 
+/** Refusal of a subscription that did not come over the websocket transport. */
+export function notOverWebSocket(): BadUserInputError {
+  return new BadUserInputError(
+    'subscriptions are served over websocket (protocol graphql-transport-ws) at this endpoint, not over HTTP',
+  );
+}
+
 /** The live feed of an operation's context; BAD_USER_INPUT when the operation came over HTTP. */
 export function liveFeedOf(context: unknown): LiveFeed {
   const live = (context as Partial<LiveContext> | null | undefined)?.live;
-  if (!live) throw new BadUserInputError('subscriptions are served over websocket (protocol graphql-transport-ws) at this endpoint, not over HTTP');
+  if (!live) throw notOverWebSocket();
   return live;
 }

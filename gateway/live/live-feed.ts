@@ -68,7 +68,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const open = new Set<LiveStream<unknown>>();
 
   const channelsFor = (deviceIds: readonly string[] | undefined): string[] =>
-    deviceIds === undefined ? [allSignalsChannelFor(options.namespace)] : deviceIds.map((id) => deviceSignalChannelFor(options.namespace, id));
+    deviceIds === undefined
+      ? [allSignalsChannelFor(options.namespace)]
+      : deviceIds.map((id) => deviceSignalChannelFor(options.namespace, id));
 
   async function attach<S extends LiveStream<unknown>>(
     kind: LiveSubscriptionKind,

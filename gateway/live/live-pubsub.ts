@@ -44,7 +44,10 @@ export interface LivePubSub {
 }
 
 /** Parses message bodies as the processor writes them (plain `JSON.stringify`); never throws. */
-function tolerantJsonSerializer(logger: Logger): { stringify(message: unknown): string; parse(message: string): unknown } {
+function tolerantJsonSerializer(logger: Logger): {
+  stringify(message: unknown): string;
+  parse(message: string): unknown;
+} {
   return {
     stringify: (message) => JSON.stringify(message),
     parse: (message) => {
@@ -164,7 +167,9 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
       gapListeners.clear();
       await Promise.allSettled([
         subscribeClient.quit().catch(() => subscribeClient.disconnect()),
-        publishClient.status === 'wait' ? publishClient.disconnect() : publishClient.quit().catch(() => publishClient.disconnect()),
+        publishClient.status === 'wait'
+          ? publishClient.disconnect()
+          : publishClient.quit().catch(() => publishClient.disconnect()),
       ]);
     },
   };

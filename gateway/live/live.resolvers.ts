@@ -3,7 +3,7 @@ import { Signal } from '../../schema';
 import { BBoxInput } from '../signals/bbox.input';
 import { DevicePosition } from './device-position.model';
 import { validateDeviceIds, validateOptionalBBox, validateSince } from './live-args';
-import { liveFeedOf } from './live-context';
+import { liveFeedOf, notOverWebSocket } from './live-context';
 import type { LiveSignal } from './processed-signal.mapper';
 
 interface SignalProcessedArgs {
@@ -32,13 +32,24 @@ export class SignalProcessedResolver {
   })
   signalProcessed(
     @Root() signal: LiveSignal,
-    @Arg('deviceIds', () => [ID], { nullable: true, description: 'Only these devices (at most 100); all devices when omitted.' })
+    @Arg('deviceIds', () => [ID], {
+      nullable: true,
+      description: 'Only these devices (at most 100); all devices when omitted.',
+    })
     _deviceIds?: string[] | null,
-    @Arg('bbox', () => BBoxInput, { nullable: true, description: 'Only signals whose bounding box intersects this box.' })
+    @Arg('bbox', () => BBoxInput, {
+      nullable: true,
+      description: 'Only signals whose bounding box intersects this box.',
+    })
     _bbox?: BBoxInput | null,
-    @Arg('since', () => ID, { nullable: true, description: 'Id of the last signal received: replay what was stored after it first.' })
+    @Arg('since', () => ID, {
+      nullable: true,
+      description: 'Id of the last signal received: replay what was stored after it first.',
+    })
     _since?: string | null,
   ): Signal {
+    // Over HTTP, graphql-js resolves a subscription field once with no event.
+    if (!signal) throw notOverWebSocket();
     // Live signals lack storage-only fields; Signal's field resolvers load the track by id.
     return signal as Signal;
   }
@@ -48,7 +59,7 @@ export class SignalProcessedResolver {
 export class DevicePositionResolver {
   @Subscription(() => DevicePosition, {
     description:
-      'Each device\'s latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back.',
+      "Each device's latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back.",
     subscribe: async ({ args, context }) => {
       const { deviceIds } = args as DevicePositionArgs;
       return liveFeedOf(context).openDevicePosition(validateDeviceIds(deviceIds));
@@ -56,9 +67,13 @@ export class DevicePositionResolver {
   })
   devicePosition(
     @Root() position: DevicePosition,
-    @Arg('deviceIds', () => [ID], { nullable: true, description: 'Only these devices (at most 100); all devices when omitted.' })
+    @Arg('deviceIds', () => [ID], {
+      nullable: true,
+      description: 'Only these devices (at most 100); all devices when omitted.',
+    })
     _deviceIds?: string[] | null,
   ): DevicePosition {
+    if (!position) throw notOverWebSocket();
     return position;
   }
 }

@@ -2,7 +2,6 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { DEVICE_ID_PATTERN, type ProcessedSignalEvent, type Signal } from '../../schema';
 
-
 // zod 4 numbers reject NaN and Infinity.
 const finite = z.number();
 const sampleSchema = z.object({ time: finite, lat: finite, lon: finite, speed: finite });
@@ -38,7 +37,10 @@ export function parseProcessedSignalEvent(payload: unknown): ProcessedSignalEven
  * A signal as delivered live: the stored {@link Signal} without its storage-only fields.
  * `track` is absent on signals that came from Redis, so field resolvers load it by `_id` then.
  */
-export type LiveSignal = Omit<Signal, 'track' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState' | 'stats'> &
+export type LiveSignal = Omit<
+  Signal,
+  'track' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState' | 'stats'
+> &
   Partial<Pick<Signal, 'track' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState'>> & {
     stats: Omit<Signal['stats'], 'speedSum'> & Partial<Pick<Signal['stats'], 'speedSum'>>;
   };

@@ -45,7 +45,9 @@ class StoredSignals {
         this.beforeNextPage = undefined;
         hook?.();
         const after = (s: LiveSignal): boolean =>
-          'afterId' in position ? s._id.toHexString() > position.afterId.toHexString() : s._id.toHexString() >= position.fromId.toHexString();
+          'afterId' in position
+            ? s._id.toHexString() > position.afterId.toHexString()
+            : s._id.toHexString() >= position.fromId.toHexString();
         return this.signals
           .filter((s) => after(s) && (filter.deviceIds === undefined || filter.deviceIds.includes(s.deviceId)))
           .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()))
@@ -55,7 +57,10 @@ class StoredSignals {
   }
 }
 
-function open(stored: StoredSignals, options: { since?: ProcessedSignalEvent; bufferCap?: number } = {}): SignalProcessedStream {
+function open(
+  stored: StoredSignals,
+  options: { since?: ProcessedSignalEvent; bufferCap?: number } = {},
+): SignalProcessedStream {
   return new SignalProcessedStream({
     deviceIds: undefined,
     bbox: undefined,

@@ -113,10 +113,15 @@ export class SignalProcessedStream extends LiveStream<LiveSignal> {
         const epoch = this.discardEpoch;
         let page: LiveSignal[];
         try {
-          page = await this.options.replay.nextPage(this.position, { deviceIds: this.options.deviceIds, bbox: this.options.bbox });
+          page = await this.options.replay.nextPage(this.position, {
+            deviceIds: this.options.deviceIds,
+            bbox: this.options.bbox,
+          });
         } catch (error) {
           this.options.logger.error({ err: error }, 'live: replay page failed');
-          throw new InternalServerError('reading stored signals failed; subscribe again with `since` set to the last id received');
+          throw new InternalServerError(
+            'reading stored signals failed; subscribe again with `since` set to the last id received',
+          );
         }
         this.options.metrics.replayPages.inc();
         if (this.closed) return undefined;

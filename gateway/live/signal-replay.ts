@@ -31,14 +31,20 @@ export class SignalReplay {
   /** The next page after `position` (at most `pageSize` signals, ascending ids); empty when caught up. */
   async nextPage(position: ReplayPosition, filter: ReplayFilter): Promise<LiveSignal[]> {
     if (filter.deviceIds === undefined) return this.readPage(position, undefined, filter.bbox);
-    const perDevice = await Promise.all(filter.deviceIds.map((deviceId) => this.readPage(position, deviceId, filter.bbox)));
+    const perDevice = await Promise.all(
+      filter.deviceIds.map((deviceId) => this.readPage(position, deviceId, filter.bbox)),
+    );
     const merged = perDevice.flat().sort((a, b) => compareObjectIds(a._id, b._id));
     // Only the first `pageSize` merged ids are certainly complete: a device's page may stop
     // before ids another device already returned.
     return merged.slice(0, this.pageSize);
   }
 
-  private async readPage(position: ReplayPosition, deviceId: string | undefined, bbox: BBoxFilter | undefined): Promise<LiveSignal[]> {
+  private async readPage(
+    position: ReplayPosition,
+    deviceId: string | undefined,
+    bbox: BBoxFilter | undefined,
+  ): Promise<LiveSignal[]> {
     const query: Record<string, unknown> = {};
     if (deviceId !== undefined) query.deviceId = deviceId;
     query._id = 'afterId' in position ? { $gt: position.afterId } : { $gte: position.fromId };

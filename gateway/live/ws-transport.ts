@@ -65,7 +65,8 @@ export function serveGraphqlWs(
           socket.on('message', (data) => {
             handle(String(data)).catch((error: unknown) => {
               logger.error({ err: error }, 'ws: handling a message failed');
-              if (socket.readyState === socket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
+              if (socket.readyState === socket.OPEN)
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
             });
           }),
       },
@@ -75,7 +76,9 @@ export function serveGraphqlWs(
     socket.once('close', (code, reason) => {
       clearTimeout(pongWait);
       clearInterval(pingInterval);
-      closed(code, String(reason)).catch((error: unknown) => logger.warn({ err: error }, 'ws: closing a connection failed'));
+      closed(code, String(reason)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'ws: closing a connection failed'),
+      );
     });
   });
 

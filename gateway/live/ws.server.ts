@@ -97,10 +97,16 @@ function rootFieldName(document: DocumentNode, operationName: string | null | un
  * request, since Apollo plugins never see websocket operations: operations per connection,
  * rate limit (RATE_LIMITED), parse and validation (BAD_USER_INPUT), cost (QUERY_TOO_COMPLEX).
  */
-export function attachWebSocketServer<TContext extends object>(options: WebSocketServerOptions<TContext>): RunningWebSocketServer {
+export function attachWebSocketServer<TContext extends object>(
+  options: WebSocketServerOptions<TContext>,
+): RunningWebSocketServer {
   const logger = options.logger.child({ component: 'ws' });
   const registers = [options.registry];
-  const connectionsGauge = new Gauge({ name: 'gateway_ws_connections', help: 'Websocket connections past connection_init.', registers });
+  const connectionsGauge = new Gauge({
+    name: 'gateway_ws_connections',
+    help: 'Websocket connections past connection_init.',
+    registers,
+  });
   const activeSubscriptions = new Gauge({
     name: 'gateway_ws_active_subscriptions',
     help: 'Subscriptions running on websocket connections.',
@@ -131,16 +137,23 @@ export function attachWebSocketServer<TContext extends object>(options: WebSocke
   const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => options.formatError(error.toJSON(), error));
 
-  const checkAndPrepare = async (ctx: WsContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+  const checkAndPrepare = async (
+    ctx: WsContext,
+    id: string,
+    payload: SubscribePayload,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     const state = states.get(ctx);
     if (!state) return refuse(new UnauthenticatedError());
     // graphql-ws has already registered this operation in ctx.subscriptions.
     const open = Object.keys(ctx.subscriptions).length;
     if (open > options.limits.maxSubscriptionsPerConnection) {
       return refuse(
-        new ForbiddenError(`at most ${options.limits.maxSubscriptionsPerConnection} operations may run at once on one connection; complete one first`, {
-          limit: options.limits.maxSubscriptionsPerConnection,
-        }),
+        new ForbiddenError(
+          `at most ${options.limits.maxSubscriptionsPerConnection} operations may run at once on one connection; complete one first`,
+          {
+            limit: options.limits.maxSubscriptionsPerConnection,
+          },
+        ),
       );
     }
     const decision = await options.consumeRateLimit(state.auth);
@@ -180,7 +193,10 @@ export function attachWebSocketServer<TContext extends object>(options: WebSocke
       const rawKey = ctx.connectionParams?.apiKey;
       const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
       if (!auth) {
-        logger.info({ remote: ctx.extra.request.socket.remoteAddress }, 'ws: connection refused (missing or invalid API key)');
+        logger.info(
+          { remote: ctx.extra.request.socket.remoteAddress },
+          'ws: connection refused (missing or invalid API key)',
+        );
         return false;
       }
       states.set(ctx, { auth, activeSubscriptions: new Map() });

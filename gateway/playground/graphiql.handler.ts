@@ -27,7 +27,8 @@ export function graphiqlHandler(options: PlaygroundPageOptions): RequestHandler 
   };
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
+    if (req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html')
+      return next();
     const { html, gzipped, contentSecurityPolicy } = load();
     res.setHeader('Content-Security-Policy', contentSecurityPolicy);
     res.setHeader('Cache-Control', 'no-cache');

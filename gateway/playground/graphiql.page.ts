@@ -65,14 +65,17 @@ export function renderPlaygroundPage(options: PlaygroundPageOptions): Playground
     fetcher: FETCHER_MARKER,
   } as never);
   const marker = JSON.stringify(FETCHER_MARKER);
-  if (yogaPage.split(marker).length !== 2) throw new Error('unexpected GraphiQL page: the fetcher option was not found exactly once');
+  if (yogaPage.split(marker).length !== 2)
+    throw new Error('unexpected GraphiQL page: the fetcher option was not found exactly once');
   const scripts =
     `<script>${graphqlWsBrowserBuild()}</script>\n` +
     `<script data-endpoint="${escapeAttribute(options.endpoint)}">${PLAYGROUND_FETCHER_SCRIPT}</script>\n`;
   const rootDiv = '<div id="root"></div>';
   if (yogaPage.split(rootDiv).length !== 2) throw new Error('unexpected GraphiQL page: no single root element');
   // Replacer functions: the inserted code contains `$` sequences that a replacement string would expand.
-  const html = yogaPage.replace(marker, () => 'window.xrayPlaygroundFetcher').replace(rootDiv, () => `${rootDiv}\n${scripts}`);
+  const html = yogaPage
+    .replace(marker, () => 'window.xrayPlaygroundFetcher')
+    .replace(rootDiv, () => `${rootDiv}\n${scripts}`);
 
   const inlineScripts = [...html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)].map((match) => match[1] ?? '');
   const contentSecurityPolicy = [

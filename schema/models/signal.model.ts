@@ -19,6 +19,7 @@ export type RollupState = 'pending' | 'applied';
 @index({ idempotencyKey: 1 }, { unique: true })
 @index({ deviceId: 1, time: -1, _id: -1 })
 @index({ time: -1, _id: -1 })
+@index({ deviceId: 1, _id: 1 })
 @index({ ingestedAt: 1 })
 @index({ rollupState: 1 })
 export class Signal {

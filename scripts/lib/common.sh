@@ -71,7 +71,9 @@ build_all() {
   if [ "${XRAY_SKIP_BUILD:-0}" = 1 ]; then log "build skipped (XRAY_SKIP_BUILD=1)"; return 0; fi
   log "npm run build"
   (cd "$ROOT" && npm run --silent build)
-  build_dashboard
+  # Once `build` builds the dashboard itself, there is nothing more to do.
+  node -e 'process.exit(/dashboard/.test(require(process.argv[1]).scripts?.build ?? "") ? 0 : 1)' "$ROOT/package.json" \
+    || build_dashboard
 }
 
 build_dashboard() {

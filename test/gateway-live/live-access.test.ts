@@ -3,7 +3,14 @@ import { ApiKeyRole } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { closeCodeOfConnectionInit, collect, connectLive } from './support/live-client';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(60_000);
@@ -55,7 +62,10 @@ describe('live access control', () => {
 
   it('refuses a too-complex subscription with QUERY_TOO_COMPLEX', async () => {
     const client = disposables.add(connectLive(gateway.wsUrl, await readerKey('complex')), (c) => c.dispose());
-    const errors = await collect(client, 'subscription { signalProcessed { id deviceId time dataLength dataVolume ingestedAt } }').failure();
+    const errors = await collect(
+      client,
+      'subscription { signalProcessed { id deviceId time dataLength dataVolume ingestedAt } }',
+    ).failure();
     expect(errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', measure: 'complexity', limit: 6 });
   });
 
@@ -81,7 +91,10 @@ describe('live access control', () => {
 
     const other = disposables.add(connectLive(gateway.wsUrl, await readerKey('unaffected')), (c) => c.dispose());
     const sub = collect(other, 'subscription { signalProcessed { id } }');
-    await waitFor('the other key to subscribe', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= 1);
+    await waitFor(
+      'the other key to subscribe',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= 1,
+    );
     sub.stop();
   });
 
@@ -90,13 +103,22 @@ describe('live access control', () => {
     const before = await metricValue(gateway.registry, 'gateway_ws_active_subscriptions');
     const first = collect(client, 'subscription { signalProcessed { id } }');
     collect(client, 'subscription { devicePosition { deviceId } }');
-    await waitFor('two running subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= before + 2);
+    await waitFor(
+      'two running subscriptions',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= before + 2,
+    );
     const third = await collect(client, 'subscription { signalProcessed { id } }').failure();
     expect(third[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', limit: 2 });
     first.stop();
-    await waitFor('one subscription completed', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 1);
+    await waitFor(
+      'one subscription completed',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 1,
+    );
     const replacement = collect(client, 'subscription { signalProcessed { id } }');
-    await waitFor('the replacement to run', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2);
+    await waitFor(
+      'the replacement to run',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2,
+    );
     replacement.stop();
     expect(client.closeCodes).toEqual([]);
   });
@@ -108,7 +130,13 @@ describe('live access control', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: LIVE_ADMIN_KEY } }));
     await new Promise((resolve) => socket.once('message', resolve));
     const padding = ' '.repeat(65 * 1024);
-    socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `subscription {${padding} signalProcessed { id } }` } }));
+    socket.send(
+      JSON.stringify({
+        id: 'big',
+        type: 'subscribe',
+        payload: { query: `subscription {${padding} signalProcessed { id } }` },
+      }),
+    );
     expect(await closed).toBe(1009);
   });
 
@@ -116,12 +144,26 @@ describe('live access control', () => {
     const other = await startGatewayUnderTest(infra);
     const client = connectLive(other.wsUrl, LIVE_ADMIN_KEY);
     const sub = collect(client, 'subscription { signalProcessed { id } }');
-    await waitFor('the subscription', async () => (await metricValue(other.registry, 'gateway_live_open_streams')) === 1);
+    await waitFor(
+      'the subscription',
+      async () => (await metricValue(other.registry, 'gateway_live_open_streams')) === 1,
+    );
     await other.close();
     await waitFor('the close event', () => client.closeCodes.length > 0);
     expect(client.closeCodes).toEqual([1001]);
     expect(await metricValue(other.registry, 'gateway_live_open_streams')).toBe(0);
     sub.stop();
     await client.dispose();
+  });
+
+  it('answers a subscription sent over HTTP with BAD_USER_INPUT', async () => {
+    const response = await fetch(gateway.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': await readerKey('over-http') },
+      body: JSON.stringify({ query: 'subscription { signalProcessed { id } }' }),
+    });
+    const body = (await response.json()) as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toMatch(/websocket/);
   });
 });

@@ -3,7 +3,14 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
@@ -31,14 +38,19 @@ describe('slow websocket consumers', () => {
     infra = disposables.add(await createSuiteInfra('gateway-live-slow'), (i) => i.dispose());
     db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
     gateway = disposables.add(
-      await startGatewayUnderTest(infra, { GATEWAY_WS_BUFFER_SIZE: String(BUFFER_CAP), GATEWAY_MAX_ALIASES: '250', GATEWAY_WS_KEEPALIVE_MS: '300000' }),
+      await startGatewayUnderTest(infra, {
+        GATEWAY_WS_BUFFER_SIZE: String(BUFFER_CAP),
+        GATEWAY_MAX_ALIASES: '250',
+        GATEWAY_WS_KEEPALIVE_MS: '300000',
+      }),
       (g) => g.close(),
     );
     publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
   });
   afterAll(() => disposables.disposeAll());
 
-  const metric = (name: string, subscription?: string): Promise<number> => metricValue(gateway.registry, name, subscription ? { subscription } : {});
+  const metric = (name: string, subscription?: string): Promise<number> =>
+    metricValue(gateway.registry, name, subscription ? { subscription } : {});
 
   it('keeps each subscription buffer within its cap and still delivers every signal once, in order', async () => {
     const socket = disposables.add(new WebSocket(gateway.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
@@ -47,8 +59,20 @@ describe('slow websocket consumers', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: LIVE_ADMIN_KEY } }));
     await waitFor('connection_ack', () => messages.some((m) => m.type === 'connection_ack'));
-    socket.send(JSON.stringify({ id: 'signals', type: 'subscribe', payload: { query: `subscription { signalProcessed { id ${ALIASES} } }` } }));
-    socket.send(JSON.stringify({ id: 'positions', type: 'subscribe', payload: { query: 'subscription { devicePosition { deviceId signalId } }' } }));
+    socket.send(
+      JSON.stringify({
+        id: 'signals',
+        type: 'subscribe',
+        payload: { query: `subscription { signalProcessed { id ${ALIASES} } }` },
+      }),
+    );
+    socket.send(
+      JSON.stringify({
+        id: 'positions',
+        type: 'subscribe',
+        payload: { query: 'subscription { devicePosition { deviceId signalId } }' },
+      }),
+    );
     await waitFor('both streams', async () => (await metric('gateway_live_open_streams')) === 2);
 
     // The client stops reading: TCP fills up, then the gateway's sends stop completing.
@@ -57,12 +81,21 @@ describe('slow websocket consumers', () => {
     const published: SignalFixture[] = [];
     const startMs = Date.now() - 24 * 3600 * 1000;
     let maxBuffered = 0;
-    for (let batch = 0; batch < 40 && (await metric('gateway_live_buffer_overflows_total', 'signalProcessed')) < 2; batch += 1) {
+    for (
+      let batch = 0;
+      batch < 40 && (await metric('gateway_live_buffer_overflows_total', 'signalProcessed')) < 2;
+      batch += 1
+    ) {
       // Strictly increasing sample times, so "newest" is unambiguous per device.
-      const fixtures = Array.from({ length: 100 }, (_, i) => makeSignal(DEVICES[i % DEVICES.length] as string, undefined, startMs + (published.length + i) * 1000));
+      const fixtures = Array.from({ length: 100 }, (_, i) =>
+        makeSignal(DEVICES[i % DEVICES.length] as string, undefined, startMs + (published.length + i) * 1000),
+      );
       await storeAndPublish(db.models.signals, publisher, infra.namespace, fixtures);
       published.push(...fixtures);
-      await waitFor('the batch to reach the subscription', async () => (await metric('gateway_live_events_buffered_total', 'signalProcessed')) >= published.length);
+      await waitFor(
+        'the batch to reach the subscription',
+        async () => (await metric('gateway_live_events_buffered_total', 'signalProcessed')) >= published.length,
+      );
       maxBuffered = Math.max(maxBuffered, await metric('gateway_live_buffered_events', 'signalProcessed'));
       expect(await metric('gateway_live_buffered_events', 'devicePosition')).toBeLessThanOrEqual(DEVICES.length);
     }
@@ -73,7 +106,10 @@ describe('slow websocket consumers', () => {
 
     // The client reads again: what was discarded comes back from the database.
     tcp.resume();
-    const signalIds = (): string[] => messages.filter((m) => m.id === 'signals' && m.type === 'next').map((m) => m.payload?.data?.signalProcessed?.id ?? '');
+    const signalIds = (): string[] =>
+      messages
+        .filter((m) => m.id === 'signals' && m.type === 'next')
+        .map((m) => m.payload?.data?.signalProcessed?.id ?? '');
     await waitFor(`all ${published.length} signals`, () => signalIds().length >= published.length, 60_000);
     const received = signalIds();
     expect(new Set(received).size).toBe(received.length);
@@ -81,12 +117,17 @@ describe('slow websocket consumers', () => {
     expect(await metric('gateway_live_replay_pages_total')).toBeGreaterThan(0);
 
     // Positions coalesced: fewer than the events, and each device's last one is its newest signal.
-    const positions = messages.filter((m) => m.id === 'positions' && m.type === 'next').map((m) => m.payload?.data?.devicePosition);
+    const positions = messages
+      .filter((m) => m.id === 'positions' && m.type === 'next')
+      .map((m) => m.payload?.data?.devicePosition);
     expect(positions.length).toBeLessThan(published.length);
     for (const device of DEVICES) {
       const newest = published.filter((f) => f.event.deviceId === device).at(-1)?.event.signalId;
-      await waitFor(`the newest position of ${device}`, () =>
-        messages.filter((m) => m.id === 'positions' && m.payload?.data?.devicePosition?.deviceId === device).at(-1)?.payload?.data?.devicePosition?.signalId === newest,
+      await waitFor(
+        `the newest position of ${device}`,
+        () =>
+          messages.filter((m) => m.id === 'positions' && m.payload?.data?.devicePosition?.deviceId === device).at(-1)
+            ?.payload?.data?.devicePosition?.signalId === newest,
       );
     }
     socket.close();

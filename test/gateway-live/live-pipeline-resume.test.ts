@@ -6,14 +6,22 @@ import { startProcessor } from '../../processor/processor.service';
 import { HTTP_HEADERS, signXRay, silentLogger, type RunningService, type XRayMessage } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
 import { waitFor } from './support/wait-for';
 
 jest.setTimeout(120_000);
 
 const DEVICE = 'resume-pipeline-1';
-const QUERY = 'subscription($since: ID) { signalProcessed(deviceIds: ["resume-pipeline-1"], since: $since) { id time } }';
+const QUERY =
+  'subscription($since: ID) { signalProcessed(deviceIds: ["resume-pipeline-1"], since: $since) { id time } }';
 
 interface Received {
   signalProcessed: { id: string; time: string };
@@ -98,7 +106,11 @@ describe('signalProcessed resume on the whole pipeline', () => {
     await waitFor('the first subscription to end', async () => (await active()) === 0);
 
     const awayTimes = [await post(2), await post(3), await post(4)];
-    await waitFor('the messages posted while away to be stored', async () => (await db.models.signals.countDocuments({ deviceId: DEVICE })) === 5, 30_000);
+    await waitFor(
+      'the messages posted while away to be stored',
+      async () => (await db.models.signals.countDocuments({ deviceId: DEVICE })) === 5,
+      30_000,
+    );
 
     const secondClient = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const second = collect<Received>(secondClient, QUERY, { since: lastId });

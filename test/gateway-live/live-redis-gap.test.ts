@@ -2,7 +2,14 @@ import { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
 import { makeSignal, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
@@ -21,7 +28,9 @@ describe('live subscriptions across a Redis outage', () => {
     infra = disposables.add(await createSuiteInfra('gateway-live-gap'), (i) => i.dispose());
     db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
     proxy = disposables.add(await startTcpProxy(infra.redisUrl), (p) => p.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra, { REDIS_URL: proxy.urlFor(infra.redisUrl) }), (g) => g.close());
+    gateway = disposables.add(await startGatewayUnderTest(infra, { REDIS_URL: proxy.urlFor(infra.redisUrl) }), (g) =>
+      g.close(),
+    );
     // The processor's own connection stays up: it publishes to nobody while the gateway is cut off.
     publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
   });
@@ -29,20 +38,32 @@ describe('live subscriptions across a Redis outage', () => {
 
   it('delivers the signals published while its Redis connection was down, once each', async () => {
     const client = disposables.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect<{ signalProcessed: { id: string } }>(client, 'subscription { signalProcessed(deviceIds: ["gap-1"]) { id } }');
-    await waitFor('the subscription', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1);
+    const sub = collect<{ signalProcessed: { id: string } }>(
+      client,
+      'subscription { signalProcessed(deviceIds: ["gap-1"]) { id } }',
+    );
+    await waitFor(
+      'the subscription',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1,
+    );
     const before = makeSignal('gap-1');
     await storeAndPublish(db.models.signals, publisher, infra.namespace, [before]);
     await sub.take(1);
 
     proxy.cut();
     const channel = `${infra.namespace}:signal-processed:gap-1`;
-    await waitFor('the gateway to leave the channel', async () => ((await publisher.pubsub('NUMSUB', channel)) as Array<string | number>)[1] === 0);
+    await waitFor(
+      'the gateway to leave the channel',
+      async () => ((await publisher.pubsub('NUMSUB', channel)) as Array<string | number>)[1] === 0,
+    );
     const during = [makeSignal('gap-1'), makeSignal('gap-1'), makeSignal('gap-1')];
     await storeAndPublish(db.models.signals, publisher, infra.namespace, during);
     proxy.restore();
 
-    await waitFor('the gateway to subscribe again', async () => ((await publisher.pubsub('NUMSUB', channel)) as Array<string | number>)[1] === 1);
+    await waitFor(
+      'the gateway to subscribe again',
+      async () => ((await publisher.pubsub('NUMSUB', channel)) as Array<string | number>)[1] === 1,
+    );
     const after = makeSignal('gap-1');
     await storeAndPublish(db.models.signals, publisher, infra.namespace, [after]);
     const received = (await sub.take(5, 30_000)).map((r) => r.signalProcessed.id);

@@ -2,7 +2,14 @@ import { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { collect, connectLive } from './support/live-client';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { makeSignal, publishEvent, store, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
@@ -12,7 +19,8 @@ interface Received {
   signalProcessed: { id: string; deviceId: string };
 }
 
-const SINCE_QUERY = 'subscription($since: ID, $ids: [ID!]) { signalProcessed(since: $since, deviceIds: $ids) { id deviceId } }';
+const SINCE_QUERY =
+  'subscription($since: ID, $ids: [ID!]) { signalProcessed(since: $since, deviceIds: $ids) { id deviceId } }';
 
 describe('signalProcessed resume with since', () => {
   const disposables = new Disposables();
@@ -107,7 +115,10 @@ describe('signalProcessed resume with since', () => {
     const device = 'midway';
     const since = makeSignal(device);
     await store(db.models.signals, [since]);
-    await store(db.models.signals, Array.from({ length: 300 }, () => makeSignal(device)));
+    await store(
+      db.models.signals,
+      Array.from({ length: 300 }, () => makeSignal(device)),
+    );
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
     const sub = collect<Received>(client, SINCE_QUERY, { since: since.event.signalId, ids: [device] });
     await sub.take(5);
@@ -115,7 +126,9 @@ describe('signalProcessed resume with since', () => {
     await client.dispose();
     await waitFor('the stream to close', async () => (await openStreams()) === 0);
     // At most the page in flight finished; the replay did not run to the end (4 pages).
-    expect(await metricValue(gateway.registry, 'gateway_live_replay_pages_total')).toBeLessThanOrEqual(pagesAtDisconnect + 1);
+    expect(await metricValue(gateway.registry, 'gateway_live_replay_pages_total')).toBeLessThanOrEqual(
+      pagesAtDisconnect + 1,
+    );
     // The database still answers (no connection held by an abandoned cursor).
     expect(await db.models.signals.countDocuments({ deviceId: device })).toBe(301);
   });

@@ -2,11 +2,19 @@ import { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { collect, connectLive } from './support/live-client';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
-const SIGNAL_FIELDS = 'id deviceId time dataLength dataVolume ingestedAt stats { distanceMeters maxSpeed avgSpeed durationMs droppedSamples } bbox { minLat maxLat minLon maxLon } start { time lat lon speed } end { time lat lon speed }';
+const SIGNAL_FIELDS =
+  'id deviceId time dataLength dataVolume ingestedAt stats { distanceMeters maxSpeed avgSpeed durationMs droppedSamples } bbox { minLat maxLat minLon maxLon } start { time lat lon speed } end { time lat lon speed }';
 
 interface SignalData {
   signalProcessed: { id: string; deviceId: string; time: string; bbox: { minLat: number }; end: { time: string } };
@@ -36,11 +44,17 @@ describe('live subscriptions', () => {
   // Each test starts with no subscription, so "active" always means this test's.
   afterEach(async () => {
     await perTest.disposeAll();
-    await waitFor('no active subscriptions', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
+    await waitFor(
+      'no active subscriptions',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0,
+    );
   });
 
   async function untilActive(count: number): Promise<void> {
-    await waitFor(`${count} active subscriptions`, async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= count);
+    await waitFor(
+      `${count} active subscriptions`,
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= count,
+    );
   }
 
   async function publish(fixtures: SignalFixture[]): Promise<void> {
@@ -68,10 +82,9 @@ describe('live subscriptions', () => {
 
   it('resolves the device and the stored points of a live signal', async () => {
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect<{ signalProcessed: { id: string; device: { id: string }; points: Array<{ lat: number; time: string }> } }>(
-      client,
-      'subscription { signalProcessed { id device { id } points { lat time } } }',
-    );
+    const sub = collect<{
+      signalProcessed: { id: string; device: { id: string }; points: Array<{ lat: number; time: string }> };
+    }>(client, 'subscription { signalProcessed { id device { id } points { lat time } } }');
     await untilActive(1);
     const fixture = makeSignal('points-1', { lat: 48.1, lon: 11.5 });
     await publish([fixture]);
@@ -87,7 +100,11 @@ describe('live subscriptions', () => {
 
   it('delivers only the named devices when deviceIds is given', async () => {
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect<SignalData>(client, `subscription($ids: [ID!]) { signalProcessed(deviceIds: $ids) { id deviceId } }`, { ids: ['dev-x', 'dev-y'] });
+    const sub = collect<SignalData>(
+      client,
+      `subscription($ids: [ID!]) { signalProcessed(deviceIds: $ids) { id deviceId } }`,
+      { ids: ['dev-x', 'dev-y'] },
+    );
     await untilActive(1);
     const fixtures = [makeSignal('dev-z'), makeSignal('dev-x'), makeSignal('dev-z'), makeSignal('dev-y')];
     await publish(fixtures);
@@ -104,7 +121,10 @@ describe('live subscriptions', () => {
 
   it('delivers only signals whose bounding box intersects the bbox argument', async () => {
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect<SignalData>(client, `subscription { signalProcessed(bbox: { minLat: 40, maxLat: 41, minLon: -75, maxLon: -73 }) { id } }`);
+    const sub = collect<SignalData>(
+      client,
+      `subscription { signalProcessed(bbox: { minLat: 40, maxLat: 41, minLon: -75, maxLon: -73 }) { id } }`,
+    );
     await untilActive(1);
     const inside = makeSignal('bbox-a', { lat: 40.7, lon: -74 });
     const outside = makeSignal('bbox-a', { lat: 52.5, lon: 13.4 });
@@ -118,7 +138,10 @@ describe('live subscriptions', () => {
 
   it('refuses an invalid bbox with BAD_USER_INPUT', async () => {
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect(client, `subscription { signalProcessed(bbox: { minLat: 50, maxLat: 40, minLon: 0, maxLon: 1 }) { id } }`);
+    const sub = collect(
+      client,
+      `subscription { signalProcessed(bbox: { minLat: 50, maxLat: 40, minLon: 0, maxLon: 1 }) { id } }`,
+    );
     const errors = await sub.failure();
     expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors[0]?.message).toMatch(/minLat/);
@@ -127,7 +150,9 @@ describe('live subscriptions', () => {
 
   it('delivers device positions, the newest per device, never moving a device back in time', async () => {
     const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
-    const sub = collect<{ devicePosition: { deviceId: string; signalId: string; position: { time: string; lat: number; lon: number } } }>(
+    const sub = collect<{
+      devicePosition: { deviceId: string; signalId: string; position: { time: string; lat: number; lon: number } };
+    }>(
       client,
       `subscription { devicePosition(deviceIds: ["pos-1", "pos-2"]) { deviceId signalId position { time lat lon speed } } }`,
     );
@@ -142,14 +167,23 @@ describe('live subscriptions', () => {
     expect(received[0]?.devicePosition).toEqual({
       deviceId: 'pos-1',
       signalId: newer.event.signalId,
-      position: { time: new Date(newer.event.end.time).toISOString(), lat: newer.event.end.lat, lon: newer.event.end.lon, speed: newer.event.end.speed },
+      position: {
+        time: new Date(newer.event.end.time).toISOString(),
+        lat: newer.event.end.lat,
+        lon: newer.event.end.lon,
+        speed: newer.event.end.speed,
+      },
     });
     sub.stop();
     await client.dispose();
   });
 
   it('counts delivered events in the registry', async () => {
-    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' })).toBeGreaterThanOrEqual(9);
-    expect(await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'devicePosition' })).toBeGreaterThanOrEqual(2);
+    expect(
+      await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' }),
+    ).toBeGreaterThanOrEqual(9);
+    expect(
+      await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'devicePosition' }),
+    ).toBeGreaterThanOrEqual(2);
   });
 });

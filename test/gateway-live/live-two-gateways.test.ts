@@ -1,7 +1,14 @@
 import { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
 import { makeSignal, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
@@ -32,15 +39,30 @@ describe('live subscriptions across gateway replicas', () => {
       // Two subscribers per gateway share one Redis subscription there.
       return [
         collect<{ signalProcessed: { id: string } }>(client, 'subscription { signalProcessed { id } }'),
-        collect<{ signalProcessed: { id: string } }>(client, 'subscription { signalProcessed(deviceIds: ["replica-1"]) { id } }'),
+        collect<{ signalProcessed: { id: string } }>(
+          client,
+          'subscription { signalProcessed(deviceIds: ["replica-1"]) { id } }',
+        ),
       ];
     });
     for (const gateway of gateways) {
-      await waitFor('both subscriptions on the gateway', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 2);
+      await waitFor(
+        'both subscriptions on the gateway',
+        async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 2,
+      );
     }
     // One SUBSCRIBE per channel per gateway: two subscribers on each channel, one per gateway.
-    const numsub = (await publisher.pubsub('NUMSUB', `${infra.namespace}:signal-processed`, `${infra.namespace}:signal-processed:replica-1`)) as Array<string | number>;
-    expect(numsub.map(String)).toEqual([`${infra.namespace}:signal-processed`, '2', `${infra.namespace}:signal-processed:replica-1`, '2']);
+    const numsub = (await publisher.pubsub(
+      'NUMSUB',
+      `${infra.namespace}:signal-processed`,
+      `${infra.namespace}:signal-processed:replica-1`,
+    )) as Array<string | number>;
+    expect(numsub.map(String)).toEqual([
+      `${infra.namespace}:signal-processed`,
+      '2',
+      `${infra.namespace}:signal-processed:replica-1`,
+      '2',
+    ]);
 
     const fixtures = Array.from({ length: 6 }, (_, i) => makeSignal(i % 2 === 0 ? 'replica-1' : 'replica-2'));
     await storeAndPublish(db.models.signals, publisher, infra.namespace, fixtures);

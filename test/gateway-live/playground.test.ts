@@ -5,7 +5,14 @@ import { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import {
+  connectSuiteDatabase,
+  LIVE_ADMIN_KEY,
+  metricValue,
+  startGatewayUnderTest,
+  type GatewayUnderTest,
+  type SuiteDatabase,
+} from './support/gateway-under-test';
 import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from './support/wait-for';
 
@@ -38,14 +45,21 @@ describe('GraphiQL playground', () => {
     db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
     gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
     origin = gateway.gateway.url;
-    const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) => rmSync(dir, { recursive: true, force: true }));
+    const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     browser = disposables.add(
-      await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
+      await chromium.launchPersistentContext(userDataDir, {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      }),
       (b) => b.close(),
     );
     browser.on('request', (request) => {
       const url = request.url();
-      if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !/^(data|blob):/.test(url)) externalRequests.push(url);
+      if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !/^(data|blob):/.test(url))
+        externalRequests.push(url);
     });
   });
   afterAll(() => disposables.disposeAll());
@@ -65,7 +79,10 @@ describe('GraphiQL playground', () => {
     await page.keyboard.press('Delete');
     await page.keyboard.type(`{"X-API-Key": "${LIVE_ADMIN_KEY}"}`);
     await page.waitForFunction(
-      (key) => Array.from(document.querySelectorAll('.graphiql-editor-tool .view-lines')).some((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(key)),
+      (key) =>
+        Array.from(document.querySelectorAll('.graphiql-editor-tool .view-lines')).some((el) =>
+          (el.textContent ?? '').replace(/\u00a0/g, ' ').includes(key),
+        ),
       LIVE_ADMIN_KEY,
     );
     return page;
@@ -77,14 +94,17 @@ describe('GraphiQL playground', () => {
 
   async function responseContains(page: Page, text: string): Promise<void> {
     await page.waitForFunction(
-      (expected) => (document.querySelector('.graphiql-response')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(expected),
+      (expected) =>
+        (document.querySelector('.graphiql-response')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(expected),
       text,
       { timeout: 30_000 },
     );
   }
 
   it('serves GraphiQL to browsers at GET /graphql with nothing fetched from elsewhere', async () => {
-    const response = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const response = await fetch(`${origin}/graphql`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(response.headers.get('content-encoding')).toBe('gzip');
@@ -112,14 +132,22 @@ describe('GraphiQL playground', () => {
 
   it('runs a subscription over graphql-ws in Chromium and shows live signals', async () => {
     const publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
-    const page = await openPlayground('subscription Live { signalProcessed(deviceIds: ["playground-2"]) { id deviceId } }');
+    const page = await openPlayground(
+      'subscription Live { signalProcessed(deviceIds: ["playground-2"]) { id deviceId } }',
+    );
     await run(page);
-    await waitFor('the playground subscription', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1);
+    await waitFor(
+      'the playground subscription',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1,
+    );
     const fixture = makeSignal('playground-2');
     await storeAndPublish(db.models.signals, publisher, infra.namespace, [fixture]);
     await responseContains(page, fixture.event.signalId);
     await page.close();
-    await waitFor('the subscription to end with the page', async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0);
+    await waitFor(
+      'the subscription to end with the page',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0,
+    );
   });
 
   it('loaded nothing from outside the gateway, broke no CSP rule and threw no script error', () => {

@@ -20,7 +20,10 @@ export interface GatewayUnderTest {
 }
 
 /** Starts the real gateway on the suite's infrastructure; `env` overrides its environment. */
-export async function startGatewayUnderTest(infra: SuiteInfra, env: Record<string, string> = {}): Promise<GatewayUnderTest> {
+export async function startGatewayUnderTest(
+  infra: SuiteInfra,
+  env: Record<string, string> = {},
+): Promise<GatewayUnderTest> {
   const config = loadGatewayConfig({
     GATEWAY_PORT: '0',
     GATEWAY_HOST: '127.0.0.1',
@@ -53,11 +56,19 @@ export interface SuiteDatabase {
 export async function connectSuiteDatabase(infra: SuiteInfra): Promise<SuiteDatabase> {
   const connection = await mongoose.createConnection(infra.mongoUrl).asPromise();
   const models = bindGatewayModels(connection);
-  return { models, apiKeys: new ApiKeyService(models, { cacheTtlMs: 0 }, silentLogger()), close: () => connection.close() };
+  return {
+    models,
+    apiKeys: new ApiKeyService(models, { cacheTtlMs: 0 }, silentLogger()),
+    close: () => connection.close(),
+  };
 }
 
 /** Current value of a metric in `registry`, summed over the series matching `labels`. */
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();

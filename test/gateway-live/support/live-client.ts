@@ -35,7 +35,11 @@ export function connectLive(wsUrl: string, apiKey: string | undefined): Client &
 }
 
 /** Starts a subscription on `client` and collects its results. */
-export function collect<T = Record<string, unknown>>(client: Client, query: string, variables?: Record<string, unknown>): CollectedSubscription<T> {
+export function collect<T = Record<string, unknown>>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): CollectedSubscription<T> {
   const received: T[] = [];
   let errors: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> | undefined;
   let completed = false;
@@ -54,7 +58,12 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
       error: (error: unknown) => {
         errors = Array.isArray(error)
           ? (error as typeof errors)
-          : [{ message: error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? error) }];
+          : [
+              {
+                message:
+                  error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? error),
+              },
+            ];
         wake();
       },
       complete: () => {
@@ -68,7 +77,11 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
       if (ready()) return resolve();
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description} (received ${received.length}, errors ${JSON.stringify(errors)})`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${description} (received ${received.length}, errors ${JSON.stringify(errors)})`,
+          ),
+        );
       }, timeoutMs);
       const check = (): void => {
         if (!ready()) return;
@@ -82,7 +95,8 @@ export function collect<T = Record<string, unknown>>(client: Client, query: stri
     received,
     async take(count, timeoutMs = 20_000) {
       await until(`${count} results`, () => received.length >= count || errors !== undefined, timeoutMs);
-      if (received.length < count) throw new Error(`subscription failed after ${received.length} results: ${JSON.stringify(errors)}`);
+      if (received.length < count)
+        throw new Error(`subscription failed after ${received.length} results: ${JSON.stringify(errors)}`);
       return received.slice(0, count);
     },
     async failure(timeoutMs = 20_000) {

@@ -2,7 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ReturnModelType } from '@typegoose/typegoose';
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { allSignalsChannelFor, deviceSignalChannelFor, encodeTrack, type ProcessedSignalEvent, type Signal, type TrackPoint } from '../../../schema';
+import {
+  allSignalsChannelFor,
+  deviceSignalChannelFor,
+  encodeTrack,
+  type ProcessedSignalEvent,
+  type Signal,
+  type TrackPoint,
+} from '../../../schema';
 
 /** A signal as the processor stores it, and the event it publishes for it. */
 export interface SignalFixture {
@@ -14,8 +21,17 @@ export interface SignalFixture {
  * A small signal of `deviceId` around (lat, lon): three samples one second apart.
  * Ids are created now, so fixtures made later sort later (ingest order).
  */
-export function makeSignal(deviceId: string, at: { lat: number; lon: number } = { lat: 52.52, lon: 13.4 }, timeMs = Date.now()): SignalFixture {
-  const points: TrackPoint[] = [0, 1, 2].map((i) => ({ time: timeMs + i * 1000, lat: at.lat + i * 0.0001, lon: at.lon + i * 0.0001, speed: 5 + i }));
+export function makeSignal(
+  deviceId: string,
+  at: { lat: number; lon: number } = { lat: 52.52, lon: 13.4 },
+  timeMs = Date.now(),
+): SignalFixture {
+  const points: TrackPoint[] = [0, 1, 2].map((i) => ({
+    time: timeMs + i * 1000,
+    lat: at.lat + i * 0.0001,
+    lon: at.lon + i * 0.0001,
+    speed: 5 + i,
+  }));
   const first = points[0] as TrackPoint;
   const last = points[points.length - 1] as TrackPoint;
   const _id = new Types.ObjectId();
@@ -60,7 +76,11 @@ export function makeSignal(deviceId: string, at: { lat: number; lon: number } = 
 /** Publishes the event exactly as the processor does: one MULTI, device channel then all-devices channel. */
 export async function publishEvent(publisher: Redis, namespace: string, event: ProcessedSignalEvent): Promise<void> {
   const json = JSON.stringify(event);
-  await publisher.multi().publish(deviceSignalChannelFor(namespace, event.deviceId), json).publish(allSignalsChannelFor(namespace), json).exec();
+  await publisher
+    .multi()
+    .publish(deviceSignalChannelFor(namespace, event.deviceId), json)
+    .publish(allSignalsChannelFor(namespace), json)
+    .exec();
 }
 
 /** Stores the signals (as the processor does, before publishing) and publishes their events in order. */
@@ -75,7 +95,10 @@ export async function storeAndPublish(
 }
 
 /** Stores the signals without publishing (what happened while a client was away). */
-export async function store(signals: ReturnModelType<typeof Signal>, fixtures: readonly SignalFixture[]): Promise<void> {
+export async function store(
+  signals: ReturnModelType<typeof Signal>,
+  fixtures: readonly SignalFixture[],
+): Promise<void> {
   if (fixtures.length === 0) return;
   await signals.collection.insertMany(fixtures.map((f) => ({ ...f.document })) as never[], { ordered: true });
 }
