@@ -214,7 +214,7 @@ function printBanner() {
     '',
     '  XRayIOT is running.',
     '',
-    `  Dashboard           http://localhost:${gateway}/`,
+    `  Dashboard           http://localhost:${gateway}/#apiKey=${encodeURIComponent(key)}   (signs in with the key)`,
     `  GraphQL (HTTP, ws)  http://localhost:${gateway}/graphql   ws://localhost:${gateway}/graphql`,
     `  Playground          http://localhost:${gateway}/graphql   (open it in a browser)`,
     `  Ingest              http://localhost:${ingest}/v1/xray`,

@@ -210,7 +210,7 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
     ],
     notes: [
       `Messages of ${SAMPLES_PER_MESSAGE} samples (the 72 KB sample cannot be stored at these rates here: see scenario 1), signed, over ${DEVICES} devices, offered open-loop for ${windowMs / 1000} s per row; latency = arrival at the subscriber − the 202 answer (or the Redis PUBLISH), wall clock of the same machine, HDR histogram.`,
-      'Undelivered events (delivered < expected) are those still queued for the processor 8 s after the window; the backlog is then purged so it cannot delay the next row. Latency percentiles cover delivered events only.',
+      'Undelivered events (delivered < expected) are those still queued for the processor ("backlog left") or not yet delivered by the gateway 8 s after the window; the backlog is then purged so it cannot delay the next row. Latency percentiles cover delivered events only.',
       `"Redis publish" rows feed the gateway the processor's event JSON directly, so they isolate the gateway's share of the latency.`,
       `Subscribers live in one separate process, ${SUBSCRIPTIONS_PER_CONNECTION} subscriptions per graphql-ws connection; the gateway runs with GATEWAY_WS_MAX_SUBSCRIPTIONS=${SUBSCRIPTIONS_PER_CONNECTION} and GATEWAY_RATE_LIMIT_POINTS=100000000 (rate limit out of the way).`,
       ...profiles.notes,
