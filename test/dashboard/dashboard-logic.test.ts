@@ -1,7 +1,7 @@
 import { parseDashboardConfig, DEFAULT_DASHBOARD_CONFIG } from '../../gateway/dashboard/src/dashboard-config';
 import { nextSort, sortFleet } from '../../gateway/dashboard/src/fleet/fleet-sort';
 import { RecentIds } from '../../gateway/dashboard/src/live/recent-ids';
-import { boundsBetween, fitProjection, scaleBarFor, tilesCovering, tileUrlFor } from '../../gateway/dashboard/src/map/projection';
+import { boundsBetween, fitProjection, scaleBarFor } from '../../gateway/dashboard/src/map/projection';
 import {
   EMPTY_FILTER_FORM,
   mergeIntoFirstPage,
@@ -11,7 +11,11 @@ import {
 
 // The dashboard's pure logic, run in Node (the browser behaviour is covered by dashboard.browser.test.ts).
 
-const signal = (id: string, time: string, extra: Partial<{ deviceId: string; dataLength: number; dataVolume: number }> = {}) => ({
+const signal = (
+  id: string,
+  time: string,
+  extra: Partial<{ deviceId: string; dataLength: number; dataVolume: number }> = {},
+) => ({
   id,
   time,
   deviceId: extra.deviceId ?? 'dev-a',
@@ -24,7 +28,13 @@ describe('the signal filter form', () => {
   it('sends only the conditions that are set, with device ids split and deduplicated', () => {
     expect(signalFilterOf(EMPTY_FILTER_FORM)).toEqual({});
     expect(
-      signalFilterOf({ ...EMPTY_FILTER_FORM, deviceIds: ' a, b  a ', minDataLength: '5', maxDataVolume: '900', from: '2025-01-01T00:00:00.000Z' }),
+      signalFilterOf({
+        ...EMPTY_FILTER_FORM,
+        deviceIds: ' a, b  a ',
+        minDataLength: '5',
+        maxDataVolume: '900',
+        from: '2025-01-01T00:00:00.000Z',
+      }),
     ).toEqual({ deviceIds: ['a', 'b'], minDataLength: 5, maxDataVolume: 900, from: '2025-01-01T00:00:00.000Z' });
   });
 
@@ -48,16 +58,28 @@ describe('merging a live signal into the first page', () => {
   const rows = [signal('c', '2025-01-01T03:00:00.000Z'), signal('b', '2025-01-01T02:00:00.000Z')];
 
   it('puts a newer signal on top', () => {
-    expect(mergeIntoFirstPage(rows, signal('d', '2025-01-01T04:00:00.000Z'), true)?.map((row) => row.id)).toEqual(['d', 'c', 'b']);
+    expect(mergeIntoFirstPage(rows, signal('d', '2025-01-01T04:00:00.000Z'), true)?.map((row) => row.id)).toEqual([
+      'd',
+      'c',
+      'b',
+    ]);
   });
 
   it('orders equal times by id, newest id first', () => {
-    expect(mergeIntoFirstPage(rows, signal('z', '2025-01-01T03:00:00.000Z'), true)?.map((row) => row.id)).toEqual(['z', 'c', 'b']);
+    expect(mergeIntoFirstPage(rows, signal('z', '2025-01-01T03:00:00.000Z'), true)?.map((row) => row.id)).toEqual([
+      'z',
+      'c',
+      'b',
+    ]);
   });
 
   it('leaves a signal older than the page to the later pages, and never adds one twice', () => {
     expect(mergeIntoFirstPage(rows, signal('a', '2025-01-01T01:00:00.000Z'), true)).toBeNull();
-    expect(mergeIntoFirstPage(rows, signal('a', '2025-01-01T01:00:00.000Z'), false)?.map((row) => row.id)).toEqual(['c', 'b', 'a']);
+    expect(mergeIntoFirstPage(rows, signal('a', '2025-01-01T01:00:00.000Z'), false)?.map((row) => row.id)).toEqual([
+      'c',
+      'b',
+      'a',
+    ]);
     expect(mergeIntoFirstPage(rows, signal('c', '2025-01-01T03:00:00.000Z'), false)).toBeNull();
   });
 });
@@ -99,24 +121,6 @@ describe('the map projection', () => {
     expect(projection.project({ lat: 10, lon: 10 })).toEqual({ x: 500, y: 300 });
   });
 
-  it('covers the drawing with tiles whose corners line up with the projection', () => {
-    const projection = fitProjection(points, 1000, 600);
-    const tiles = tilesCovering(projection);
-    expect(tiles.length).toBeGreaterThan(0);
-    for (const tile of tiles) {
-      expect(tile.left).toBeLessThan(1000);
-      expect(tile.top).toBeLessThan(600);
-      expect(tile.left + tile.size).toBeGreaterThan(0);
-      expect(tile.top + tile.size).toBeGreaterThan(0);
-      const corner = projection.unproject({ x: tile.left, y: tile.top });
-      const n = 2 ** tile.z;
-      expect(corner.lon).toBeCloseTo((tile.x / n) * 360 - 180, 6);
-    }
-    expect(tileUrlFor('https://{s}.tiles.test/{z}/{x}/{y}.png', { z: 3, x: 4, y: 2, left: 0, top: 0, size: 256 })).toBe(
-      'https://a.tiles.test/3/4/2.png',
-    );
-  });
-
   it('labels the scale bar with a round distance', () => {
     const bar = scaleBarFor(fitProjection(points, 1000, 600));
     expect([1, 2, 5].map((step) => [step, step * 10, step * 100, step * 1000]).flat()).toContain(bar.meters);
@@ -134,7 +138,11 @@ describe('the fleet table order', () => {
 
   it('sorts by the chosen column and breaks ties by id', () => {
     expect(sortFleet(devices, { key: 'lastSeen', direction: 'descending' }).map((d) => d.id)).toEqual(['a', 'b', 'c']);
-    expect(sortFleet(devices, { key: 'signalCount', direction: 'ascending' }).map((d) => d.id)).toEqual(['a', 'b', 'c']);
+    expect(sortFleet(devices, { key: 'signalCount', direction: 'ascending' }).map((d) => d.id)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(sortFleet(devices, { key: 'online', direction: 'descending' }).map((d) => d.id)).toEqual(['b', 'c', 'a']);
   });
 
@@ -168,9 +176,19 @@ describe('the served dashboard settings', () => {
         tileAttribution: '© Example',
         onlineWindowSeconds: 600,
       }),
-    ).toEqual({ graphqlPath: '/graphql', tileUrl: 'https://tiles.example.com/{z}/{x}/{y}.png', tileAttribution: '© Example', onlineWindowSeconds: 600 });
-    expect(parseDashboardConfig({ graphqlPath: 'http://elsewhere/graphql', tileUrl: 'javascript:alert(1)', tileAttribution: null, onlineWindowSeconds: -1 })).toEqual(
-      DEFAULT_DASHBOARD_CONFIG,
-    );
+    ).toEqual({
+      graphqlPath: '/graphql',
+      tileUrl: 'https://tiles.example.com/{z}/{x}/{y}.png',
+      tileAttribution: '© Example',
+      onlineWindowSeconds: 600,
+    });
+    expect(
+      parseDashboardConfig({
+        graphqlPath: 'http://elsewhere/graphql',
+        tileUrl: 'javascript:alert(1)',
+        tileAttribution: null,
+        onlineWindowSeconds: -1,
+      }),
+    ).toEqual(DEFAULT_DASHBOARD_CONFIG);
   });
 });

@@ -120,9 +120,9 @@ export async function startExtraGateway(
   return disposables.add(gateway, (service) => service.close());
 }
 
-/** A 1×1 grey PNG, what the local tile server answers for every tile. */
+/** A 1×1 light grey PNG, what the local tile server answers for every tile. */
 const TILE_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4AwAA3gDdXeHJVgAAAABJRU5ErkJggg==',
   'base64',
 );
 

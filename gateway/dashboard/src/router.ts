@@ -2,10 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 /** The views, addressed by the URL fragment so links and the back button work without server routes. */
 export type Route =
-  | { view: 'fleet' }
-  | { view: 'map'; deviceId?: string }
-  | { view: 'signals' }
-  | { view: 'device'; deviceId: string };
+  { view: 'fleet' } | { view: 'map'; deviceId?: string } | { view: 'signals' } | { view: 'device'; deviceId: string };
 
 export function parseRoute(hash: string): Route {
   const [view, rawId] = hash.replace(/^#\/?/, '').split('/');

@@ -48,7 +48,11 @@ export function useLiveStatus(): LiveStatus {
 }
 
 /** Whether a device counts as online now: by the gateway's window when known, else as last loaded. */
-export function isOnline(device: { online: boolean; lastSeen: string }, nowMs: number, windowSeconds: number | undefined): boolean {
+export function isOnline(
+  device: { online: boolean; lastSeen: string },
+  nowMs: number,
+  windowSeconds: number | undefined,
+): boolean {
   if (windowSeconds === undefined) return device.online;
   return nowMs - Date.parse(device.lastSeen) <= windowSeconds * 1000;
 }

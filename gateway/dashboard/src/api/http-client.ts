@@ -64,7 +64,10 @@ export function createHttpClient(options: HttpClientOptions): GraphQLHttpClient 
       try {
         body = (await response.json()) as GraphQLResponseBody<never>;
       } catch {
-        throw new ApiError('UNEXPECTED_RESPONSE', `The gateway answered HTTP ${response.status} without a GraphQL result.`);
+        throw new ApiError(
+          'UNEXPECTED_RESPONSE',
+          `The gateway answered HTTP ${response.status} without a GraphQL result.`,
+        );
       }
       const firstError = body.errors?.[0];
       if (firstError) {

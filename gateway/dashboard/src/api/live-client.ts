@@ -54,7 +54,12 @@ export interface LiveClientOptions {
 }
 
 function isCloseEvent(value: unknown): value is { code: number; reason?: string } {
-  return typeof value === 'object' && value !== null && 'code' in value && typeof (value as { code: unknown }).code === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'code' in value &&
+    typeof (value as { code: unknown }).code === 'number'
+  );
 }
 
 function toApiError(error: unknown): ApiError {
@@ -67,7 +72,10 @@ function toApiError(error: unknown): ApiError {
     if (error.code === CLOSE_KEY_REJECTED || error.code === CLOSE_UNAUTHORIZED) {
       return new ApiError('UNAUTHENTICATED', REJECTED_KEY_MESSAGE);
     }
-    return new ApiError('NETWORK', `The live connection closed (${error.code}${error.reason ? `: ${error.reason}` : ''}).`);
+    return new ApiError(
+      'NETWORK',
+      `The live connection closed (${error.code}${error.reason ? `: ${error.reason}` : ''}).`,
+    );
   }
   return new ApiError('NETWORK', error instanceof Error ? error.message : 'The live connection failed.');
 }
@@ -102,7 +110,8 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     keepAlive: PING_INTERVAL_MS,
     retryAttempts: Number.POSITIVE_INFINITY,
     // A refused key stays refused; everything else (network, restarts) is worth retrying.
-    shouldRetry: (event) => !(isCloseEvent(event) && (event.code === CLOSE_KEY_REJECTED || event.code === CLOSE_UNAUTHORIZED)),
+    shouldRetry: (event) =>
+      !(isCloseEvent(event) && (event.code === CLOSE_KEY_REJECTED || event.code === CLOSE_UNAUTHORIZED)),
     retryWait: (retries) =>
       new Promise<void>((resolve) => {
         const delay = Math.min(10_000, 500 * 2 ** retries) + Math.random() * 500;
@@ -119,7 +128,8 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       setStatus('offline');
     },
     on: {
-      connecting: (isRetry) => setStatus(isRetry ? (failuresInRow >= ATTEMPTS_BEFORE_OFFLINE ? 'offline' : 'reconnecting') : 'connecting'),
+      connecting: (isRetry) =>
+        setStatus(isRetry ? (failuresInRow >= ATTEMPTS_BEFORE_OFFLINE ? 'offline' : 'reconnecting') : 'connecting'),
       connected: () => {
         failuresInRow = 0;
         setStatus('live');

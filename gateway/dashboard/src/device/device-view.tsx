@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeError } from '../api/api-error';
 import { DeviceOverviewQuery, DeviceRangeQuery } from '../api/operations';
-import type { DeviceOverviewQuery as DeviceOverviewResult, DeviceRangeQuery as DeviceRangeResult } from '../gql/graphql';
+import type {
+  DeviceOverviewQuery as DeviceOverviewResult,
+  DeviceRangeQuery as DeviceRangeResult,
+} from '../gql/graphql';
 import { GeoMap } from '../map/geo-map';
 import { latestDataRange } from '../map/latest-range';
 import type { TimeRange } from '../map/latest-range';
@@ -65,7 +68,9 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       .then((latest) => {
         if (!latest) return;
         setRange((current) => current ?? latest);
-        setRangeDraft((current) => (current.from ? current : { from: toDateTimeInput(latest.from), to: toDateTimeInput(latest.to) }));
+        setRangeDraft((current) =>
+          current.from ? current : { from: toDateTimeInput(latest.from), to: toDateTimeInput(latest.to) },
+        );
       })
       .catch((failure: unknown) => {
         if (!abort.signal.aborted) setError(describeError(failure));
@@ -269,7 +274,9 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
           Next
         </button>
       </nav>
-      {openSignalId && <SignalDetail key={openSignalId} signalId={openSignalId} onClose={() => setOpenSignalId(null)} />}
+      {openSignalId && (
+        <SignalDetail key={openSignalId} signalId={openSignalId} onClose={() => setOpenSignalId(null)} />
+      )}
     </section>
   );
 }

@@ -23,7 +23,15 @@ function visibleSpan(points: readonly TrendPoint[], range: { from: string; to: s
   return [Math.max(from, Math.min(...starts) - HOUR_S), Math.min(to, Math.max(...starts) + 2 * HOUR_S)];
 }
 
-export function TrendChart({ points, title, range }: { points: readonly TrendPoint[]; title: string; range: { from: string; to: string } }) {
+export function TrendChart({
+  points,
+  title,
+  range,
+}: {
+  points: readonly TrendPoint[];
+  title: string;
+  range: { from: string; to: string };
+}) {
   const containerRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -46,9 +54,17 @@ export function TrendChart({ points, title, range }: { points: readonly TrendPoi
       series: [
         {
           label: 'Hour (UTC)',
-          value: (_chart, seconds) => (seconds == null ? '--' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')),
+          value: (_chart, seconds) =>
+            seconds == null ? '--' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' '),
         },
-        { label: 'Signals', scale: 'count', stroke: '#2563eb', width: 2, paths: uPlot.paths.bars?.({ size: [0.6, 40] }), fill: 'rgba(37,99,235,0.25)' },
+        {
+          label: 'Signals',
+          scale: 'count',
+          stroke: '#2563eb',
+          width: 2,
+          paths: uPlot.paths.bars?.({ size: [0.6, 40] }),
+          fill: 'rgba(37,99,235,0.25)',
+        },
         { label: 'Distance (km)', scale: 'km', stroke: '#dc2626', width: 2, points: { show: true } },
       ],
       axes: [
@@ -58,7 +74,9 @@ export function TrendChart({ points, title, range }: { points: readonly TrendPoi
       ],
     };
     const chart = new uPlot(options, data, container);
-    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(280, container.clientWidth), height: 240 }));
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(280, container.clientWidth), height: 240 }),
+    );
     resize.observe(container);
     return () => {
       resize.disconnect();

@@ -49,10 +49,14 @@ export class FleetStore {
 
   start(): void {
     void this.load();
-    this.positions = this.live.subscribe(LivePositionsSubscription, {}, {
-      next: ({ devicePosition }) => this.movePosition(devicePosition.deviceId, devicePosition.position),
-      error: (error) => this.update({ error }),
-    });
+    this.positions = this.live.subscribe(
+      LivePositionsSubscription,
+      {},
+      {
+        next: ({ devicePosition }) => this.movePosition(devicePosition.deviceId, devicePosition.position),
+        error: (error) => this.update({ error }),
+      },
+    );
     this.unsubscribeFeed = this.feed.onSignal((signal) => this.onSignal(signal));
     // `devicePosition` has no resume: positions sent while disconnected are read back instead.
     this.unsubscribeReconnected = this.live.onReconnected(() => void this.load());

@@ -26,7 +26,10 @@ export function FleetView() {
   const rows = useMemo(
     () =>
       sortFleet(
-        [...fleet.devices.values()].map((device) => ({ ...device, online: isOnline(device, now, config.onlineWindowSeconds) })),
+        [...fleet.devices.values()].map((device) => ({
+          ...device,
+          online: isOnline(device, now, config.onlineWindowSeconds),
+        })),
         sort,
       ),
     [fleet.devices, sort, now, config.onlineWindowSeconds],
@@ -49,7 +52,9 @@ export function FleetView() {
       {fleet.truncated && <p class="hint">Showing the {MAX_FLEET_DEVICES} most recently listed devices.</p>}
       <div class="table-scroll">
         <table class="fleet-table">
-          <caption class="visually-hidden">Devices, sorted by {COLUMNS.find((column) => column.key === sort.key)?.label}</caption>
+          <caption class="visually-hidden">
+            Devices, sorted by {COLUMNS.find((column) => column.key === sort.key)?.label}
+          </caption>
           <thead>
             <tr>
               {COLUMNS.map((column) => (
@@ -61,7 +66,9 @@ export function FleetView() {
                 >
                   <button type="button" class="sort-button" onClick={() => setSort(nextSort(sort, column.key))}>
                     {column.label}
-                    <span aria-hidden="true">{sort.key === column.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}</span>
+                    <span aria-hidden="true">
+                      {sort.key === column.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+                    </span>
                   </button>
                 </th>
               ))}
@@ -75,7 +82,9 @@ export function FleetView() {
                   <a href={hrefOf({ view: 'device', deviceId: device.id })}>{device.id}</a>
                 </th>
                 <td>
-                  <span class={`badge ${device.online ? 'online' : 'offline'}`}>{device.online ? 'Online' : 'Offline'}</span>
+                  <span class={`badge ${device.online ? 'online' : 'offline'}`}>
+                    {device.online ? 'Online' : 'Offline'}
+                  </span>
                 </td>
                 <td title={formatDateTime(device.lastSeen)}>
                   <time dateTime={device.lastSeen}>{formatRelative(device.lastSeen, now)}</time>

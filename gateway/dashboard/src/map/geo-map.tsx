@@ -1,204 +1,65 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
-import type { SVGAttributes } from 'preact';
-import { boundsBetween, fitProjection, scaleBarFor, tilesCovering, tileUrlFor } from './projection';
-import type { GeoBounds, LatLon, ScreenPoint } from './projection';
+import { useEffect, useState } from 'preact/hooks';
+import type { GeoMapProps } from './map-content';
+import { SvgMap } from './svg-map';
 
-export interface MapMarker extends LatLon {
-  id: string;
-  label: string;
-  online: boolean;
+type TileMapModule = typeof import('./tile-map');
+
+let tileMapModule: Promise<TileMapModule> | undefined;
+
+/** Leaflet is fetched the first time a tile map is shown, so the default (tile-less) page never loads it. */
+function loadTileMap(): Promise<TileMapModule> {
+  tileMapModule ??= import('./tile-map').catch((error: unknown) => {
+    tileMapModule = undefined;
+    throw error;
+  });
+  return tileMapModule;
 }
 
-interface GeoMapProps {
-  /** Accessible name of the drawing. */
-  title: string;
-  markers: readonly MapMarker[];
-  selectedId?: string | undefined;
-  /** A track drawn as a line (the selected device's, or one signal's points). */
-  track?: readonly LatLon[] | undefined;
-  /** An area to outline (e.g. the signals filter's bbox). */
-  area?: GeoBounds | undefined;
-  onSelect?: ((id: string) => void) | undefined;
-  /** While set, dragging on the map draws an area and hands it here. */
-  onAreaDrawn?: ((bounds: GeoBounds) => void) | undefined;
-  tileUrl?: string | undefined;
-  tileAttribution?: string | undefined;
-  width?: number;
-  height?: number;
-}
+type TileMapState = { status: 'loading' } | { status: 'ready'; module: TileMapModule } | { status: 'failed' };
 
 /**
- * An SVG map in Web Mercator fitted to what it shows: markers, a track and an area. With a tile URL
- * the same projection places raster tiles under the drawing, so both always line up.
+ * The map of markers, a track and an area. With a tile URL it is a Leaflet map (pan, zoom, tiles)
+ * with that drawing on top; without one, the self-contained SVG projection.
  */
-export function GeoMap({
-  title,
-  markers,
-  selectedId,
-  track,
-  area,
-  onSelect,
-  onAreaDrawn,
-  tileUrl,
-  tileAttribution,
-  width = 1000,
-  height = 600,
-}: GeoMapProps) {
-  const svgRef = useRef<SVGSVGElement>(null);
-  const [dragStart, setDragStart] = useState<ScreenPoint | null>(null);
-  const [dragEnd, setDragEnd] = useState<ScreenPoint | null>(null);
+export function GeoMap(props: GeoMapProps) {
+  const { tileUrl } = props;
+  const [tileMap, setTileMap] = useState<TileMapState>({ status: 'loading' });
 
-  const projection = useMemo(() => {
-    const points: LatLon[] = [...markers, ...(track ?? [])];
-    if (area) points.push({ lat: area.minLat, lon: area.minLon }, { lat: area.maxLat, lon: area.maxLon });
-    return fitProjection(points, width, height, 36);
-  }, [markers, track, area, width, height]);
+  useEffect(() => {
+    if (!tileUrl) return undefined;
+    let current = true;
+    loadTileMap().then(
+      (module) => current && setTileMap({ status: 'ready', module }),
+      () => current && setTileMap({ status: 'failed' }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [tileUrl]);
 
-  const scaleBar = useMemo(() => scaleBarFor(projection), [projection]);
-  const tiles = useMemo(() => (tileUrl ? tilesCovering(projection) : []), [projection, tileUrl]);
-  const trackPath = useMemo(() => {
-    if (!track || track.length === 0) return '';
-    return track
-      .map((point, index) => {
-        const { x, y } = projection.project(point);
-        return `${index === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`;
-      })
-      .join('');
-  }, [projection, track]);
-
-  function svgPoint(event: PointerEvent): ScreenPoint | null {
-    const svg = svgRef.current;
-    const matrix = svg?.getScreenCTM();
-    if (!svg || !matrix) return null;
-    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse());
-    return { x: point.x, y: point.y };
-  }
-
-  const drawing = onAreaDrawn !== undefined;
-  const drawHandlers: SVGAttributes<SVGSVGElement> = drawing
-    ? {
-        onPointerDown: (event) => {
-          const point = svgPoint(event);
-          if (!point) return;
-          event.currentTarget.setPointerCapture(event.pointerId);
-          setDragStart(point);
-          setDragEnd(point);
-        },
-        onPointerMove: (event) => {
-          if (dragStart) setDragEnd(svgPoint(event));
-        },
-        onPointerUp: (event) => {
-          const end = svgPoint(event);
-          if (dragStart && end && Math.abs(end.x - dragStart.x) > 4 && Math.abs(end.y - dragStart.y) > 4) {
-            onAreaDrawn(boundsBetween(projection, dragStart, end));
-          }
-          setDragStart(null);
-          setDragEnd(null);
-        },
-      }
-    : {};
-
-  const areaRect = area ? rectOf(projection.project({ lat: area.maxLat, lon: area.minLon }), projection.project({ lat: area.minLat, lon: area.maxLon })) : null;
-  const dragRect = dragStart && dragEnd ? rectOf(dragStart, dragEnd) : null;
-  const trackEnds = track && track.length > 0 ? [track[0], track[track.length - 1]] : [];
-
-  return (
-    <figure class="geo-map">
-      <svg
-        ref={svgRef}
-        viewBox={`0 0 ${width} ${height}`}
-        role="group"
-        aria-label={title}
-        class={drawing ? 'drawing' : undefined}
-        {...drawHandlers}
-      >
-        <rect class="map-background" x={0} y={0} width={width} height={height} />
+  if (!tileUrl || tileMap.status === 'failed') {
+    const { tileUrl: _tileUrl, tileAttribution: _tileAttribution, ...drawing } = props;
+    return (
+      <>
+        <SvgMap {...drawing} />
         {tileUrl && (
-          <g class="map-tiles" aria-hidden="true">
-            {tiles.map((tile) => (
-              <image
-                key={`${tile.z}/${tile.x}/${tile.y}`}
-                href={tileUrlFor(tileUrl, tile)}
-                x={tile.left}
-                y={tile.top}
-                width={tile.size + 0.5}
-                height={tile.size + 0.5}
-                preserveAspectRatio="none"
-              />
-            ))}
-          </g>
+          <p class="hint" role="status">
+            The tile map could not be loaded; showing the map without tiles.
+          </p>
         )}
-        <Graticule width={width} height={height} />
-        {areaRect && <rect class="map-area" {...areaRect} aria-label="Signals filter area" />}
-        {trackPath && <path class="map-track" d={trackPath} data-points={track?.length} />}
-        {trackEnds.map((point, index) => {
-          if (!point) return null;
-          const { x, y } = projection.project(point);
-          return <circle key={index} class={index === 0 ? 'track-start' : 'track-end'} cx={x} cy={y} r={5} aria-hidden="true" />;
-        })}
-        {markers.map((marker) => {
-          const { x, y } = projection.project(marker);
-          const selected = marker.id === selectedId;
-          const activate = (): void => onSelect?.(marker.id);
-          return (
-            <g
-              key={marker.id}
-              class={`map-marker ${marker.online ? 'online' : 'offline'}${selected ? ' selected' : ''}`}
-              transform={`translate(${x.toFixed(1)},${y.toFixed(1)})`}
-              data-device-id={marker.id}
-              data-lat={marker.lat}
-              data-lon={marker.lon}
-              role={onSelect ? 'button' : 'img'}
-              tabIndex={onSelect ? 0 : undefined}
-              aria-label={`${marker.label}, ${marker.online ? 'online' : 'offline'}${selected ? ', selected' : ''}`}
-              aria-pressed={onSelect ? selected : undefined}
-              onClick={activate}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter' || event.key === ' ') {
-                  event.preventDefault();
-                  activate();
-                }
-              }}
-            >
-              <circle r={selected ? 10 : 7} />
-              <text x={12} y={4}>
-                {marker.label}
-              </text>
-            </g>
-          );
-        })}
-        {dragRect && <rect class="map-drag" {...dragRect} />}
-        <ScaleBar meters={scaleBar.meters} pixels={scaleBar.pixels} height={height} />
-      </svg>
-      {tileUrl && tileAttribution && <figcaption class="attribution">{tileAttribution}</figcaption>}
-    </figure>
-  );
-}
-
-function rectOf(a: ScreenPoint, b: ScreenPoint): { x: number; y: number; width: number; height: number } {
-  return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) };
-}
-
-function Graticule({ width, height }: { width: number; height: number }) {
-  const lines = [];
-  for (let x = 100; x < width; x += 100) lines.push(<line key={`x${x}`} x1={x} y1={0} x2={x} y2={height} />);
-  for (let y = 100; y < height; y += 100) lines.push(<line key={`y${y}`} x1={0} y1={y} x2={width} y2={y} />);
-  return (
-    <g class="map-grid" aria-hidden="true">
-      {lines}
-    </g>
-  );
-}
-
-function ScaleBar({ meters, pixels, height }: { meters: number; pixels: number; height: number }) {
-  const label = meters >= 1000 ? `${meters / 1000} km` : `${meters} m`;
-  const y = height - 16;
-  return (
-    <g class="map-scale" aria-label={`Scale: ${label}`}>
-      <path d={`M16,${y - 6}V${y}H${16 + pixels}V${y - 6}`} />
-      <text x={16 + pixels / 2} y={y - 10} text-anchor="middle">
-        {label}
-      </text>
-    </g>
-  );
+      </>
+    );
+  }
+  if (tileMap.status === 'loading') {
+    return (
+      <figure
+        class="geo-map"
+        aria-busy="true"
+        aria-label={props.title}
+        style={{ aspectRatio: `${props.width ?? 1000} / ${props.height ?? 600}` }}
+      />
+    );
+  }
+  const { TileMap } = tileMap.module;
+  return <TileMap key={`${tileUrl} ${props.tileAttribution ?? ''}`} {...props} tileUrl={tileUrl} />;
 }

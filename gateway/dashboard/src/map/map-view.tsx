@@ -7,7 +7,7 @@ import { isOnline, useFleet, useSession } from '../session-context';
 import { formatCoordinate, formatDateTime, formatRelative } from '../ui/format';
 import { useNow } from '../ui/use-now';
 import { GeoMap } from './geo-map';
-import type { MapMarker } from './geo-map';
+import type { MapMarker } from './map-content';
 import { latestDataRange } from './latest-range';
 import type { GeoBounds } from './projection';
 
@@ -59,7 +59,11 @@ export function MapView({ selectedDeviceId }: { selectedDeviceId: string | undef
           setTrack([]);
           return;
         }
-        const result = await http.request(MapTrackQuery, { deviceId: selectedDeviceId, ...range, maxPoints: TRACK_POINTS }, abort.signal);
+        const result = await http.request(
+          MapTrackQuery,
+          { deviceId: selectedDeviceId, ...range, maxPoints: TRACK_POINTS },
+          abort.signal,
+        );
         setTrack(result.track);
       } catch (error) {
         if (!abort.signal.aborted) setTrackError(describeError(error));
@@ -88,7 +92,11 @@ export function MapView({ selectedDeviceId }: { selectedDeviceId: string | undef
               <a class="button-link" href={hrefOf({ view: 'signals' })}>
                 Signals in area
               </a>
-              <button type="button" class="secondary" onClick={() => setSignalFilter({ ...signalFilter, bbox: undefined })}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setSignalFilter({ ...signalFilter, bbox: undefined })}
+              >
                 Clear area
               </button>
             </>

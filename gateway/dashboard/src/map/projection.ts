@@ -16,7 +16,7 @@ export interface GeoBounds {
   maxLon: number;
 }
 
-/** Web Mercator fitted to a drawing area, so map tiles (also Web Mercator) line up with the drawing. */
+/** Web Mercator (as on tile maps) fitted to a drawing area. */
 export interface Projection {
   project(point: LatLon): ScreenPoint;
   unproject(point: ScreenPoint): LatLon;
@@ -103,48 +103,6 @@ export function boundsBetween(projection: Projection, a: ScreenPoint, b: ScreenP
   };
 }
 
-/** One map tile placed on the drawing. */
-export interface PlacedTile {
-  z: number;
-  x: number;
-  y: number;
-  left: number;
-  top: number;
-  size: number;
-}
-
-const TILE_PIXELS = 256;
-
-/** The Web Mercator tiles covering the drawing at the zoom level closest to its scale. */
-export function tilesCovering(projection: Projection, maxZoom = 19): PlacedTile[] {
-  const zoom = Math.max(0, Math.min(maxZoom, Math.round(Math.log2(projection.scale / TILE_PIXELS))));
-  const tilesPerSide = 2 ** zoom;
-  const size = projection.scale / tilesPerSide;
-  const topLeft = projection.unproject({ x: 0, y: 0 });
-  const bottomRight = projection.unproject({ x: projection.width, y: projection.height });
-  const firstX = Math.max(0, Math.floor(mercatorX(topLeft.lon) * tilesPerSide));
-  const lastX = Math.min(tilesPerSide - 1, Math.floor(mercatorX(bottomRight.lon) * tilesPerSide));
-  const firstY = Math.max(0, Math.floor(mercatorY(topLeft.lat) * tilesPerSide));
-  const lastY = Math.min(tilesPerSide - 1, Math.floor(mercatorY(bottomRight.lat) * tilesPerSide));
-  const origin = projection.project({ lat: latOfMercatorY(0), lon: lonOfMercatorX(0) });
-  const tiles: PlacedTile[] = [];
-  for (let x = firstX; x <= lastX; x += 1) {
-    for (let y = firstY; y <= lastY; y += 1) {
-      tiles.push({ z: zoom, x, y, left: origin.x + x * size, top: origin.y + y * size, size });
-    }
-  }
-  return tiles;
-}
-
-/** A tile URL from an `{z}/{x}/{y}` template (`{s}` becomes one of a, b, c). */
-export function tileUrlFor(template: string, tile: PlacedTile): string {
-  return template
-    .replace('{z}', String(tile.z))
-    .replace('{x}', String(tile.x))
-    .replace('{y}', String(tile.y))
-    .replace('{s}', 'abc'.charAt((tile.x + tile.y) % 3));
-}
-
 const EARTH_CIRCUMFERENCE_METERS = 40_075_016.686;
 
 /** A round distance and its length in pixels, about `targetPixels` long, at the drawing's centre. */
@@ -153,6 +111,10 @@ export function scaleBarFor(projection: Projection, targetPixels = 120): { meter
   const metersPerPixel = (EARTH_CIRCUMFERENCE_METERS * Math.cos((centre.lat * Math.PI) / 180)) / projection.scale;
   const raw = metersPerPixel * targetPixels;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const meters = [1, 2, 5, 10].map((step) => step * magnitude).filter((value) => value <= raw).pop() ?? magnitude;
+  const meters =
+    [1, 2, 5, 10]
+      .map((step) => step * magnitude)
+      .filter((value) => value <= raw)
+      .pop() ?? magnitude;
   return { meters, pixels: meters / metersPerPixel };
 }

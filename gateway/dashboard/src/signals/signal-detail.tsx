@@ -4,7 +4,14 @@ import { SignalDetailQuery } from '../api/operations';
 import type { SignalDetailQuery as SignalDetailResult } from '../gql/graphql';
 import { GeoMap } from '../map/geo-map';
 import { useSession } from '../session-context';
-import { formatBytes, formatCoordinate, formatDateTime, formatDistance, formatDuration, formatSpeed } from '../ui/format';
+import {
+  formatBytes,
+  formatCoordinate,
+  formatDateTime,
+  formatDistance,
+  formatDuration,
+  formatSpeed,
+} from '../ui/format';
 
 const DETAIL_POINTS = 500;
 
@@ -38,7 +45,9 @@ export function SignalDetail({ signalId, onClose }: { signalId: string; onClose(
   return (
     <section class="card signal-detail" aria-labelledby="signal-detail-heading">
       <div class="view-heading">
-        <h2 id="signal-detail-heading" ref={headingRef} tabIndex={-1}>Signal {signalId}</h2>
+        <h2 id="signal-detail-heading" ref={headingRef} tabIndex={-1}>
+          Signal {signalId}
+        </h2>
         <button type="button" class="secondary" onClick={onClose}>
           Close
         </button>

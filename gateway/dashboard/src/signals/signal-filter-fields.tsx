@@ -16,7 +16,12 @@ const BBOX_FIELDS: Array<{ key: keyof BBoxInput; label: string; min: number; max
 
 function bboxText(bbox: BBoxInput | undefined): BBoxText {
   const text = (value: number | undefined): string => (value === undefined ? '' : String(Number(value.toFixed(6))));
-  return { minLat: text(bbox?.minLat), maxLat: text(bbox?.maxLat), minLon: text(bbox?.minLon), maxLon: text(bbox?.maxLon) };
+  return {
+    minLat: text(bbox?.minLat),
+    maxLat: text(bbox?.maxLat),
+    minLon: text(bbox?.minLon),
+    maxLon: text(bbox?.maxLon),
+  };
 }
 
 function bboxOf(text: BBoxText): BBoxInput | undefined | 'incomplete' {
@@ -30,7 +35,13 @@ function bboxOf(text: BBoxText): BBoxInput | undefined | 'incomplete' {
 }
 
 /** The filters of the `signals` query: devices, time range, area, sample count and size. */
-export function SignalFilterFields({ form, onApply }: { form: SignalFilterForm; onApply(form: SignalFilterForm): void }) {
+export function SignalFilterFields({
+  form,
+  onApply,
+}: {
+  form: SignalFilterForm;
+  onApply(form: SignalFilterForm): void;
+}) {
   const [draft, setDraft] = useState(form);
   const [from, setFrom] = useState(toDateTimeInput(form.from));
   const [to, setTo] = useState(toDateTimeInput(form.to));
@@ -68,11 +79,23 @@ export function SignalFilterFields({ form, onApply }: { form: SignalFilterForm; 
       </div>
       <div class="field">
         <label for="filter-from">From (UTC)</label>
-        <input id="filter-from" type="datetime-local" step={1} value={from} onInput={(event) => setFrom(event.currentTarget.value)} />
+        <input
+          id="filter-from"
+          type="datetime-local"
+          step={1}
+          value={from}
+          onInput={(event) => setFrom(event.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for="filter-to">To (UTC)</label>
-        <input id="filter-to" type="datetime-local" step={1} value={to} onInput={(event) => setTo(event.currentTarget.value)} />
+        <input
+          id="filter-to"
+          type="datetime-local"
+          step={1}
+          value={to}
+          onInput={(event) => setTo(event.currentTarget.value)}
+        />
       </div>
       <fieldset class="field-group">
         <legend>

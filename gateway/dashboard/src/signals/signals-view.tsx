@@ -53,7 +53,9 @@ export function SignalsView() {
         const previous = pageRef.current;
         // On a reload of the same page, rows that came in above what was shown count as new.
         const newest = previous?.after === after && previous.filter === filter ? previous.rows[0] : undefined;
-        setFreshIds(newest ? new Set(rows.filter((row) => compareNewestFirst(row, newest) < 0).map((row) => row.id)) : new Set());
+        setFreshIds(
+          newest ? new Set(rows.filter((row) => compareNewestFirst(row, newest) < 0).map((row) => row.id)) : new Set(),
+        );
         setPage({
           after,
           filter,
@@ -69,7 +71,10 @@ export function SignalsView() {
     return () => abort.abort();
   }, [http, filter, after, reloads]);
 
-  useEffect(() => (pageNumber === 1 ? feed.onResync(() => setReloads((count) => count + 1)) : undefined), [feed, pageNumber]);
+  useEffect(
+    () => (pageNumber === 1 ? feed.onResync(() => setReloads((count) => count + 1)) : undefined),
+    [feed, pageNumber],
+  );
 
   useEffect(() => {
     if (pageNumber !== 1) return undefined;
@@ -169,7 +174,9 @@ export function SignalsView() {
           Next
         </button>
       </nav>
-      {openSignalId && <SignalDetail key={openSignalId} signalId={openSignalId} onClose={() => setOpenSignalId(null)} />}
+      {openSignalId && (
+        <SignalDetail key={openSignalId} signalId={openSignalId} onClose={() => setOpenSignalId(null)} />
+      )}
     </section>
   );
 }
