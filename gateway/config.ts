@@ -80,7 +80,7 @@ const envSchema = z.object({
   GATEWAY_DASHBOARD_DIR: z.string().min(1).optional(),
   /** Map tile URL template for the dashboard (e.g. `https://tiles.example.com/{z}/{x}/{y}.png`); its origin is allowed by CSP. Default: none. */
   DASHBOARD_TILE_URL: url(['http:', 'https:']).optional(),
-  /** Attribution text the tile provider requires, shown under the dashboard map. Default: none. */
+  /** Attribution text the tile provider requires, shown in the dashboard map's corner. Default: none. */
   DASHBOARD_TILE_ATTRIBUTION: z.string().max(500).optional(),
   /** pino level. Default `info`. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

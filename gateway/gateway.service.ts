@@ -15,6 +15,7 @@ import { createOpsRouter, type Logger, type RunningService } from '../schema';
 import { ApiKeyService } from './auth/api-key.service';
 import type { GatewayConfig } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
+import { createGatewayLoaders } from './loaders/gateway-loaders';
 import { createOperationCostChecker } from './cost/operation-cost';
 import { operationCostPlugin } from './cost/operation-cost.plugin';
 import { bindGatewayModels } from './db/gateway-models';
@@ -24,6 +25,7 @@ import { apiKeyHandler, type AuthenticatedLocals } from './http/api-key.handler'
 import { bodyErrorHandler } from './http/body-error.handler';
 import { rateLimitHandler } from './http/rate-limit.handler';
 import { securityHeaders } from './http/security-headers';
+import { tileSourceFor } from './http/tile-source';
 import { createLiveFeed } from './live/live-feed';
 import { createLivePubSub } from './live/live-pubsub';
 import { attachWebSocketServer } from './live/ws.server';
@@ -141,6 +143,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         const requestId = request.headers['x-request-id'] ?? request.headers['x-correlation-id'];
         return createGatewayContext(contextDeps, auth, logger, Array.isArray(requestId) ? requestId[0] : requestId);
       },
+      // Loaders cache for the life of their context: per event, a long subscription neither holds
+      // every track it ever loaded nor serves a device as it was when the subscription began.
+      eventContext: (operationContext) => ({ ...operationContext, loaders: createGatewayLoaders(contextDeps.models) }),
       checkCost,
       consumeRateLimit: async (auth) => {
         const decision = await rateLimiter.consume(auth);
@@ -184,10 +189,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     await apollo.start();
     closers.push({ name: 'apollo', close: () => apollo.stop() });
 
-    const tileOrigin = config.dashboardTileUrl
-      ? new URL(config.dashboardTileUrl.replace(/[{}]/g, '')).origin
-      : undefined;
-    app.use(securityHeaders(tileOrigin));
+    app.use(securityHeaders(config.dashboardTileUrl ? tileSourceFor(config.dashboardTileUrl) : undefined));
     app.use(
       createOpsRouter({
         registry,

@@ -12,7 +12,7 @@ describe('loadProcessorConfig', () => {
     expect(loadProcessorConfig(required)).toMatchObject({
       port: 3002,
       namespace: 'xray',
-      prefetch: 128,
+      prefetch: 256,
       maxSpeedKmh: 300,
       retryBaseDelayMs: 2_000,
       maxAttempts: 5,

@@ -30,7 +30,7 @@ const processorEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
     .default(DEFAULT_NAMESPACE),
-  PROCESSOR_PREFETCH: integer(128, 1, 1_000),
+  PROCESSOR_PREFETCH: integer(256, 1, 1_000),
   PROCESSOR_MAX_SPEED_KMH: z.coerce.number().positive().default(300),
   PROCESSOR_RETRY_BASE_DELAY_MS: integer(2_000, 1),
   PROCESSOR_RETRY_MAX_DELAY_MS: integer(60_000, 1),
@@ -59,7 +59,7 @@ export interface ProcessorConfig {
   hmacSecret: string;
   /** `XRAY_NAMESPACE`: prefix of every Redis key and channel (default `xray`). */
   namespace: string;
-  /** `PROCESSOR_PREFETCH`: unacknowledged messages in flight per consumer; two batches' worth keeps the writer busy (default 128). */
+  /** `PROCESSOR_PREFETCH`: unacknowledged messages in flight per consumer; enough to fill the concurrent batches with more gathering behind them (default 256). */
   prefetch: number;
   /** `PROCESSOR_MAX_SPEED_KMH`: implied speed above which a sample is dropped as a GPS jump (default 300). */
   maxSpeedKmh: number;

@@ -25,6 +25,17 @@ describe('idempotency key', () => {
     expect(idempotencyKeyFor('dev-1', 1, [...data].reverse())).not.toBe(key);
   });
 
+  it('prints every sample as JSON.stringify would, however the numbers are sized', () => {
+    const odd: XRaySample[] = [
+      [0, [-0, 1e21, 5e-7]],
+      [59_999, [-89.999999999, 179.123456789, 0.1 + 0.2]],
+      [1, [90, -180, 123456789.5]],
+    ];
+    expect(canonicalDataJson(odd)).toBe(JSON.stringify(odd));
+    expect(JSON.parse(canonicalDataJson(odd))).toEqual(JSON.parse(JSON.stringify(odd)));
+    expect(canonicalDataJson([])).toBe('[]');
+  });
+
   it('ignores anything but the sample values', () => {
     const withExtra = data.map(([offset, position]) => [offset, [...position, 99]]) as unknown as XRaySample[];
     expect(canonicalDataJson(withExtra)).toBe(canonicalDataJson(data));

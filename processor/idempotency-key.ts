@@ -8,7 +8,13 @@ import type { XRaySample } from '../schema';
  * number spelling (`1.0` vs `1`, `1e2` vs `100`) of the bytes as received do not change it.
  */
 export function canonicalDataJson(data: ReadonlyArray<XRaySample>): string {
-  return JSON.stringify(data.map(([offset, [lat, lon, speed]]) => [offset, [lat, lon, speed]]));
+  // Exactly `JSON.stringify` of the rebuilt arrays (a finite number prints the same either way),
+  // without building them: this runs for every message.
+  let json = '[';
+  for (const [index, [offset, [lat, lon, speed]]] of data.entries()) {
+    json += `${index === 0 ? '' : ','}[${offset},[${lat},${lon},${speed}]]`;
+  }
+  return `${json}]`;
 }
 
 /** `deviceId:time:sha256(canonical data)`: the same readings from the same device at the same time. */

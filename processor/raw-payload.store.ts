@@ -6,6 +6,13 @@ import { isDuplicateKeyError } from './processing-failure';
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * zlib level 1: on the real sample about 5× faster than the default level 6 for a file about a
+ * quarter larger (11.4 kB instead of 8.9 kB of 72.5 kB), and gzipping every message is a large
+ * part of the processor's CPU time.
+ */
+const GZIP_LEVEL = 1;
+
 /** One raw payload to store. */
 export interface RawPayload {
   /** GridFS file id (derived from the idempotency key and the bytes, so rewriting it is harmless). */
@@ -36,7 +43,7 @@ export class RawPayloadStore {
 
   async putMany(payloads: ReadonlyArray<RawPayload>): Promise<void> {
     if (payloads.length === 0) return;
-    const gzipped = await Promise.all(payloads.map((p) => gzipAsync(p.raw)));
+    const gzipped = await Promise.all(payloads.map((p) => gzipAsync(p.raw, { level: GZIP_LEVEL })));
     const uploadDate = new Date();
     await insertIgnoringDuplicates(
       this.chunks(),

@@ -74,8 +74,10 @@ export function createRawXRayHandler(deps: RawXRayHandlerDeps): (delivery: RawXR
     });
     if (outcome === 'stored') deps.metrics.droppedSamples.inc(derived.stats.droppedSamples);
     const signalId = signal._id.toHexString();
-    await deps.events.publish(processedEventOf(signal, correlationId ?? signal.correlationId ?? ''));
-    await deps.events.rememberSeen(derived.idempotencyKey, signalId);
+    await deps.events.publishStored(
+      processedEventOf(signal, correlationId ?? signal.correlationId ?? ''),
+      derived.idempotencyKey,
+    );
     return { outcome, signalId, deviceId };
   };
 }

@@ -77,7 +77,8 @@ function bucketIncrement(deviceId: string, signal: RollupContribution, ingestedA
 
 /**
  * The increments of many signals merged into one statement per target document (sums for `$inc`,
- * the extreme for `$max/$min`, the latest position for the conditional `$set`), so a batch costs
+ * the extreme for `$max/$min` — the latest last position included — and `$setOnInsert` as is,
+ * being the same for every signal of a document), so a batch costs
  * one update per device and bucket instead of one per signal. Applying the result equals applying
  * each signal's increments in any order.
  */

@@ -60,9 +60,13 @@ export class RollupStore {
     await this.models.rollupRepairs.deleteOne({ _id: markerId });
   }
 
-  /** Whether a write covering `deviceId` is outstanding (under way, failed or crashed). */
-  async isMarked(deviceId: string): Promise<boolean> {
-    return (await this.models.rollupRepairs.countDocuments({ deviceIds: deviceId }, { limit: 1 })) > 0;
+  /**
+   * Whether a write covering `deviceId` is outstanding (under way, failed or crashed), leaving out
+   * the markers in `except` (writes the caller knows to be under way and unrelated).
+   */
+  async isMarked(deviceId: string, except: ReadonlyArray<mongo.ObjectId> = []): Promise<boolean> {
+    const filter = except.length === 0 ? { deviceIds: deviceId } : { deviceIds: deviceId, _id: { $nin: [...except] } };
+    return (await this.models.rollupRepairs.countDocuments(filter, { limit: 1 })) > 0;
   }
 
   /**

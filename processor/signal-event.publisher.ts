@@ -14,12 +14,27 @@ export class SignalEventPublisher {
 
   /** Publishes on both channels; resolves once Redis took both. */
   async publish(event: ProcessedSignalEvent): Promise<void> {
+    await this.publishThenRemember(event);
+  }
+
+  /**
+   * Publishes on both channels and then remembers the stored key, in one round trip: a MULTI runs
+   * the SET after both PUBLISHes, and not at all if the connection drops before EXEC.
+   */
+  async publishStored(event: ProcessedSignalEvent, idempotencyKey: string): Promise<void> {
+    await this.publishThenRemember(event, idempotencyKey);
+  }
+
+  private async publishThenRemember(event: ProcessedSignalEvent, idempotencyKey?: string): Promise<void> {
     const json = JSON.stringify(event);
-    const results = await this.redis
+    const transaction = this.redis
       .multi()
       .publish(deviceSignalChannelFor(this.namespace, event.deviceId), json)
-      .publish(allSignalsChannelFor(this.namespace), json)
-      .exec();
+      .publish(allSignalsChannelFor(this.namespace), json);
+    if (idempotencyKey !== undefined) {
+      transaction.set(this.seenKeyFor(idempotencyKey), event.signalId, 'EX', this.seenKeyTtlSeconds);
+    }
+    const results = await transaction.exec();
     const failed = results?.find(([error]) => error !== null);
     if (results === null || failed !== undefined) {
       throw new Error(`redis did not publish the event: ${failed?.[0]?.message ?? 'transaction aborted'}`);

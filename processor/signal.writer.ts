@@ -1,8 +1,11 @@
+import type { mongo } from 'mongoose';
 import type { Logger } from '../schema';
 import type { ExclusiveGate } from './exclusive-gate';
+import { GroupCommit } from './group-commit';
 import { rawPayloadIdFor } from './idempotency-key';
 import { DUPLICATE_KEY_ERROR_CODE, isDuplicateKeyError } from './processing-failure';
 import type { ProcessorModels } from './processor.models';
+import type { RollupContribution } from './rollup-recompute';
 import { writeErrorIndexes, type RollupStore } from './rollup.store';
 import type { DerivedSignal } from './signal-derivation';
 import { contributionOf, signalDocumentFor, type SignalDocument } from './signal-document';
@@ -34,19 +37,33 @@ type BatchEntryResult = StoreResult | { outcome: 'needs-repair'; signal: SignalD
 export const MAX_SIGNALS_PER_BATCH = 64;
 
 /**
+ * Batches written at once. Their round trips overlap (one inserts signals while another waits for
+ * its rollups), which is where a lone batch loses its time; more would only split the gathered
+ * signals into smaller batches.
+ */
+export const MAX_CONCURRENT_BATCHES = 3;
+
+/**
  * Stores signals exactly once and keeps the rollups equal to a recomputation from them.
  *
- * Signals arriving together are written in batches (group commit: while one batch is written the
- * next one gathers), so throughput is bounded by the database, not by round trips. Per batch:
- * 1. a repair marker naming the batch's devices; 2. raw payloads (GridFS, ids derived from the
- * idempotency keys); 3. the signals, `insertMany` unordered — the unique idempotency key is the
- * authority, a duplicate-key error means "stored before"; 4. the rollup increments, coalesced;
- * 5. the marker is removed. A marker that outlives its batch (a crash, a failed write) makes the
- * next repair recompute those devices from stored signals, since their increments may have landed
- * in part. A duplicate whose device is still marked triggers that repair at once.
+ * Signals arriving together are written in batches (group commit: while batches are written the
+ * next ones gather), up to {@link MAX_CONCURRENT_BATCHES} at once, so throughput is bounded by the
+ * database, not by round trips. Per batch: 1. a repair marker naming the batch's devices, and
+ * meanwhile the raw payloads (GridFS, ids derived from the idempotency keys); 2. the signals,
+ * `insertMany` unordered — the unique idempotency key is the authority, a duplicate-key error means
+ * "stored before"; 3. the rollup increments, merged with those of the other batches ready at the
+ * same time into one statement per device and bucket; 4. the marker is removed. A marker that
+ * outlives its batch (a crash, a failed write) makes the next repair recompute those devices from
+ * stored signals, since their increments may have landed in part. A duplicate whose device is
+ * still marked by a write that is not under way here triggers that repair at once.
  *
- * Batches run under the shared side of `gate`, repairs and rewrites under its exclusive side, and
- * one batch at a time: repairs never race this process's own increments. Across processor
+ * The payloads are written before the signals that reference them, never alongside: a signal
+ * stored while its payload write failed would point at nothing until a redelivery, and forever if
+ * the message ran out of attempts. Batches run concurrently instead, so that wait overlaps others'.
+ *
+ * Batches run under the shared side of `gate`, repairs and rewrites under its exclusive side:
+ * repairs never race this process's own increments, which commute (`$inc/$max/$min`), so
+ * concurrent batches may land them in any order. Across processor
  * replicas nothing serializes them: a repair in one replica can read signals whose increments
  * another replica has not applied yet, and count them twice. Run one processor replica (scale by
  * prefetch and batch size), or accept that a repair during concurrent writes from another replica
@@ -55,14 +72,19 @@ export const MAX_SIGNALS_PER_BATCH = 64;
 export class SignalWriter {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly queue: Queued[] = [];
-  private pumping = false;
+  private runningBatches = 0;
+  /** Markers of this process's batches under way: a duplicate seeing one of them needs no repair. */
+  private readonly markersUnderWay = new Set<mongo.ObjectId>();
+  private readonly increments: GroupCommit<RollupContribution>;
 
   constructor(
     private readonly models: ProcessorModels,
     private readonly rollups: RollupStore,
     private readonly gate: ExclusiveGate,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.increments = new GroupCommit((contributions) => this.rollups.applyIncrements(contributions));
+  }
 
   async store(signal: NewSignal): Promise<StoreResult> {
     const key = signal.derived.idempotencyKey;
@@ -74,7 +96,7 @@ export class SignalWriter {
       this.queue.push({ signal, resolve, reject });
     });
     this.inFlight.set(key, work);
-    void this.pump();
+    this.pump();
     try {
       return await work;
     } finally {
@@ -102,15 +124,13 @@ export class SignalWriter {
     return this.gate.exclusive(() => this.rollups.repairOutstanding());
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        await this.flush(this.queue.splice(0, MAX_SIGNALS_PER_BATCH));
-      }
-    } finally {
-      this.pumping = false;
+  private pump(): void {
+    while (this.runningBatches < MAX_CONCURRENT_BATCHES && this.queue.length > 0) {
+      this.runningBatches += 1;
+      void this.flush(this.queue.splice(0, MAX_SIGNALS_PER_BATCH)).finally(() => {
+        this.runningBatches -= 1;
+        this.pump();
+      });
     }
   }
 
@@ -152,24 +172,32 @@ export class SignalWriter {
         ...(signal.correlationId === undefined ? {} : { correlationId: signal.correlationId }),
       }),
     );
-    const marker = await this.rollups.mark(docs.map((d) => d.deviceId));
-    await this.models.rawPayloads.putMany(
-      docs.map((doc, i) => ({
-        id: doc.rawPayloadId,
-        raw: (signals[i] as NewSignal).raw,
-        metadata: { deviceId: doc.deviceId, rawSha256: doc.rawSha256 },
-      })),
-    );
-    const duplicates = await this.insertSignals(docs);
-    const inserted = docs.filter((_, i) => !duplicates.has(i));
-    await this.rollups.applyIncrements(inserted.map((doc) => contributionOf(doc)));
-    await this.rollups.unmark(marker);
+    // The marker only has to precede the signals; the payloads are idempotent and need no marker.
+    const [marker] = await settledAll([
+      this.rollups.mark(docs.map((d) => d.deviceId)),
+      this.models.rawPayloads.putMany(
+        docs.map((doc, i) => ({
+          id: doc.rawPayloadId,
+          raw: (signals[i] as NewSignal).raw,
+          metadata: { deviceId: doc.deviceId, rawSha256: doc.rawSha256 },
+        })),
+      ),
+    ]);
+    this.markersUnderWay.add(marker);
+    try {
+      const duplicates = await this.insertSignals(docs);
+      const inserted = docs.filter((_, i) => !duplicates.has(i));
+      await this.increments.submit(inserted.map((doc) => contributionOf(doc)));
+      await this.rollups.unmark(marker);
 
-    const results: BatchEntryResult[] = [];
-    for (const [i, doc] of docs.entries()) {
-      results.push(duplicates.has(i) ? await this.resolveDuplicate(doc) : { outcome: 'stored', signal: doc });
+      const results: BatchEntryResult[] = [];
+      for (const [i, doc] of docs.entries()) {
+        results.push(duplicates.has(i) ? await this.resolveDuplicate(doc) : { outcome: 'stored', signal: doc });
+      }
+      return results;
+    } finally {
+      this.markersUnderWay.delete(marker);
     }
-    return results;
   }
 
   /** Inserts unordered; resolves with the indexes refused as duplicates. Any other failure throws. */
@@ -200,9 +228,19 @@ export class SignalWriter {
       // Same readings sent as other bytes: the stored signal keeps its own payload.
       await this.models.rawPayloads.delete(attempted.rawPayloadId);
     }
-    if (stored.rollupState === 'pending' || (await this.rollups.isMarked(stored.deviceId))) {
+    if (stored.rollupState === 'pending' || (await this.rollups.isMarked(stored.deviceId, [...this.markersUnderWay]))) {
       return { outcome: 'needs-repair', signal: stored };
     }
     return { outcome: 'duplicate', signal: stored };
   }
+}
+
+/** Like `Promise.all`, but rejects only once every promise settled, so no write outlives its batch's failure. */
+async function settledAll<T extends readonly unknown[]>(
+  promises: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

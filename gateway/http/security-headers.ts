@@ -6,8 +6,8 @@ import type { RequestHandler } from 'express';
  * alone (scripts and fonts from 'self', inline styles for their UI libraries, websockets to 'self')
  * plus, when configured, the dashboard's map tile origin.
  */
-export function securityHeaders(tileOrigin: string | undefined): RequestHandler {
-  const extra = tileOrigin ? [tileOrigin] : [];
+export function securityHeaders(tileSource: string | undefined): RequestHandler {
+  const extra = tileSource ? [tileSource] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,

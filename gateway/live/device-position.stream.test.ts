@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { ProcessedSignalEvent } from '../../schema';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics } from './live.metrics';
+import { toLiveEvent, type LiveEvent } from './live-event';
 
 let counter = 0;
 function event(deviceId: string, endTime: number): ProcessedSignalEvent {
@@ -22,6 +23,13 @@ function event(deviceId: string, endTime: number): ProcessedSignalEvent {
   };
 }
 
+/** The event as the live feed hands it to streams. */
+function liveOf(payload: ProcessedSignalEvent | undefined): LiveEvent {
+  const live = toLiveEvent(payload);
+  if (!live) throw new Error('not a well-formed event');
+  return live;
+}
+
 function stream(deviceIds?: string[], maxDevices = 100): DevicePositionStream {
   return new DevicePositionStream({ deviceIds, maxDevices, metrics: createLiveMetrics(new Registry()) });
 }
@@ -30,10 +38,10 @@ describe('DevicePositionStream', () => {
   it("coalesces a slow client's backlog to the newest position per device", async () => {
     const positions = stream();
     const newestA = event('a', 3_000);
-    positions.push(event('a', 1_000));
-    positions.push(event('b', 1_000));
-    positions.push(event('a', 2_000));
-    positions.push(newestA);
+    positions.push(liveOf(event('a', 1_000)));
+    positions.push(liveOf(event('b', 1_000)));
+    positions.push(liveOf(event('a', 2_000)));
+    positions.push(liveOf(newestA));
     expect(positions.bufferedCount).toBe(2);
     expect((await positions.next()).value).toMatchObject({ deviceId: 'a', signalId: newestA.signalId });
     expect((await positions.next()).value).toMatchObject({ deviceId: 'b' });
@@ -42,11 +50,11 @@ describe('DevicePositionStream', () => {
 
   it('skips a position older than one already delivered for the device', async () => {
     const positions = stream();
-    positions.push(event('a', 5_000));
+    positions.push(liveOf(event('a', 5_000)));
     await positions.next();
-    positions.push(event('a', 4_000));
+    positions.push(liveOf(event('a', 4_000)));
     const newer = event('a', 6_000);
-    positions.push(newer);
+    positions.push(liveOf(newer));
     expect(positions.bufferedCount).toBe(1);
     expect((await positions.next()).value?.signalId).toBe(newer.signalId);
     await positions.return();
@@ -54,19 +62,17 @@ describe('DevicePositionStream', () => {
 
   it('holds at most maxDevices pending positions, dropping the longest-waiting device', async () => {
     const positions = stream(undefined, 2);
-    positions.push(event('a', 1));
-    positions.push(event('b', 1));
-    positions.push(event('c', 1));
+    positions.push(liveOf(event('a', 1)));
+    positions.push(liveOf(event('b', 1)));
+    positions.push(liveOf(event('c', 1)));
     expect(positions.bufferedCount).toBe(2);
     expect((await positions.next()).value?.deviceId).toBe('b');
     await positions.return();
   });
 
-  it('ignores other devices and malformed payloads', async () => {
+  it('ignores other devices', async () => {
     const positions = stream(['a']);
-    positions.push(event('b', 1));
-    positions.push({ not: 'an event' });
-    positions.push(null);
+    positions.push(liveOf(event('b', 1)));
     expect(positions.bufferedCount).toBe(0);
     await positions.return();
   });

@@ -1,7 +1,7 @@
 import type { LiveMetrics } from './live.metrics';
 import { LiveStream } from './live-stream';
 import type { DevicePosition } from './device-position.model';
-import { parseProcessedSignalEvent } from './processed-signal.mapper';
+import type { LiveEvent } from './live-event';
 
 export interface DevicePositionStreamOptions {
   deviceIds: readonly string[] | undefined;
@@ -19,9 +19,9 @@ const KIND = 'devicePosition';
  * already delivered or pending for its device (a late message) is skipped, so a marker never
  * jumps back in time.
  */
-export class DevicePositionStream extends LiveStream<DevicePosition> {
+export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
   /** Pending position per device, in the order devices first became pending. */
-  private readonly pending = new Map<string, DevicePosition>();
+  private readonly pending = new Map<string, Readonly<DevicePosition>>();
   /** Sample time (epoch ms) of the newest position delivered or pending, per device. */
   private readonly newestTime = new Map<string, number>();
   private readonly deviceIdSet: ReadonlySet<string> | undefined;
@@ -42,21 +42,11 @@ export class DevicePositionStream extends LiveStream<DevicePosition> {
   }
 
   /** Redis listener: keeps the newest position per device. */
-  readonly push = (payload: unknown): void => {
+  readonly push = ({ event, position }: LiveEvent): void => {
     if (this.closed) return;
-    const event = parseProcessedSignalEvent(payload);
-    if (!event) {
-      this.options.metrics.malformedEvents.inc();
-      return;
-    }
     if (this.deviceIdSet && !this.deviceIdSet.has(event.deviceId)) return;
     const newest = this.newestTime.get(event.deviceId);
     if (newest !== undefined && newest >= event.end.time) return;
-    const position: DevicePosition = {
-      deviceId: event.deviceId,
-      signalId: event.signalId,
-      position: { ...event.end, time: new Date(event.end.time) },
-    };
     this.options.metrics.eventsBuffered.inc({ subscription: KIND });
     if (this.pending.has(event.deviceId)) {
       this.options.metrics.eventsDiscarded.inc({ subscription: KIND });
@@ -69,7 +59,7 @@ export class DevicePositionStream extends LiveStream<DevicePosition> {
     this.notify();
   };
 
-  protected async pull(): Promise<DevicePosition | undefined> {
+  protected async pull(): Promise<Readonly<DevicePosition> | undefined> {
     const first = this.pending.entries().next();
     if (first.done) return undefined;
     const [deviceId, position] = first.value;

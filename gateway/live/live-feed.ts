@@ -5,6 +5,7 @@ import { allSignalsChannelFor, deviceSignalChannelFor, type Logger, type Signal 
 import type { BBoxFilter } from './bbox-filter';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics, type LiveMetrics, type LiveSubscriptionKind } from './live.metrics';
+import { LiveEventDecoder, type LiveEvent } from './live-event';
 import type { LivePubSub } from './live-pubsub';
 import type { LiveStream } from './live-stream';
 import { SignalProcessedStream } from './signal-processed.stream';
@@ -66,6 +67,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const replay = new SignalReplay(options.signals, limits.replayPageSize);
   const logger = options.logger.child({ component: 'live-feed' });
   const open = new Set<LiveStream<unknown>>();
+  const decoder = new LiveEventDecoder(() => metrics.malformedEvents.inc());
 
   const channelsFor = (deviceIds: readonly string[] | undefined): string[] =>
     deviceIds === undefined
@@ -76,10 +78,13 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     kind: LiveSubscriptionKind,
     stream: S,
     deviceIds: readonly string[] | undefined,
-    push: (payload: unknown) => void,
+    push: (event: LiveEvent) => void,
     onGap?: () => void,
   ): Promise<S> {
-    const removeListener = await options.pubSub.listen(channelsFor(deviceIds), push);
+    const removeListener = await options.pubSub.listen(channelsFor(deviceIds), (payload) => {
+      const event = decoder.decode(payload);
+      if (event) push(event);
+    });
     const removeGapListener = onGap ? options.pubSub.onGap(onGap) : undefined;
     open.add(stream);
     metrics.openStreams.inc({ subscription: kind });

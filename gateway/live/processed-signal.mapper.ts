@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { DEVICE_ID_PATTERN, type ProcessedSignalEvent, type Signal } from '../../schema';
+import type { DevicePosition } from './device-position.model';
 
 // zod 4 numbers reject NaN and Infinity.
 const finite = z.number();
@@ -59,5 +60,14 @@ export function toLiveSignal(event: ProcessedSignalEvent): LiveSignal {
     end: { ...event.end, time: new Date(event.end.time) },
     ingestedAt: new Date(event.ingestedAt),
     correlationId: event.correlationId,
+  };
+}
+
+/** The event's last kept sample as a {@link DevicePosition}. */
+export function toDevicePosition(event: ProcessedSignalEvent): DevicePosition {
+  return {
+    deviceId: event.deviceId,
+    signalId: event.signalId,
+    position: { ...event.end, time: new Date(event.end.time) },
   };
 }

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { Registry } from 'prom-client';
 import { silentLogger, type ProcessedSignalEvent } from '../../schema';
 import { createLiveMetrics } from './live.metrics';
+import { toLiveEvent, type LiveEvent } from './live-event';
 import { toLiveSignal, type LiveSignal } from './processed-signal.mapper';
 import { SignalProcessedStream } from './signal-processed.stream';
 import type { ReplayFilter, ReplayPosition, SignalReplay } from './signal-replay';
@@ -21,6 +22,13 @@ function event(deviceId = 'dev'): ProcessedSignalEvent {
     end: sample,
     correlationId: 'c',
   };
+}
+
+/** The event as the live feed hands it to streams. */
+function liveOf(payload: ProcessedSignalEvent | undefined): LiveEvent {
+  const live = toLiveEvent(payload);
+  if (!live) throw new Error('not a well-formed event');
+  return live;
 }
 
 /** The stored signals, read in id order like the database replay. */
@@ -94,13 +102,13 @@ describe('SignalProcessedStream', () => {
     const seam = event();
     stored.beforeNextPage = () => {
       stored.store(seam);
-      stream.push(seam);
+      stream.push(liveOf(seam));
     };
     const live = event();
     const received = await take(stream, 4);
     stored.store(live);
-    stream.push(live);
-    stream.push(seam);
+    stream.push(liveOf(live));
+    stream.push(liveOf(seam));
     received.push(...(await take(stream, 1)));
     expect(received).toEqual([...idsOf(missed), seam.signalId, live.signalId]);
     expect(stream.bufferedCount).toBe(0);
@@ -111,18 +119,18 @@ describe('SignalProcessedStream', () => {
     const stored = new StoredSignals(5);
     const stream = open(stored, { bufferCap: 4 });
     const first = stored.store(event());
-    stream.push(first[0]);
+    stream.push(liveOf(first[0]));
     expect(await take(stream, 1)).toEqual(idsOf(first));
     const burst = stored.store(...Array.from({ length: 11 }, () => event()));
     let maxBuffered = 0;
     for (const e of burst) {
-      stream.push(e);
+      stream.push(liveOf(e));
       maxBuffered = Math.max(maxBuffered, stream.bufferedCount);
     }
     expect(maxBuffered).toBeLessThanOrEqual(4);
     expect(await take(stream, 11)).toEqual(idsOf(burst));
     const after = stored.store(event());
-    stream.push(after[0]);
+    stream.push(liveOf(after[0]));
     expect(await take(stream, 1)).toEqual(idsOf(after));
     await stream.return();
   });
@@ -131,7 +139,7 @@ describe('SignalProcessedStream', () => {
     const stored = new StoredSignals(10);
     const stream = open(stored);
     const before = stored.store(event());
-    stream.push(before[0]);
+    stream.push(liveOf(before[0]));
     await take(stream, 1);
     const lost = stored.store(event(), event());
     stream.recover();
@@ -143,9 +151,9 @@ describe('SignalProcessedStream', () => {
     const stored = new StoredSignals(10);
     const stream = open(stored);
     const [once] = stored.store(event());
-    stream.push(once);
+    stream.push(liveOf(once));
     await take(stream, 1);
-    stream.push(once);
+    stream.push(liveOf(once));
     expect(stream.bufferedCount).toBe(0);
     await stream.return();
   });

@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
-import type { Logger, ProcessedSignalEvent } from '../../schema';
+import type { Logger } from '../../schema';
 import { InternalServerError } from '../errors/gateway-errors';
 import { bboxIntersects, type BBoxFilter } from './bbox-filter';
 import type { LiveMetrics } from './live.metrics';
 import { LiveStream } from './live-stream';
-import { parseProcessedSignalEvent, toLiveSignal, type LiveSignal } from './processed-signal.mapper';
+import type { LiveEvent } from './live-event';
+import type { LiveSignal } from './processed-signal.mapper';
 import { RecentIds } from './recent-ids';
 import type { ReplayPosition, SignalReplay } from './signal-replay';
 
@@ -35,12 +36,12 @@ const KIND = 'signalProcessed';
  *
  * Order is ingest order (ObjectId) within a replay and publish order when live.
  */
-export class SignalProcessedStream extends LiveStream<LiveSignal> {
+export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
   private mode: 'replay' | 'live';
   private position: ReplayPosition;
   private replayPage: LiveSignal[] = [];
   /** Live events not yet delivered, by signal id, in arrival order. */
-  private readonly buffer = new Map<string, ProcessedSignalEvent>();
+  private readonly buffer = new Map<string, LiveEvent>();
   /** Bumped whenever buffered events are discarded; a replay ending across a bump reads again. */
   private discardEpoch = 0;
   private readonly recentlySent: RecentIds;
@@ -72,20 +73,16 @@ export class SignalProcessedStream extends LiveStream<LiveSignal> {
     return this.buffer.size;
   }
 
-  /** Redis listener: filters, deduplicates and buffers one event. */
-  readonly push = (payload: unknown): void => {
+  /** Redis listener: filters, deduplicates and buffers one event (shared with other streams, never changed). */
+  readonly push = (live: LiveEvent): void => {
     if (this.closed) return;
-    const event = parseProcessedSignalEvent(payload);
-    if (!event) {
-      this.options.metrics.malformedEvents.inc();
-      return;
-    }
+    const { event } = live;
     if (this.deviceIdSet && !this.deviceIdSet.has(event.deviceId)) return;
     if (this.options.bbox && !bboxIntersects(event.bbox, this.options.bbox)) return;
     // At-least-once delivery republishes the same signal id.
     if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) return;
     if (this.buffer.size >= this.options.bufferCap) this.discardBuffer('overflow');
-    this.buffer.set(event.signalId, event);
+    this.buffer.set(event.signalId, live);
     this.options.metrics.eventsBuffered.inc({ subscription: KIND });
     this.options.metrics.bufferedEvents.inc({ subscription: KIND });
     this.notify();
@@ -98,7 +95,7 @@ export class SignalProcessedStream extends LiveStream<LiveSignal> {
     this.notify();
   };
 
-  protected async pull(): Promise<LiveSignal | undefined> {
+  protected async pull(): Promise<Readonly<LiveSignal> | undefined> {
     for (;;) {
       if (this.mode === 'replay') {
         const stored = this.replayPage.shift();
@@ -136,13 +133,12 @@ export class SignalProcessedStream extends LiveStream<LiveSignal> {
       }
       const first = this.buffer.entries().next();
       if (first.done) return undefined;
-      const [id, event] = first.value;
+      const [id, live] = first.value;
       this.buffer.delete(id);
       this.options.metrics.bufferedEvents.dec({ subscription: KIND });
       if (this.recentlySent.has(id)) continue;
-      const signal = toLiveSignal(event);
-      this.markSent(id, signal._id);
-      return signal;
+      this.markSent(id, live.signal._id);
+      return live.signal;
     }
   }
 

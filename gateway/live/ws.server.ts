@@ -22,7 +22,8 @@ import { ErrorCode } from '../errors/error-code';
 import { ForbiddenError, InternalServerError, RateLimitedError, UnauthenticatedError } from '../errors/gateway-errors';
 import type { RateLimitDecision } from '../rate-limit/rate-limit-decision';
 import type { LiveFeed } from './live-feed';
-import { serveGraphqlWs, type WsExtra } from './ws-transport';
+import { SharedEventExecution } from './shared-event-execution';
+import { isDisconnectError, serveGraphqlWs, type WsExtra } from './ws-transport';
 
 /** Websocket limits; the defaults are the gateway config's. */
 export interface WebSocketLimits {
@@ -52,6 +53,11 @@ export interface WebSocketServerOptions<TContext extends object> {
   authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null>;
   /** A FRESH context per operation (new DataLoaders); `live` is added to it. */
   createContext(info: WebSocketOperationInfo): TContext | Promise<TContext>;
+  /**
+   * The context one subscription event executes with, derived from the operation's (e.g. fresh
+   * DataLoaders per event, so nothing cached outlives the event); the operation's own when omitted.
+   */
+  eventContext?(operationContext: TContext): TContext;
   checkCost: CheckOperationCost;
   /** One point per subscribe message, from the same budget as HTTP requests. */
   consumeRateLimit(auth: AuthenticatedKey): Promise<RateLimitDecision>;
@@ -126,6 +132,12 @@ export function attachWebSocketServer<TContext extends object>(
     registers,
   });
   const states = new WeakMap<WsContext, ConnectionState>();
+  /** Operations with the same share key receive the same result for the same live event. */
+  const shareKeys = new WeakMap<ExecutionArgs, string>();
+  const { eventContext } = options;
+  const sharedExecution = new SharedEventExecution(
+    eventContext ? { contextForEvent: (operationContext) => eventContext(operationContext as TContext) } : {},
+  );
   let connections = 0;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxPayloadBytes });
@@ -184,11 +196,13 @@ export function attachWebSocketServer<TContext extends object>(
       operationName: payload.operationName,
       contextValue: { ...baseContext, live: options.live },
     };
+    shareKeys.set(args, JSON.stringify([payload.operationName ?? null, payload.query, payload.variables ?? null]));
     return args;
   };
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, WsExtra>({
     schema: options.schema,
+    subscribe: (args) => sharedExecution.subscribe(args, shareKeys.get(args)),
     onConnect: async (ctx) => {
       const rawKey = ctx.connectionParams?.apiKey;
       const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
@@ -232,7 +246,15 @@ export function attachWebSocketServer<TContext extends object>(
       const { errors, ...rest } = result as ExecutionResult;
       return { ...rest, errors: formatErrors(errors ?? []) };
     },
-    onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+    onError: (ctx, _id, _payload, errors) => {
+      if (errors.some((error) => isDisconnectError(error.originalError, ctx.extra.socket))) {
+        // A write raced the client's disconnect (EPIPE, ECONNRESET): nothing went wrong, and the
+        // error frame is not sent on a closed socket.
+        logger.debug({ err: errors[0]?.message }, 'ws: client disconnected during an operation');
+        return [{ message: 'connection closed' }];
+      }
+      return formatErrors(errors);
+    },
     onComplete: (ctx, id) => {
       const state = states.get(ctx);
       const name = state?.activeSubscriptions.get(id);

@@ -41,12 +41,17 @@ function toBuffer(value: unknown): Buffer | null {
 /** Fresh loaders; create per HTTP request and per websocket operation. */
 export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
   return {
-    // The devices collection is small (one document per device), so one `$in` read serves a page.
+    // The devices collection is small (one document per device), so one `$in` read serves a page;
+    // a single id is read by equality, which FerretDB v1 pushes down to PostgreSQL (`$in` it does not).
     deviceById: new DataLoader<string, Device | null>(async (ids) => {
-      const devices = await models.devices
-        .find({ _id: { $in: [...ids] } })
-        .limit(ids.length)
-        .lean<Device[]>();
+      const [onlyId] = ids;
+      const devices =
+        ids.length === 1 && onlyId !== undefined
+          ? await models.devices.find({ _id: onlyId }).limit(1).lean<Device[]>()
+          : await models.devices
+              .find({ _id: { $in: [...ids] } })
+              .limit(ids.length)
+              .lean<Device[]>();
       const byId = new Map(devices.map((d) => [d._id, d]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

@@ -39,9 +39,20 @@ export class StatsResolver {
     const toMs = validInstant(to, 'to');
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
       throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    const lifetime = fromMs === undefined && toMs === undefined;
+    // Both reads at once: each is a round trip to the database.
+    const hoursRead = lifetime
+      ? undefined
+      : readHourBuckets(
+          this.services.models,
+          deviceId,
+          fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
+          toMs,
+        );
+    hoursRead?.catch(() => undefined);
     const device = await ctx.loaders.deviceById.load(deviceId);
     if (!device) throw new NotFoundError(`device "${deviceId}" has no stored signals`, { deviceId });
-    if (fromMs === undefined && toMs === undefined) {
+    if (!hoursRead) {
       return {
         signalCount: device.signalCount,
         dataVolume: device.dataVolume,
@@ -52,13 +63,7 @@ export class StatsResolver {
         lastSeen: device.lastSeen,
       };
     }
-    const hours = await readHourBuckets(
-      this.services.models,
-      deviceId,
-      fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
-      toMs,
-    );
-    return sumHourFigures(hours);
+    return sumHourFigures(await hoursRead);
   }
 
   @Query(() => [TrendPoint], {
