@@ -185,7 +185,7 @@ async function runConcurrently(tasks: ReadonlyArray<() => Promise<void>>, limit:
 }
 
 /** Runs update statements, re-running those that lost an upsert race (duplicate key on a new `_id`). */
-async function writeRetryingUpsertRaces(
+export async function writeRetryingUpsertRaces(
   collection: mongo.Collection<never>,
   statements: RollupUpdate[],
 ): Promise<void> {

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection, type mongo, type Types } from 'mongoose';
+import { writeRetryingUpsertRaces } from '../../processor/rollup.store';
 import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, RAW_PAYLOAD_BUCKET } from '../../schema';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
 import { paced, waitFor } from './pacer';
@@ -161,7 +162,8 @@ async function upsertRollups(devices: mongo.Collection, buckets: mongo.Collectio
     }
   }
   const inBulks = async (collection: mongo.Collection, statements: mongo.AnyBulkWriteOperation[]): Promise<void> => {
-    for (let index = 0; index < statements.length; index += 32) await collection.bulkWrite(statements.slice(index, index + 32), { ordered: false });
+    // Two workers may create the same new bucket at once: re-run the statements that lost that race, as the processor does.
+    for (let index = 0; index < statements.length; index += 32) await writeRetryingUpsertRaces(collection as never, statements.slice(index, index + 32) as never);
   };
   await Promise.all([inBulks(devices, [...deviceStatements.values()]), inBulks(buckets, [...bucketStatements.values()])]);
 }

@@ -133,7 +133,7 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   await connection.close();
 
   // The defaults, then a larger prefetch: the processor batches what is in flight, so prefetch bounds its batch size.
-  const passes: Array<[string, NodeJS.ProcessEnv]> = options.quick ? [['defaults (PROCESSOR_PREFETCH=32)', {}]] : [['defaults (PROCESSOR_PREFETCH=32)', {}], ['PROCESSOR_PREFETCH=128', { PROCESSOR_PREFETCH: '128' }]];
+  const passes: Array<[string, NodeJS.ProcessEnv]> = options.quick ? [['defaults (PROCESSOR_PREFETCH=256)', {}]] : [['defaults (PROCESSOR_PREFETCH=256)', {}], ['PROCESSOR_PREFETCH=512', { PROCESSOR_PREFETCH: '512' }]];
   const runs: PipelineRun[] = [];
   for (const [label, env] of passes) {
     log(`pipeline: ${label}`);
