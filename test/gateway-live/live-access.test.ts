@@ -11,7 +11,7 @@ import {
   type GatewayUnderTest,
   type SuiteDatabase,
 } from './support/gateway-under-test';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
 

@@ -12,7 +12,7 @@ import {
   type SuiteDatabase,
 } from './support/gateway-under-test';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
 

@@ -15,7 +15,7 @@ import {
   type SuiteDatabase,
 } from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
 

@@ -12,7 +12,7 @@ import {
 } from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
 import { makeSignal, storeAndPublish } from './support/signal-fixtures';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 

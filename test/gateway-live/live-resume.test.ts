@@ -11,7 +11,7 @@ import {
   type SuiteDatabase,
 } from './support/gateway-under-test';
 import { makeSignal, publishEvent, store, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 

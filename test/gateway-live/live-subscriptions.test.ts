@@ -11,7 +11,7 @@ import {
   type SuiteDatabase,
 } from './support/gateway-under-test';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const SIGNAL_FIELDS =
   'id deviceId time dataLength dataVolume ingestedAt stats { distanceMeters maxSpeed avgSpeed durationMs droppedSamples } bbox { minLat maxLat minLon maxLon } start { time lat lon speed } end { time lat lon speed }';

@@ -14,7 +14,7 @@ import {
   type SuiteDatabase,
 } from './support/gateway-under-test';
 import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@ import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { killProcessor, spawnProcessor } from './support/child-processor';
 import { connectSuiteDb, processorEnvFor, TEST_HMAC_SECRET } from './support/processor-harness';
 import { rollupDifferences } from './support/rollup-invariant';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const MESSAGES = 2_000;
 const DEVICES = 25;

@@ -8,7 +8,7 @@ import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { connectSuiteDb, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
 import { counterValue } from './support/processor-metrics';
 import { rollupDifferences } from './support/rollup-invariant';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 /** How long the database stays unreachable: the outage the retry schedule must ride out. */
 const OUTAGE_MS = 20_000;

@@ -11,7 +11,7 @@ import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { connectSuiteDb, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -3,7 +3,7 @@ import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { startTestProcessor, subscribeEvents, TEST_HMAC_SECRET } from './support/processor-harness';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const MESSAGES = 400;
 

@@ -21,7 +21,7 @@ import { connectTestBroker, drainQueue, type TestBroker } from './support/broker
 import { connectSuiteDb, startTestProcessor, subscribeEvents, TEST_HMAC_SECRET } from './support/processor-harness';
 import { processedTotal } from './support/processor-metrics';
 import { rollupDifferences } from './support/rollup-invariant';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const xray = (deviceId: string, time: number, data: Array<[number, [number, number, number]]>) =>
   Buffer.from(JSON.stringify({ [deviceId]: { data, time } }));

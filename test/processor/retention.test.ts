@@ -6,7 +6,7 @@ import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { connectSuiteDb, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
 import { counterValue } from './support/processor-metrics';
 import { rollupDifferences } from './support/rollup-invariant';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const DAY = 86_400_000;
 

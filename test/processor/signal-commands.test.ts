@@ -14,7 +14,7 @@ import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { commandClient } from './support/command-client';
 import { connectSuiteDb, startTestProcessor, subscribeEvents } from './support/processor-harness';
 import { rollupDifferences } from './support/rollup-invariant';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 describe('signal commands', () => {
   const disposables = new Disposables();
