@@ -12,7 +12,9 @@ import { HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '.
 import { loadBenchConfig } from './bench.config';
 import { connectBenchDb } from './lib/infra';
 import { loadSampleTemplate } from './lib/sample';
-import { relativeTrackOf, RollupAccumulator, signalDocumentFor } from './lib/signal-docs';
+import { recomputeRollups, type RollupContribution } from '../processor/rollup-recompute';
+import { contributionOf } from '../processor/signal-document';
+import { relativeTrackOf, signalDocumentFor } from './lib/signal-docs';
 
 /** Spacing of one device's seeded signals (longer than the sample's 18.5 minutes, so tracks never overlap). */
 export const SEED_SPACING_MS = 20 * 60_000;
@@ -29,7 +31,8 @@ export interface SeedLayout {
 
 /** Seeds signals with indexes [from, to) (index i → device i % devices, the (i / devices)-th newest of it). */
 export class Seeder {
-  readonly rollups = new RollupAccumulator();
+  /** What every seeded signal adds to the rollups, recomputed once at the end as the processor's repair does. */
+  private readonly contributions: RollupContribution[] = [];
   private rawPayloadId: Types.ObjectId | undefined;
 
   constructor(
@@ -85,7 +88,7 @@ export class Seeder {
             ingestedAt,
             latShift: k * 0.01,
           });
-          this.rollups.add(document);
+          this.contributions.push(contributionOf(document));
           documents.push(document);
         }
         await signals.insertMany(documents, { ordered: false });
@@ -100,9 +103,10 @@ export class Seeder {
   async writeRollups(): Promise<void> {
     const devices = this.connection.collection('devices');
     const buckets = this.connection.collection('hour_buckets');
-    await devices.deleteMany({ _id: { $in: [...this.rollups.devices.keys()] } } as never);
-    await devices.insertMany([...this.rollups.devices.values()] as never[], { ordered: false });
-    const allBuckets = [...this.rollups.buckets.values()];
+    const rollups = recomputeRollups(this.contributions);
+    await devices.deleteMany({ _id: { $in: [...rollups.devices.keys()] } } as never);
+    await devices.insertMany([...rollups.devices.values()] as never[], { ordered: false });
+    const allBuckets = [...rollups.buckets.values()];
     await buckets.deleteMany({ _id: { $in: allBuckets.map((bucket) => bucket._id) } } as never);
     for (let index = 0; index < allBuckets.length; index += INSERT_BATCH) {
       await buckets.insertMany(allBuckets.slice(index, index + INSERT_BATCH) as never[], { ordered: false });

@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import { encodeTrack, FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, type TrackPoint, type XRayMessage } from '../../schema';
-
-const EARTH_RADIUS_METERS = 6_371_008.8;
-
-function haversineMeters(a: TrackPoint, b: TrackPoint): number {
-  const toRad = (deg: number): number => (deg * Math.PI) / 180;
-  const dLat = toRad(b.lat - a.lat);
-  const dLon = toRad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+import { haversineMeters } from '../../processor/haversine';
+import { encodeTrack, type TrackPoint, type XRayMessage } from '../../schema';
 
 /** The sample's samples as relative points (time from the message time, offsets unwrapped per minute). */
 export function relativeTrackOf(message: XRayMessage): TrackPoint[] {
@@ -34,7 +25,7 @@ export interface SignalDocument {
   time: Date;
   dataLength: number;
   dataVolume: number;
-  stats: { distanceMeters: number; maxSpeed: number; avgSpeed: number; durationMs: number; droppedSamples: number };
+  stats: { distanceMeters: number; maxSpeed: number; avgSpeed: number; durationMs: number; droppedSamples: number; speedSum: number; sampleCount: number };
   bbox: { minLat: number; maxLat: number; minLon: number; maxLon: number };
   start: { time: Date; lat: number; lon: number; speed: number };
   end: { time: Date; lat: number; lon: number; speed: number };
@@ -85,7 +76,7 @@ export function signalDocumentFor(options: {
     time: new Date(options.time),
     dataLength: points.length,
     dataVolume: options.dataVolume,
-    stats: { distanceMeters, maxSpeed, avgSpeed: speedSum / points.length, durationMs: last.time - first.time, droppedSamples: 0 },
+    stats: { distanceMeters, maxSpeed, avgSpeed: speedSum / points.length, durationMs: last.time - first.time, droppedSamples: 0, speedSum, sampleCount: points.length },
     bbox: { minLat, maxLat, minLon, maxLon },
     start: { time: new Date(first.time), lat: first.lat, lon: first.lon, speed: first.speed },
     end: { time: new Date(last.time), lat: last.lat, lon: last.lon, speed: last.speed },
@@ -96,96 +87,4 @@ export function signalDocumentFor(options: {
     idempotencyKey: `${options.deviceId}|${options.time}|${rawSha256}`,
     rollupState: 'applied',
   };
-}
-
-/** Per-device rollup accumulated from signal documents (the `devices` collection's shape). */
-export interface DeviceRollup {
-  _id: string;
-  firstSeen: Date;
-  lastSeen: Date;
-  lastPosition?: { time: Date; lat: number; lon: number; speed: number };
-  signalCount: number;
-  totalDistanceMeters: number;
-  maxSpeed: number;
-  speedSum: number;
-  sampleCount: number;
-  dataVolume: number;
-}
-
-/** Hour-bucket rollup (the `hour_buckets` collection's shape). */
-export interface HourBucketRollup {
-  _id: string;
-  deviceId: string;
-  hourStart: Date;
-  count: number;
-  dataVolume: number;
-  distanceMeters: number;
-  maxSpeed: number;
-  speedSum: number;
-  sampleCount: number;
-  firstSeen: Date;
-  lastSeen: Date;
-}
-
-/** Rollups equal to a recomputation from the given signals: devices, their hour buckets and the fleet-wide ('*') buckets. */
-export class RollupAccumulator {
-  readonly devices = new Map<string, DeviceRollup>();
-  readonly buckets = new Map<string, HourBucketRollup>();
-
-  add(signal: SignalDocument): void {
-    const speedSum = signal.stats.avgSpeed * signal.dataLength;
-    const device = this.devices.get(signal.deviceId);
-    if (!device) {
-      this.devices.set(signal.deviceId, {
-        _id: signal.deviceId,
-        firstSeen: signal.ingestedAt,
-        lastSeen: signal.ingestedAt,
-        lastPosition: signal.end,
-        signalCount: 1,
-        totalDistanceMeters: signal.stats.distanceMeters,
-        maxSpeed: signal.stats.maxSpeed,
-        speedSum,
-        sampleCount: signal.dataLength,
-        dataVolume: signal.dataVolume,
-      });
-    } else {
-      if (signal.ingestedAt < device.firstSeen) device.firstSeen = signal.ingestedAt;
-      if (signal.ingestedAt > device.lastSeen) device.lastSeen = signal.ingestedAt;
-      if (!device.lastPosition || signal.end.time > device.lastPosition.time) device.lastPosition = signal.end;
-      device.signalCount += 1;
-      device.totalDistanceMeters += signal.stats.distanceMeters;
-      device.maxSpeed = Math.max(device.maxSpeed, signal.stats.maxSpeed);
-      device.speedSum += speedSum;
-      device.sampleCount += signal.dataLength;
-      device.dataVolume += signal.dataVolume;
-    }
-    for (const deviceId of [signal.deviceId, FLEET_DEVICE_ID]) {
-      const id = hourBucketIdFor(deviceId, signal.time);
-      const bucket = this.buckets.get(id);
-      if (!bucket) {
-        this.buckets.set(id, {
-          _id: id,
-          deviceId,
-          hourStart: hourStartOf(signal.time),
-          count: 1,
-          dataVolume: signal.dataVolume,
-          distanceMeters: signal.stats.distanceMeters,
-          maxSpeed: signal.stats.maxSpeed,
-          speedSum,
-          sampleCount: signal.dataLength,
-          firstSeen: signal.ingestedAt,
-          lastSeen: signal.ingestedAt,
-        });
-      } else {
-        bucket.count += 1;
-        bucket.dataVolume += signal.dataVolume;
-        bucket.distanceMeters += signal.stats.distanceMeters;
-        bucket.maxSpeed = Math.max(bucket.maxSpeed, signal.stats.maxSpeed);
-        bucket.speedSum += speedSum;
-        bucket.sampleCount += signal.dataLength;
-        if (signal.ingestedAt < bucket.firstSeen) bucket.firstSeen = signal.ingestedAt;
-        if (signal.ingestedAt > bucket.lastSeen) bucket.lastSeen = signal.ingestedAt;
-      }
-    }
-  }
 }
