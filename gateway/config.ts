@@ -1,21 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE, parseEnv } from '../schema';
-
-const port = z.coerce.number().int().min(0).max(65_535);
-const positiveInt = z.coerce.number().int().positive();
-const url = (protocols: readonly string[]) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `must be a ${protocols.join(' or ')} URL`,
-  );
+import { envHost, envInteger, envLogLevel, envNamespace, envPort, envSecret, envUrl, parseEnv } from '../schema';
 
 /** Where the dashboard's built assets are looked for when `GATEWAY_DASHBOARD_DIR` is not set. */
 function defaultDashboardDir(): string {
@@ -28,62 +14,62 @@ function defaultDashboardDir(): string {
 
 const envSchema = z.object({
   /** HTTP and websocket port. Default 3000; 0 picks a free one (tests). */
-  GATEWAY_PORT: port.default(3000),
+  GATEWAY_PORT: envPort(3000),
   /** Interface to listen on. Default `0.0.0.0`. */
-  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
+  GATEWAY_HOST: envHost(),
   /** MongoDB (or FerretDB) URL including the database name. Required. */
-  MONGO_URL: url(['mongodb:', 'mongodb+srv:']),
+  MONGO_URL: envUrl(['mongodb:', 'mongodb+srv:']),
   /** Redis URL: rate limits and live events. Required. */
-  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_URL: envUrl(['redis:', 'rediss:']),
   /** RabbitMQ URL: mutations are sent to the processor as commands. Required. */
-  AMQP_URL: url(['amqp:', 'amqps:']),
+  AMQP_URL: envUrl(['amqp:', 'amqps:']),
   /** Raw API key seeded as ADMIN at start (idempotent). Default: none (create keys with the CLI). */
-  GATEWAY_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  GATEWAY_ADMIN_API_KEY: envSecret(16, 256).optional(),
   /** Prefix of Redis keys and channels. Default `xray`. */
-  XRAY_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
-    .default(DEFAULT_NAMESPACE),
+  XRAY_NAMESPACE: envNamespace(),
   /** Requests (HTTP operations and websocket subscribes) per API key per window. Default 600. */
-  GATEWAY_RATE_LIMIT_POINTS: positiveInt.default(600),
+  GATEWAY_RATE_LIMIT_POINTS: envInteger(600, 1),
   /** Rate-limit window, seconds. Default 60. */
-  GATEWAY_RATE_LIMIT_WINDOW_SEC: positiveInt.default(60),
+  GATEWAY_RATE_LIMIT_WINDOW_SEC: envInteger(60, 1),
   /** A device is `online` when its last message arrived within this many seconds. Default 600. */
-  GATEWAY_ONLINE_WINDOW_SEC: positiveInt.default(600),
+  GATEWAY_ONLINE_WINDOW_SEC: envInteger(600, 1),
   /** Comma-separated origins allowed by CORS (e.g. `https://dash.example.com`). Default: none (same origin only). */
   GATEWAY_CORS_ORIGINS: z.string().default(''),
   /** Largest `first` of a connection; above it the query fails with BAD_USER_INPUT. Default 200. */
-  GATEWAY_MAX_PAGE_SIZE: positiveInt.max(10_000).default(200),
+  GATEWAY_MAX_PAGE_SIZE: envInteger(200, 1, 10_000),
   /** Deepest field nesting of an operation. Default 12. */
-  GATEWAY_MAX_DEPTH: positiveInt.default(12),
+  GATEWAY_MAX_DEPTH: envInteger(12, 1),
   /** Highest estimated operation cost. Default 10000. */
-  GATEWAY_MAX_COMPLEXITY: positiveInt.default(10_000),
+  GATEWAY_MAX_COMPLEXITY: envInteger(10_000, 1),
   /** Most aliases in one document. Default 50. */
-  GATEWAY_MAX_ALIASES: positiveInt.default(50),
+  GATEWAY_MAX_ALIASES: envInteger(50, 1),
   /** Most lexical tokens in one document. Default 5000. */
-  GATEWAY_MAX_TOKENS: positiveInt.default(5_000),
+  GATEWAY_MAX_TOKENS: envInteger(5_000, 1),
   /** Largest HTTP request body, bytes. Default 2 MiB (a 10,000-sample createSignal fits). */
-  GATEWAY_BODY_LIMIT_BYTES: positiveInt.default(2 * 1024 * 1024),
+  GATEWAY_BODY_LIMIT_BYTES: envInteger(2 * 1024 * 1024, 1),
   /** How long a mutation waits for the processor's answer, ms. Default 10000. */
-  GATEWAY_COMMAND_TIMEOUT_MS: positiveInt.default(10_000),
+  GATEWAY_COMMAND_TIMEOUT_MS: envInteger(10_000, 1),
   /** How long an API-key lookup is cached, ms (bounds how late another replica sees a revocation). Default 5000. */
-  GATEWAY_API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
+  GATEWAY_API_KEY_CACHE_TTL_MS: envInteger(5_000, 0),
   /** Most subscriptions on one websocket connection. Default 100. */
-  GATEWAY_WS_MAX_SUBSCRIPTIONS: positiveInt.default(100),
+  GATEWAY_WS_MAX_SUBSCRIPTIONS: envInteger(100, 1),
   /** Largest websocket message, bytes. Default 65536. */
-  GATEWAY_WS_MAX_MESSAGE_BYTES: positiveInt.default(64 * 1024),
+  GATEWAY_WS_MAX_MESSAGE_BYTES: envInteger(64 * 1024, 1),
   /** Websocket ping interval, ms. Default 12000. */
-  GATEWAY_WS_KEEPALIVE_MS: positiveInt.default(12_000),
+  GATEWAY_WS_KEEPALIVE_MS: envInteger(12_000, 1),
   /** Events buffered per subscription for a slow client; past it the subscription re-reads the rest from the database at the client's pace (positions coalesce per device). Default 256. */
-  GATEWAY_WS_BUFFER_SIZE: positiveInt.default(256),
+  GATEWAY_WS_BUFFER_SIZE: envInteger(256, 1),
   /** Folder of the dashboard's built assets, served at `/` when it exists. Default `gateway/dashboard/dist`. */
-  GATEWAY_DASHBOARD_DIR: z.string().min(1).optional(),
+  GATEWAY_DASHBOARD_DIR: z.string().min(1, 'must be a folder path, got an empty value').optional(),
   /** Map tile URL template for the dashboard (e.g. `https://tiles.example.com/{z}/{x}/{y}.png`); its origin is allowed by CSP. Default: none. */
-  DASHBOARD_TILE_URL: url(['http:', 'https:']).optional(),
+  DASHBOARD_TILE_URL: envUrl(['http:', 'https:']).optional(),
   /** Attribution text the tile provider requires, shown in the dashboard map's corner. Default: none. */
-  DASHBOARD_TILE_ATTRIBUTION: z.string().max(500).optional(),
+  DASHBOARD_TILE_ATTRIBUTION: z
+    .string()
+    .max(500, { error: (issue) => `must be at most 500 characters long, got ${String(issue.input).length} characters` })
+    .optional(),
   /** pino level. Default `info`. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: envLogLevel(),
 });
 
 /** Websocket limits handed to the live server. */

@@ -1,48 +1,22 @@
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE, parseEnv } from '../schema';
+import { envHost, envInteger, envLogLevel, envNamespace, envPort, envSecret, envUrl, parseEnv } from '../schema';
 
 /** Shortest accepted `INGEST_HMAC_SECRET`: 32 characters, so device keys cannot be brute-forced. */
 export const MIN_HMAC_SECRET_LENGTH = 32;
 
-const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-const requiredString = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
-
-const url = (protocols: string[]) =>
-  requiredString()
-    .min(1, 'is required')
-    .refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `must be a ${protocols.join(' or ')}// URL`,
-    );
-
 const ingestEnvSchema = z.object({
-  INGEST_PORT: integer(3001, 0, 65535),
-  INGEST_HOST: z.string().min(1).default('0.0.0.0'),
-  AMQP_URL: url(['amqp:', 'amqps:']),
-  REDIS_URL: url(['redis:', 'rediss:']),
-  INGEST_HMAC_SECRET: requiredString().min(
-    MIN_HMAC_SECRET_LENGTH,
-    `must be at least ${MIN_HMAC_SECRET_LENGTH} characters`,
-  ),
-  XRAY_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
-    .default(DEFAULT_NAMESPACE),
-  INGEST_BODY_LIMIT_BYTES: integer(1024 * 1024, 1024),
-  INGEST_RATE_LIMIT_PER_MINUTE: integer(120, 1),
-  INGEST_MAX_CLOCK_SKEW_MS: integer(300_000, 1_000),
-  INGEST_CONFIRM_TIMEOUT_MS: integer(5_000, 100),
-  INGEST_STARTUP_WAIT_MS: integer(10_000, 0),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INGEST_PORT: envPort(3001),
+  INGEST_HOST: envHost(),
+  AMQP_URL: envUrl(['amqp:', 'amqps:']),
+  REDIS_URL: envUrl(['redis:', 'rediss:']),
+  INGEST_HMAC_SECRET: envSecret(MIN_HMAC_SECRET_LENGTH),
+  XRAY_NAMESPACE: envNamespace(),
+  INGEST_BODY_LIMIT_BYTES: envInteger(1024 * 1024, 1024),
+  INGEST_RATE_LIMIT_PER_MINUTE: envInteger(120, 1),
+  INGEST_MAX_CLOCK_SKEW_MS: envInteger(300_000, 1_000),
+  INGEST_CONFIRM_TIMEOUT_MS: envInteger(5_000, 100),
+  INGEST_STARTUP_WAIT_MS: envInteger(10_000, 0),
+  LOG_LEVEL: envLogLevel(),
 });
 
 /** Everything ingest reads from its environment, parsed once at startup. */

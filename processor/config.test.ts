@@ -33,19 +33,31 @@ describe('loadProcessorConfig', () => {
   });
 
   it.each([
-    [{ ...required, MONGO_URL: undefined }, /MONGO_URL/],
-    [{ ...required, AMQP_URL: 'http://broker' }, /AMQP_URL must be a amqp: or amqps:/],
-    [{ ...required, PROCESSOR_PREFETCH: '0' }, /PROCESSOR_PREFETCH/],
-    [{ ...required, XRAY_NAMESPACE: 'has space' }, /XRAY_NAMESPACE/],
-    [{ ...required, INGEST_HMAC_SECRET: '' }, /INGEST_HMAC_SECRET/],
+    [{ ...required, MONGO_URL: undefined }, 'MONGO_URL is required but not set'],
+    [
+      { ...required, AMQP_URL: 'http://broker' },
+      'AMQP_URL must be a URL starting with amqp:// or amqps://, got one starting with http://',
+    ],
+    [{ ...required, PROCESSOR_PREFETCH: '0' }, 'PROCESSOR_PREFETCH must be a whole number from 1 to 1000, got "0"'],
+    [{ ...required, PROCESSOR_MAX_SPEED_KMH: 'fast' }, 'PROCESSOR_MAX_SPEED_KMH must be a number > 0, got "fast"'],
+    [
+      { ...required, XRAY_NAMESPACE: 'has space' },
+      'XRAY_NAMESPACE must be 1 to 64 letters, digits, "_" or "-", got "has space"',
+    ],
+    [
+      { ...required, INGEST_HMAC_SECRET: '' },
+      'INGEST_HMAC_SECRET must be at least 1 character long, got an empty value',
+    ],
   ])('fails fast with one line naming the bad variable (%#)', (env, message) => {
-    expect(() => loadProcessorConfig(env)).toThrow(message);
+    expect(() => loadProcessorConfig(env)).toThrow(new Error(`invalid processor configuration: ${message}`));
   });
 });
 
 describe('loadDeadLetterToolConfig', () => {
   it('needs only AMQP_URL', () => {
     expect(loadDeadLetterToolConfig({ AMQP_URL: required.AMQP_URL })).toEqual({ amqpUrl: required.AMQP_URL });
-    expect(() => loadDeadLetterToolConfig({})).toThrow(/AMQP_URL/);
+    expect(() => loadDeadLetterToolConfig({})).toThrow(
+      new Error('invalid dead-letter tool configuration: AMQP_URL is required but not set'),
+    );
   });
 });

@@ -1,46 +1,36 @@
 import { z } from 'zod';
-import { DEFAULT_NAMESPACE, MAX_DELIVERY_ATTEMPTS, parseEnv } from '../schema';
-
-const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-const url = (protocols: string[]) =>
-  z
-    .string()
-    .min(1)
-    .refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `must be a ${protocols.join(' or ')}// URL`,
-    );
+import {
+  envHost,
+  envInteger,
+  envLogLevel,
+  envNamespace,
+  envPort,
+  envPositiveNumber,
+  envSecret,
+  envUrl,
+  MAX_DELIVERY_ATTEMPTS,
+  parseEnv,
+} from '../schema';
 
 const processorEnvSchema = z.object({
-  PROCESSOR_PORT: integer(3002, 0, 65535),
-  PROCESSOR_HOST: z.string().min(1).default('0.0.0.0'),
-  MONGO_URL: url(['mongodb:', 'mongodb+srv:']),
-  REDIS_URL: url(['redis:', 'rediss:']),
-  AMQP_URL: url(['amqp:', 'amqps:']),
-  INGEST_HMAC_SECRET: z.string().min(1, 'is required'),
-  XRAY_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$')
-    .default(DEFAULT_NAMESPACE),
-  PROCESSOR_PREFETCH: integer(256, 1, 1_000),
-  PROCESSOR_MAX_SPEED_KMH: z.coerce.number().positive().default(300),
-  PROCESSOR_RETRY_BASE_DELAY_MS: integer(2_000, 1),
-  PROCESSOR_RETRY_MAX_DELAY_MS: integer(60_000, 1),
-  PROCESSOR_MAX_ATTEMPTS: integer(MAX_DELIVERY_ATTEMPTS, 1, 100),
-  PROCESSOR_SEEN_KEY_TTL_S: integer(900, 1),
-  PROCESSOR_MONGO_TIMEOUT_MS: integer(5_000, 100),
-  RETENTION_DAYS: z.coerce.number().positive().default(30),
-  RETENTION_INTERVAL_MS: integer(3_600_000, 0),
-  RETENTION_BATCH_SIZE: integer(200, 1, 1_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROCESSOR_PORT: envPort(3002),
+  PROCESSOR_HOST: envHost(),
+  MONGO_URL: envUrl(['mongodb:', 'mongodb+srv:']),
+  REDIS_URL: envUrl(['redis:', 'rediss:']),
+  AMQP_URL: envUrl(['amqp:', 'amqps:']),
+  INGEST_HMAC_SECRET: envSecret(1),
+  XRAY_NAMESPACE: envNamespace(),
+  PROCESSOR_PREFETCH: envInteger(256, 1, 1_000),
+  PROCESSOR_MAX_SPEED_KMH: envPositiveNumber(300),
+  PROCESSOR_RETRY_BASE_DELAY_MS: envInteger(2_000, 1),
+  PROCESSOR_RETRY_MAX_DELAY_MS: envInteger(60_000, 1),
+  PROCESSOR_MAX_ATTEMPTS: envInteger(MAX_DELIVERY_ATTEMPTS, 1, 100),
+  PROCESSOR_SEEN_KEY_TTL_S: envInteger(900, 1),
+  PROCESSOR_MONGO_TIMEOUT_MS: envInteger(5_000, 100),
+  RETENTION_DAYS: envPositiveNumber(30),
+  RETENTION_INTERVAL_MS: envInteger(3_600_000, 0),
+  RETENTION_BATCH_SIZE: envInteger(200, 1, 1_000),
+  LOG_LEVEL: envLogLevel(),
 });
 
 /** Everything the processor reads from its environment, parsed once at startup. */
@@ -116,6 +106,6 @@ export interface DeadLetterToolConfig {
 
 /** Parses the dead-letter tool's environment; throws one line naming the bad variable. */
 export function loadDeadLetterToolConfig(env: NodeJS.ProcessEnv = process.env): DeadLetterToolConfig {
-  const e = parseEnv(z.object({ AMQP_URL: url(['amqp:', 'amqps:']) }), env, 'dead-letter tool');
+  const e = parseEnv(z.object({ AMQP_URL: envUrl(['amqp:', 'amqps:']) }), env, 'dead-letter tool');
   return { amqpUrl: e.AMQP_URL };
 }

@@ -2,11 +2,13 @@ import { gzipSync } from 'node:zlib';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection, type mongo, type Types } from 'mongoose';
-import { writeRetryingUpsertRaces } from '../../processor/rollup.store';
-import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, RAW_PAYLOAD_BUCKET } from '../../schema';
+import { coalescedIncrementsFor, type RollupUpdate } from '../../processor/rollup-increments';
+import { MAX_STATEMENTS_PER_BULK, writeRetryingUpsertRaces } from '../../processor/rollup.store';
+import { contributionOf, type SignalDocument } from '../../processor/signal-document';
+import { RAW_PAYLOAD_BUCKET } from '../../schema';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
 import { paced, waitFor } from './pacer';
-import { relativeTrackOf, signalDocumentFor, type SignalDocument } from './signal-docs';
+import { relativeTrackOf, signalDocumentFor } from './signal-docs';
 import type { SampleTemplate } from './sample';
 
 /** A raw limit: messages (or documents) per second moved end to end. */
@@ -126,46 +128,19 @@ export async function measureRawDb(
 }
 
 /**
- * The rollup upserts a batch implies, as few as the data allows: one per device, one per device-hour and
- * one per fleet-hour, `$inc`/`$max`/`$min` in bulkWrites of at most 32 statements (FerretDB deadlocks on
- * large update commands).
+ * The rollup upserts a batch implies, merged by the processor's own coalescedIncrementsFor (one per
+ * device, device-hour and fleet-hour), in bulkWrites of at most MAX_STATEMENTS_PER_BULK statements
+ * (FerretDB deadlocks on large update commands).
  */
 async function upsertRollups(devices: mongo.Collection, buckets: mongo.Collection, documents: ReadonlyArray<SignalDocument>): Promise<void> {
-  const increments = (document: SignalDocument) => ({
-    count: 1,
-    dataVolume: document.dataVolume,
-    distanceMeters: document.stats.distanceMeters,
-    speedSum: document.stats.avgSpeed * document.dataLength,
-    sampleCount: document.dataLength,
-  });
-  const deviceStatements = new Map<string, mongo.AnyBulkWriteOperation>();
-  const bucketStatements = new Map<string, mongo.AnyBulkWriteOperation>();
-  const add = (map: Map<string, mongo.AnyBulkWriteOperation>, id: string, document: SignalDocument, extra: Record<string, unknown>) => {
-    const existing = map.get(id) as { updateOne: { update: { $inc: Record<string, number> } } } | undefined;
-    const inc = increments(document);
-    if (existing) {
-      for (const [field, value] of Object.entries(inc)) existing.updateOne.update.$inc[field] = (existing.updateOne.update.$inc[field] ?? 0) + value;
-      return;
-    }
-    map.set(id, {
-      updateOne: {
-        filter: { _id: id as never },
-        update: { $inc: inc, $max: { maxSpeed: document.stats.maxSpeed, lastSeen: document.ingestedAt }, $min: { firstSeen: document.ingestedAt }, $setOnInsert: extra },
-        upsert: true,
-      },
-    });
-  };
-  for (const document of documents) {
-    add(deviceStatements, document.deviceId, document, {});
-    for (const deviceId of [document.deviceId, FLEET_DEVICE_ID]) {
-      add(bucketStatements, hourBucketIdFor(deviceId, document.time), document, { deviceId, hourStart: hourStartOf(document.time) });
-    }
-  }
-  const inBulks = async (collection: mongo.Collection, statements: mongo.AnyBulkWriteOperation[]): Promise<void> => {
+  const increments = coalescedIncrementsFor(documents.map(contributionOf));
+  const inBulks = async (collection: mongo.Collection, statements: RollupUpdate[]): Promise<void> => {
     // Two workers may create the same new bucket at once: re-run the statements that lost that race, as the processor does.
-    for (let index = 0; index < statements.length; index += 32) await writeRetryingUpsertRaces(collection as never, statements.slice(index, index + 32) as never);
+    for (let index = 0; index < statements.length; index += MAX_STATEMENTS_PER_BULK) {
+      await writeRetryingUpsertRaces(collection as never, statements.slice(index, index + MAX_STATEMENTS_PER_BULK));
+    }
   };
-  await Promise.all([inBulks(devices, [...deviceStatements.values()]), inBulks(buckets, [...bucketStatements.values()])]);
+  await Promise.all([inBulks(devices, increments.devices), inBulks(buckets, increments.hourBuckets)]);
 }
 
 /** Redis alone: PUBLISH → SUBSCRIBE latency of `payload` at `ratePerSecond` for `durationMs`. */

@@ -1,43 +1,52 @@
 import { createHash } from 'node:crypto';
-import { Types } from 'mongoose';
-import { haversineMeters } from '../../processor/haversine';
-import { encodeTrack, type TrackPoint, type XRayMessage } from '../../schema';
+import type { Types } from 'mongoose';
+import { unwrapSampleTimes } from '../../processor/sample-timeline';
+import { deriveSignal, type DerivedSignal } from '../../processor/signal-derivation';
+import { signalDocumentFor as processorSignalDocumentFor, type SignalDocument } from '../../processor/signal-document';
+import { encodeTrack, type TrackPoint, type XRayMessage, type XRaySample } from '../../schema';
 
-/** The sample's samples as relative points (time from the message time, offsets unwrapped per minute). */
+/** The sample's samples as relative points: time from the message time, offsets unwrapped as the processor does. */
 export function relativeTrackOf(message: XRayMessage): TrackPoint[] {
   const payload = Object.values(message)[0];
-  if (!payload) return [];
-  const points: TrackPoint[] = [];
-  let minutes = 0;
-  let previousOffset = -1;
-  for (const [offset, [lat, lon, speed]] of payload.data) {
-    if (offset < previousOffset) minutes += 1;
-    previousOffset = offset;
-    points.push({ time: offset + minutes * 60_000, lat, lon, speed });
+  return payload ? unwrapSampleTimes(0, payload.data) : [];
+}
+
+/** What the processor derives from a relative track at message time 0, and the points it kept. */
+interface Derivation {
+  derived: DerivedSignal;
+  kept: TrackPoint[];
+}
+
+/**
+ * Derivations by track and latitude shift. Deriving costs about four times what building a document
+ * from it does, and the raw DB limit times document building along with the writes: deriving once
+ * per track and shift keeps that measurement about the database.
+ */
+const derivations = new WeakMap<ReadonlyArray<TrackPoint>, Map<number, Derivation>>();
+
+function derivationOf(relative: ReadonlyArray<TrackPoint>, latShift: number): Derivation {
+  const byShift = derivations.get(relative) ?? new Map<number, Derivation>();
+  derivations.set(relative, byShift);
+  const known = byShift.get(latShift);
+  if (known) return known;
+  const kept = relative.map((point) => ({ ...point, lat: point.lat + latShift }));
+  if (kept.some((point, index) => index > 0 && point.time < (kept[index - 1] as TrackPoint).time)) {
+    // As offsets, a decreasing time would read as a new minute and move every later point.
+    throw new Error('a relative track must be in time order');
   }
-  return points;
+  const data = kept.map((point): XRaySample => [point.time, [point.lat, point.lon, point.speed]]);
+  // No speed limit: the bench stores every sample, as a device without GPS jumps would have it stored.
+  // The bytes are not the sample's; dataVolume, rawSha256 and idempotencyKey are set per document.
+  const derived = deriveSignal({ deviceId: '', payload: { time: 0, data } }, Buffer.alloc(0), Number.POSITIVE_INFINITY);
+  const derivation = { derived, kept };
+  byShift.set(latShift, derivation);
+  return derivation;
 }
 
-/** A stored signal document as the processor writes it (plain object for the driver's insertMany). */
-export interface SignalDocument {
-  _id: Types.ObjectId;
-  deviceId: string;
-  time: Date;
-  dataLength: number;
-  dataVolume: number;
-  stats: { distanceMeters: number; maxSpeed: number; avgSpeed: number; durationMs: number; droppedSamples: number; speedSum: number; sampleCount: number };
-  bbox: { minLat: number; maxLat: number; minLon: number; maxLon: number };
-  start: { time: Date; lat: number; lon: number; speed: number };
-  end: { time: Date; lat: number; lon: number; speed: number };
-  ingestedAt: Date;
-  track: Buffer;
-  rawSha256: string;
-  rawPayloadId: Types.ObjectId;
-  idempotencyKey: string;
-  rollupState: 'applied';
-}
-
-/** Builds the signal document of `relative` points shifted to `time` (and by `latShift` degrees, so tracks differ). */
+/**
+ * The signal document the processor would store for `relative` points shifted to `time` (and by
+ * `latShift` degrees, so tracks differ), built with the processor's derivation and document code.
+ */
 export function signalDocumentFor(options: {
   deviceId: string;
   time: number;
@@ -47,44 +56,25 @@ export function signalDocumentFor(options: {
   ingestedAt: Date;
   latShift?: number;
 }): SignalDocument {
-  const shift = options.latShift ?? 0;
-  const points = options.relative.map((point) => ({ time: options.time + point.time, lat: point.lat + shift, lon: point.lon, speed: point.speed }));
-  let distanceMeters = 0;
-  let maxSpeed = 0;
-  let speedSum = 0;
-  let minLat = Infinity;
-  let maxLat = -Infinity;
-  let minLon = Infinity;
-  let maxLon = -Infinity;
-  points.forEach((point, index) => {
-    const previous = points[index - 1];
-    if (previous) distanceMeters += haversineMeters(previous, point);
-    maxSpeed = Math.max(maxSpeed, point.speed);
-    speedSum += point.speed;
-    minLat = Math.min(minLat, point.lat);
-    maxLat = Math.max(maxLat, point.lat);
-    minLon = Math.min(minLon, point.lon);
-    maxLon = Math.max(maxLon, point.lon);
-  });
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
-  const track = encodeTrack(points);
+  const { derived, kept } = derivationOf(options.relative, options.latShift ?? 0);
+  const at = (point: TrackPoint): TrackPoint => ({ ...point, time: options.time + point.time });
+  // Bench documents share one stored payload, so their hash and key name the device and time instead
+  // of the bytes: unique per document, as the unique index on idempotencyKey requires.
   const rawSha256 = createHash('sha256').update(`${options.deviceId}|${options.time}`).digest('hex');
-  return {
-    _id: new Types.ObjectId(),
-    deviceId: options.deviceId,
-    time: new Date(options.time),
-    dataLength: points.length,
-    dataVolume: options.dataVolume,
-    stats: { distanceMeters, maxSpeed, avgSpeed: speedSum / points.length, durationMs: last.time - first.time, droppedSamples: 0, speedSum, sampleCount: points.length },
-    bbox: { minLat, maxLat, minLon, maxLon },
-    start: { time: new Date(first.time), lat: first.lat, lon: first.lon, speed: first.speed },
-    end: { time: new Date(last.time), lat: last.lat, lon: last.lon, speed: last.speed },
-    ingestedAt: options.ingestedAt,
-    track,
-    rawSha256,
-    rawPayloadId: options.rawPayloadId,
-    idempotencyKey: `${options.deviceId}|${options.time}|${rawSha256}`,
-    rollupState: 'applied',
-  };
+  const document = processorSignalDocumentFor(
+    {
+      ...derived,
+      deviceId: options.deviceId,
+      time: options.time,
+      dataVolume: options.dataVolume,
+      start: at(derived.start),
+      end: at(derived.end),
+      track: encodeTrack(kept.map(at)),
+      rawSha256,
+      idempotencyKey: `${options.deviceId}|${options.time}|${rawSha256}`,
+    },
+    { rawPayloadId: options.rawPayloadId, ingestedAt: options.ingestedAt.getTime() },
+  );
+  // Never pending: seed recomputes the rollups from its documents, and nothing repairs the raw DB limit's.
+  return { ...document, rollupState: 'applied' };
 }

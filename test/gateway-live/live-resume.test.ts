@@ -1,15 +1,6 @@
-import { Redis } from 'ioredis';
-import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { collect, connectLive } from './support/live-client';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import { metricValue } from './support/gateway-under-test';
+import { collect } from './support/live-client';
+import { useLiveSuite } from './support/live-suite';
 import { makeSignal, publishEvent, store, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
 
@@ -23,41 +14,21 @@ const SINCE_QUERY =
   'subscription($since: ID, $ids: [ID!]) { signalProcessed(since: $since, deviceIds: $ids) { id deviceId } }';
 
 describe('signalProcessed resume with since', () => {
-  const disposables = new Disposables();
-  let infra: SuiteInfra;
-  let gateway: GatewayUnderTest;
-  let db: SuiteDatabase;
-  let publisher: Redis;
-
-  beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-resume'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
-  });
-  afterAll(() => disposables.disposeAll());
-  // Clients of one test close after it, pass or fail, so no test sees another's subscriptions.
-  let perTest = new Disposables();
-  beforeEach(() => {
-    perTest = new Disposables();
-  });
-  const openStreams = (): Promise<number> => metricValue(gateway.registry, 'gateway_live_open_streams');
-  afterEach(async () => {
-    await perTest.disposeAll();
-    await waitFor('no open live streams', async () => (await openStreams()) === 0);
-  });
+  const suite = useLiveSuite('gateway-live-resume', 'gateway_live_open_streams');
+  const openStreams = (): Promise<number> => metricValue(suite.gateway.registry, 'gateway_live_open_streams');
 
   const ids = (fixtures: readonly SignalFixture[]): string[] => fixtures.map((f) => f.event.signalId);
-  const activeSubscriptions = (): Promise<number> => metricValue(gateway.registry, 'gateway_ws_active_subscriptions');
+  const activeSubscriptions = (): Promise<number> =>
+    metricValue(suite.gateway.registry, 'gateway_ws_active_subscriptions');
 
   it('delivers each signal exactly once across a disconnect, a replay and the live seam', async () => {
     const device = 'resume-1';
     // Connected: three live signals.
-    const firstClient = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const firstClient = suite.connect();
     const first = collect<Received>(firstClient, SINCE_QUERY);
     await waitFor('the first subscription', async () => (await activeSubscriptions()) === 1);
     const before = [makeSignal(device), makeSignal(device), makeSignal(device)];
-    await storeAndPublish(db.models.signals, publisher, infra.namespace, before);
+    await storeAndPublish(suite.db.models.signals, suite.publisher, suite.infra.namespace, before);
     const seen = (await first.take(3)).map((r) => r.signalProcessed.id);
     expect(seen).toEqual(ids(before));
     await firstClient.dispose();
@@ -65,21 +36,21 @@ describe('signalProcessed resume with since', () => {
 
     // Away: 250 signals (three replay pages) are stored and published to nobody.
     const away = Array.from({ length: 250 }, (_, i) => makeSignal(i % 2 === 0 ? device : 'resume-2'));
-    await storeAndPublish(db.models.signals, publisher, infra.namespace, away);
+    await storeAndPublish(suite.db.models.signals, suite.publisher, suite.infra.namespace, away);
     // Stored but published only after the client is back: it may come by replay or live, once.
     const seam = makeSignal(device);
-    await store(db.models.signals, [seam]);
+    await store(suite.db.models.signals, [seam]);
 
-    const secondClient = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const secondClient = suite.connect();
     const second = collect<Received>(secondClient, SINCE_QUERY, { since: seen[seen.length - 1] });
     await waitFor('the resumed subscription', async () => (await activeSubscriptions()) === 1);
-    await publishEvent(publisher, infra.namespace, seam.event);
+    await publishEvent(suite.publisher, suite.infra.namespace, seam.event);
     const after = [makeSignal(device), makeSignal('resume-2')];
-    await storeAndPublish(db.models.signals, publisher, infra.namespace, after);
+    await storeAndPublish(suite.db.models.signals, suite.publisher, suite.infra.namespace, after);
     // A duplicate publish (at-least-once delivery) of a signal already sent.
-    await publishEvent(publisher, infra.namespace, away[0]?.event as SignalFixture['event']);
+    await publishEvent(suite.publisher, suite.infra.namespace, away[0]?.event as SignalFixture['event']);
     const marker = makeSignal(device);
-    await storeAndPublish(db.models.signals, publisher, infra.namespace, [marker]);
+    await storeAndPublish(suite.db.models.signals, suite.publisher, suite.infra.namespace, [marker]);
 
     const expected = [...ids(away), seam.event.signalId, ...ids(after), marker.event.signalId];
     const received = (await second.take(expected.length)).map((r) => r.signalProcessed.id);
@@ -88,16 +59,16 @@ describe('signalProcessed resume with since', () => {
     // The replayed part comes in ingest order.
     expect(received.slice(0, away.length)).toEqual(ids(away));
     expect(received[received.length - 1]).toBe(marker.event.signalId);
-    expect(await metricValue(gateway.registry, 'gateway_live_replay_pages_total')).toBeGreaterThanOrEqual(3);
+    expect(await metricValue(suite.gateway.registry, 'gateway_live_replay_pages_total')).toBeGreaterThanOrEqual(3);
     second.stop();
   });
 
   it('replays only the named devices, merged in ingest order', async () => {
     const since = makeSignal('merge-a');
     const stored = Array.from({ length: 30 }, (_, i) => makeSignal(['merge-a', 'merge-b', 'merge-c'][i % 3] as string));
-    await store(db.models.signals, [since]);
-    await store(db.models.signals, stored);
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    await store(suite.db.models.signals, [since]);
+    await store(suite.db.models.signals, stored);
+    const client = suite.connect();
     const sub = collect<Received>(client, SINCE_QUERY, { since: since.event.signalId, ids: ['merge-a', 'merge-c'] });
     const wanted = stored.filter((f) => f.event.deviceId !== 'merge-b');
     const received = await sub.take(wanted.length);
@@ -106,7 +77,7 @@ describe('signalProcessed resume with since', () => {
   });
 
   it('refuses a since that is not a signal id with BAD_USER_INPUT', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const errors = await collect(client, SINCE_QUERY, { since: 'not-an-id' }).failure();
     expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -114,22 +85,22 @@ describe('signalProcessed resume with since', () => {
   it('frees a subscription that disconnects in the middle of a replay', async () => {
     const device = 'midway';
     const since = makeSignal(device);
-    await store(db.models.signals, [since]);
+    await store(suite.db.models.signals, [since]);
     await store(
-      db.models.signals,
+      suite.db.models.signals,
       Array.from({ length: 300 }, () => makeSignal(device)),
     );
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<Received>(client, SINCE_QUERY, { since: since.event.signalId, ids: [device] });
     await sub.take(5);
-    const pagesAtDisconnect = await metricValue(gateway.registry, 'gateway_live_replay_pages_total');
+    const pagesAtDisconnect = await metricValue(suite.gateway.registry, 'gateway_live_replay_pages_total');
     await client.dispose();
     await waitFor('the stream to close', async () => (await openStreams()) === 0);
     // At most the page in flight finished; the replay did not run to the end (4 pages).
-    expect(await metricValue(gateway.registry, 'gateway_live_replay_pages_total')).toBeLessThanOrEqual(
+    expect(await metricValue(suite.gateway.registry, 'gateway_live_replay_pages_total')).toBeLessThanOrEqual(
       pagesAtDisconnect + 1,
     );
     // The database still answers (no connection held by an abandoned cursor).
-    expect(await db.models.signals.countDocuments({ deviceId: device })).toBe(301);
+    expect(await suite.db.models.signals.countDocuments({ deviceId: device })).toBe(301);
   });
 });

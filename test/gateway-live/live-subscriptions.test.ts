@@ -1,15 +1,6 @@
-import { Redis } from 'ioredis';
-import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import { collect, connectLive } from './support/live-client';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import { metricValue } from './support/gateway-under-test';
+import { collect } from './support/live-client';
+import { useLiveSuite } from './support/live-suite';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
 
@@ -23,46 +14,22 @@ interface SignalData {
 jest.setTimeout(60_000);
 
 describe('live subscriptions', () => {
-  const disposables = new Disposables();
-  let infra: SuiteInfra;
-  let gateway: GatewayUnderTest;
-  let db: SuiteDatabase;
-  let publisher: Redis;
-
-  beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-subs'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
-  });
-  afterAll(() => disposables.disposeAll());
-  // Clients of one test close after it, pass or fail, so no test sees another's subscriptions.
-  let perTest = new Disposables();
-  beforeEach(() => {
-    perTest = new Disposables();
-  });
   // Each test starts with no subscription, so "active" always means this test's.
-  afterEach(async () => {
-    await perTest.disposeAll();
-    await waitFor(
-      'no active subscriptions',
-      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0,
-    );
-  });
+  const suite = useLiveSuite('gateway-live-subs', 'gateway_ws_active_subscriptions');
 
   async function untilActive(count: number): Promise<void> {
     await waitFor(
       `${count} active subscriptions`,
-      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) >= count,
+      async () => (await metricValue(suite.gateway.registry, 'gateway_ws_active_subscriptions')) >= count,
     );
   }
 
   async function publish(fixtures: SignalFixture[]): Promise<void> {
-    await storeAndPublish(db.models.signals, publisher, infra.namespace, fixtures);
+    await storeAndPublish(suite.db.models.signals, suite.publisher, suite.infra.namespace, fixtures);
   }
 
   it('delivers every processed signal to an unfiltered subscriber, mapped to the Signal type', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<SignalData>(client, `subscription { signalProcessed { ${SIGNAL_FIELDS} } }`);
     await untilActive(1);
     const fixtures = [makeSignal('unf-a'), makeSignal('unf-b'), makeSignal('unf-a')];
@@ -81,7 +48,7 @@ describe('live subscriptions', () => {
   });
 
   it('resolves the device and the stored points of a live signal', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<{
       signalProcessed: { id: string; device: { id: string }; points: Array<{ lat: number; time: string }> };
     }>(client, 'subscription { signalProcessed { id device { id } points { lat time } } }');
@@ -99,7 +66,7 @@ describe('live subscriptions', () => {
   });
 
   it('delivers only the named devices when deviceIds is given', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<SignalData>(
       client,
       `subscription($ids: [ID!]) { signalProcessed(deviceIds: $ids) { id deviceId } }`,
@@ -120,7 +87,7 @@ describe('live subscriptions', () => {
   });
 
   it('delivers only signals whose bounding box intersects the bbox argument', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<SignalData>(
       client,
       `subscription { signalProcessed(bbox: { minLat: 40, maxLat: 41, minLon: -75, maxLon: -73 }) { id } }`,
@@ -137,7 +104,7 @@ describe('live subscriptions', () => {
   });
 
   it('refuses an invalid bbox with BAD_USER_INPUT', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect(
       client,
       `subscription { signalProcessed(bbox: { minLat: 50, maxLat: 40, minLon: 0, maxLon: 1 }) { id } }`,
@@ -149,7 +116,7 @@ describe('live subscriptions', () => {
   });
 
   it('delivers device positions, the newest per device, never moving a device back in time', async () => {
-    const client = perTest.add(connectLive(gateway.wsUrl, LIVE_ADMIN_KEY), (c) => c.dispose());
+    const client = suite.connect();
     const sub = collect<{
       devicePosition: { deviceId: string; signalId: string; position: { time: string; lat: number; lon: number } };
     }>(
@@ -180,10 +147,14 @@ describe('live subscriptions', () => {
 
   it('counts delivered events in the registry', async () => {
     expect(
-      await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'signalProcessed' }),
+      await metricValue(suite.gateway.registry, 'gateway_ws_events_delivered_total', {
+        subscription: 'signalProcessed',
+      }),
     ).toBeGreaterThanOrEqual(9);
     expect(
-      await metricValue(gateway.registry, 'gateway_ws_events_delivered_total', { subscription: 'devicePosition' }),
+      await metricValue(suite.gateway.registry, 'gateway_ws_events_delivered_total', {
+        subscription: 'devicePosition',
+      }),
     ).toBeGreaterThanOrEqual(2);
   });
 });

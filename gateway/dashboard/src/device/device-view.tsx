@@ -11,6 +11,7 @@ import type { TimeRange } from '../map/latest-range';
 import { hrefOf } from '../router';
 import { isOnline, useSession } from '../session-context';
 import { SignalDetail } from '../signals/signal-detail';
+import { SignalTable } from '../signals/signal-table';
 import {
   formatBytes,
   formatDateTime,
@@ -220,47 +221,12 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       )}
 
       <h2>Signals</h2>
-      <div class="table-scroll">
-        <table class="device-signals">
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col" class="numeric">
-                Samples
-              </th>
-              <th scope="col" class="numeric">
-                Size
-              </th>
-              <th scope="col" class="numeric">
-                Distance
-              </th>
-              <th scope="col">
-                <span class="visually-hidden">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {signals?.edges.map(({ node }) => (
-              <tr key={node.id} data-signal-id={node.id}>
-                <td>{formatDateTime(node.time)}</td>
-                <td class="numeric">{node.dataLength}</td>
-                <td class="numeric">{formatBytes(node.dataVolume)}</td>
-                <td class="numeric">{formatDistance(node.stats.distanceMeters)}</td>
-                <td>
-                  <button
-                    type="button"
-                    class="link-button"
-                    aria-expanded={openSignalId === node.id}
-                    onClick={() => setOpenSignalId(openSignalId === node.id ? null : node.id)}
-                  >
-                    Details<span class="visually-hidden"> of signal {node.id}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <SignalTable
+        tableClass="device-signals"
+        rows={signals?.edges.map(({ node }) => node) ?? []}
+        openSignalId={openSignalId}
+        onOpenSignal={setOpenSignalId}
+      />
       <nav class="pager" aria-label="Device signal pages">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           Previous

@@ -2,12 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/api-error';
 import { SignalsPageQuery } from '../api/operations';
 import type { SignalFilter, SignalsPageQuery as SignalsPageResult } from '../gql/graphql';
-import { hrefOf } from '../router';
 import { useSession } from '../session-context';
-import { formatBytes, formatDateTime, formatDistance, formatSpeed } from '../ui/format';
 import { SignalFilterFields } from './signal-filter-fields';
 import { compareNewestFirst, mergeIntoFirstPage, signalFilterOf, signalMatchesFilter } from './signal-filter';
 import { SignalDetail } from './signal-detail';
+import { SignalTable } from './signal-table';
 
 type SignalRow = SignalsPageResult['signals']['edges'][number]['node'];
 
@@ -106,60 +105,16 @@ export function SignalsView() {
           {error}
         </p>
       )}
-      <div class="table-scroll">
-        <table class="signals-table" aria-busy={loading}>
-          <caption class="visually-hidden">Signals, newest first, page {pageNumber}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Device</th>
-              <th scope="col" class="numeric">
-                Samples
-              </th>
-              <th scope="col" class="numeric">
-                Size
-              </th>
-              <th scope="col" class="numeric">
-                Distance
-              </th>
-              <th scope="col" class="numeric">
-                Max speed
-              </th>
-              <th scope="col">Received</th>
-              <th scope="col">
-                <span class="visually-hidden">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {page?.rows.map((row) => (
-              <tr key={row.id} data-signal-id={row.id} class={freshIds.has(row.id) ? 'fresh' : undefined}>
-                <td>
-                  <time dateTime={row.time}>{formatDateTime(row.time)}</time>
-                </td>
-                <td>
-                  <a href={hrefOf({ view: 'device', deviceId: row.deviceId })}>{row.deviceId}</a>
-                </td>
-                <td class="numeric">{row.dataLength}</td>
-                <td class="numeric">{formatBytes(row.dataVolume)}</td>
-                <td class="numeric">{formatDistance(row.stats.distanceMeters)}</td>
-                <td class="numeric">{formatSpeed(row.stats.maxSpeed)}</td>
-                <td>{formatDateTime(row.ingestedAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    class="link-button"
-                    aria-expanded={openSignalId === row.id}
-                    onClick={() => setOpenSignalId(openSignalId === row.id ? null : row.id)}
-                  >
-                    Details<span class="visually-hidden"> of signal {row.id}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <SignalTable
+        fleet
+        tableClass="signals-table"
+        caption={`Signals, newest first, page ${pageNumber}`}
+        busy={loading}
+        rows={page?.rows ?? []}
+        isFresh={(id) => freshIds.has(id)}
+        openSignalId={openSignalId}
+        onOpenSignal={setOpenSignalId}
+      />
       {page && page.rows.length === 0 && !loading && <p class="hint">No signal matches these filters.</p>}
       <nav class="pager" aria-label="Signal pages">
         <button type="button" disabled={pageNumber === 1 || loading} onClick={() => setCursors(cursors.slice(0, -1))}>
