@@ -11,13 +11,20 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createOpsRouter, type Logger, type RunningService } from '../schema';
+import {
+  createOpsRouter,
+  MONGO_CONNECT_TIMEOUT_MS,
+  reconnectWhenMonitorHangs,
+  type Logger,
+  type RunningService,
+} from '../schema';
 import { ApiKeyService } from './auth/api-key.service';
 import type { GatewayConfig } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
 import { createGatewayLoaders } from './loaders/gateway-loaders';
 import { createOperationCostChecker } from './cost/operation-cost';
 import { operationCostPlugin } from './cost/operation-cost.plugin';
+import { DayFieldReadiness } from './db/day-field-readiness';
 import { bindGatewayModels } from './db/gateway-models';
 import { createErrorFormatter } from './errors/format-error';
 import type { GatewayServices } from './gateway-services';
@@ -84,9 +91,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const metrics = createGatewayMetrics(registry);
 
     const connection = await mongoose
-      .createConnection(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 32 })
+      .createConnection(config.mongoUrl, {
+        serverSelectionTimeoutMS: 10_000,
+        maxPoolSize: 32,
+        connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
+      })
       .asPromise();
-    closers.push({ name: 'mongo', close: () => connection.close() });
+    // The driver can lose its database for good after an outage (see the watchdog): reconnect then.
+    const monitorWatch = reconnectWhenMonitorHangs(connection.getClient(), logger);
+    closers.push({
+      name: 'mongo',
+      close: async () => {
+        await monitorWatch.stop();
+        await connection.close();
+      },
+    });
     const models = bindGatewayModels(connection);
     await models.apiKeys.createIndexes();
 
@@ -124,7 +143,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     });
     closers.push({ name: 'live feed', close: () => live.close() });
 
-    const services: GatewayServices = { config, models, apiKeys, commands, logger };
+    const db = connection.db;
+    if (!db) throw new Error('the database connection is not open');
+    const dayFields = new DayFieldReadiness(db);
+    const services: GatewayServices = { config, models, dayFields, apiKeys, commands, logger };
     const schema = await buildGatewaySchema({ services, pubSub: livePubSub.pubSub });
     const checkCost = createOperationCostChecker(config.cost);
     const formatError = createErrorFormatter(logger);

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { createOpsRouter, type Logger, type RunningService } from '../schema';
+import {
+  createOpsRouter,
+  MONGO_CONNECT_TIMEOUT_MS,
+  reconnectWhenMonitorHangs,
+  type Logger,
+  type RunningService,
+} from '../schema';
 import { BrokerSession } from './broker.session';
 import type { ProcessorConfig } from './config';
 import { ExclusiveGate } from './exclusive-gate';
@@ -45,9 +51,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       // Fail operations at once while disconnected (transient → retry) instead of queueing them in memory.
       bufferCommands: false,
       maxPoolSize: MONGO_MAX_POOL_SIZE,
+      connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
       autoIndex: false,
     })
     .asPromise();
+  const monitorWatch = reconnectWhenMonitorHangs(connection.getClient(), logger);
   const models = await bindProcessorModels(connection);
 
   const redis = new Redis(config.redisUrl, {
@@ -144,6 +152,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         await retention.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         redis.disconnect();
+        await monitorWatch.stop();
         await connection.close();
         logger.info('processor stopped');
       })();

@@ -1,6 +1,7 @@
-import type mongoose from 'mongoose';
-import { RAW_DEAD_LETTER_QUEUE, RAW_QUEUE, RAW_RETRY_QUEUE } from '../../schema';
+import mongoose, { mongo } from 'mongoose';
+import { RAW_DEAD_LETTER_QUEUE, RAW_QUEUE, RAW_RETRY_QUEUE, silentLogger } from '../../schema';
 import type { RunningProcessor } from '../../processor/processor.service';
+import { reconnectWhenMonitorHangs } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -76,4 +77,54 @@ describe('processor during a database outage', () => {
       async () => (await rollupDifferences(db.db as never)).length === 0,
     );
   }, 240_000);
+
+  it('reconnects a client whose server monitor hung on a closed connection', async () => {
+    // The driver race the outage above runs into only sometimes (see reconnectWhenMonitorHangs in
+    // schema/ops/mongo-monitor.watchdog.ts), made certain through driver internals: the monitoring connection's
+    // socket is destroyed, and a check starts before Node has delivered the socket's 'close'.
+    const connection = disposables.add(
+      await mongoose
+        .createConnection(infra.mongoUrl, {
+          serverSelectionTimeoutMS: 1_000,
+          connectTimeoutMS: 1_000,
+          bufferCommands: false,
+        })
+        .asPromise(),
+      (c) => c.close(),
+    );
+    const client = connection.getClient();
+    disposables.add(reconnectWhenMonitorHangs(client, silentLogger()), (w) => w.stop());
+    const ping = async (): Promise<boolean> => {
+      await (connection.db as mongo.Db).admin().ping();
+      return true;
+    };
+    const server = [...(client as unknown as DriverInternals).topology.s.servers.values()][0] as DriverServer;
+    const { monitor } = server;
+    await waitFor(
+      'the monitor idle on its connection',
+      () => monitor.s.state === 'idle' && monitor.connection !== null,
+    );
+
+    monitor.monitorId.lastExecutionEnded = -Infinity; // the check runs at once, as after a quiet spell
+    monitor.connection?.socket.destroy();
+    monitor.requestCheck();
+    server.handleError(new mongo.MongoNetworkError('a pooled connection closed')); // as a failing operation reports it
+    await expect(ping()).rejects.toThrow(mongo.MongoServerSelectionError);
+
+    await waitFor('the client reaching the database again', ping, 15_000);
+  }, 30_000);
 });
+
+/** The parts of the mongodb driver's (7.x) private state the monitor test reaches into. */
+interface DriverInternals {
+  topology: { s: { servers: Map<string, unknown> } };
+}
+interface DriverServer {
+  monitor: {
+    s: { state: string };
+    connection: { socket: { destroy(): void } } | null;
+    monitorId: { lastExecutionEnded: number };
+    requestCheck(): void;
+  };
+  handleError(error: Error): void;
+}
