@@ -137,6 +137,10 @@ start_postgres() {
   if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "select 1 from pg_database where datname='ferretdb'" | grep -q 1; then
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ferretdb
   fi
+  # Lets FerretDB's equality pushdown use indexes (why: see the SQL file's header).
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ferretdb -q -v ON_ERROR_STOP=1 \
+    -f "$ROOT/scripts/ferretdb/pushdown-indexes.sql" >/dev/null 2>&1 \
+    || die "could not apply scripts/ferretdb/pushdown-indexes.sql to postgresql"
 }
 
 start_ferretdb() {
