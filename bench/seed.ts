@@ -8,7 +8,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import mongoose, { type Connection, type Types } from 'mongoose';
-import { HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
+import { DAY_FIELD_MIGRATIONS, HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
+import { recordDayFieldMigration } from '../processor/day-field.backfill';
 import { loadBenchConfig } from './bench.config';
 import { connectBenchDb } from './lib/infra';
 import { loadSampleTemplate } from './lib/sample';
@@ -46,11 +47,16 @@ export class Seeder {
     return { devices, newestTime, deviceIds: Array.from({ length: devices }, (_, k) => `seed-device-${String(k).padStart(3, '0')}`) };
   }
 
-  /** Creates the models' indexes (as the services would) and the one raw payload every seeded signal references. */
+  /**
+   * Creates the models' indexes (as the services would), records the `day` backfills as run (every
+   * seeded document has its day, as the processor writes them), and stores the one raw payload
+   * every seeded signal references.
+   */
   async prepare(): Promise<void> {
     for (const model of [SignalModel, DeviceModel, HourBucketModel]) {
       await this.connection.model(model.modelName, model.schema).createIndexes();
     }
+    for (const migrationId of Object.values(DAY_FIELD_MIGRATIONS)) await recordDayFieldMigration(this.connection.db!, migrationId);
     const bucket = new mongoose.mongo.GridFSBucket(this.connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
     const upload = bucket.openUploadStream('seed-sample.json.gz');
     await new Promise<void>((resolve, reject) => upload.once('finish', () => resolve()).once('error', reject).end(gzipSync(this.sample.raw)));

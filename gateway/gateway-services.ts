@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApiKeyService } from './auth/api-key.service';
 import type { GatewayConfig } from './config';
+import type { DayFieldReadiness } from './db/day-field-readiness';
 import type { GatewayModels } from './db/gateway-models';
 import type { SignalCommandSender } from './mutations/signal-command.client';
 
@@ -11,6 +12,8 @@ import type { SignalCommandSender } from './mutations/signal-command.client';
 export interface GatewayServices {
   config: Pick<GatewayConfig, 'maxPageSize' | 'onlineWindowMs' | 'namespace' | 'commandTimeoutMs'>;
   models: GatewayModels;
+  /** Whether signals and hour buckets may be read by `day` yet. */
+  dayFields: DayFieldReadiness;
   apiKeys: ApiKeyService;
   commands: SignalCommandSender;
   logger: Logger;

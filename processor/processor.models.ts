@@ -8,6 +8,7 @@ import {
   type HourBucket,
   type Signal,
 } from '../schema';
+import { backfillDayFields } from './day-field.backfill';
 import { RawPayloadStore } from './raw-payload.store';
 
 /** Devices whose rollups must be recomputed before they can be trusted again (processor-internal). */
@@ -51,6 +52,8 @@ export async function bindProcessorModels(connection: Connection): Promise<Proce
   await models.signals.createIndexes();
   await models.devices.createIndexes();
   await models.hourBuckets.createIndexes();
+  // Before anything is written: readers narrow by `day` once this has recorded itself as done.
+  await backfillDayFields(db);
   await models.rawPayloads.ensureIndexes();
   return models;
 }

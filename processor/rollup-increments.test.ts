@@ -103,10 +103,12 @@ describe('coalescedIncrementsFor', () => {
     expect(statementFor(hourBuckets, hourBucketIdFor('a', T0)).$setOnInsert).toEqual({
       deviceId: 'a',
       hourStart: new Date(T0),
+      day: new Date(T0).toISOString().slice(0, 10),
     });
     expect(statementFor(hourBuckets, hourBucketIdFor(FLEET_DEVICE_ID, T0)).$setOnInsert).toEqual({
       deviceId: FLEET_DEVICE_ID,
       hourStart: new Date(T0),
+      day: new Date(T0).toISOString().slice(0, 10),
     });
   });
 });

@@ -1,4 +1,4 @@
-import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf } from '../schema';
+import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, utcDayOf } from '../schema';
 import type { RollupContribution } from './rollup-recompute';
 
 /** One update statement of a bulkWrite on `devices` or `hour_buckets`. */
@@ -55,11 +55,12 @@ export function rollupIncrementsFor(signal: RollupContribution): RollupIncrement
 }
 
 function bucketIncrement(deviceId: string, signal: RollupContribution, ingestedAt: Date): RollupUpdate {
+  const hourStart = hourStartOf(signal.time);
   return {
     updateOne: {
       filter: { _id: hourBucketIdFor(deviceId, signal.time) },
       update: {
-        $setOnInsert: { deviceId, hourStart: hourStartOf(signal.time) },
+        $setOnInsert: { deviceId, hourStart, day: utcDayOf(hourStart) },
         $inc: {
           count: 1,
           dataVolume: signal.dataVolume,

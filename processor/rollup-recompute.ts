@@ -1,4 +1,4 @@
-import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf } from '../schema';
+import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, utcDayOf } from '../schema';
 import { comparePositions } from './rollup-increments';
 
 /** What a stored signal contributes to the rollups. */
@@ -37,6 +37,8 @@ export interface HourBucketRollup {
   _id: string;
   deviceId: string;
   hourStart: Date;
+  /** UTC day of `hourStart` (`YYYY-MM-DD`), the key short-range reads use. */
+  day: string;
   count: number;
   dataVolume: number;
   distanceMeters: number;
@@ -105,10 +107,12 @@ function addToBucket(buckets: Map<string, HourBucketRollup>, deviceId: string, s
   const bucket = buckets.get(id);
   const ingestedAt = new Date(signal.ingestedAt);
   if (bucket === undefined) {
+    const hourStart = hourStartOf(signal.time);
     buckets.set(id, {
       _id: id,
       deviceId,
-      hourStart: hourStartOf(signal.time),
+      hourStart,
+      day: utcDayOf(hourStart),
       count: 1,
       dataVolume: signal.dataVolume,
       distanceMeters: signal.distanceMeters,

@@ -1,5 +1,5 @@
 import { mongo } from 'mongoose';
-import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf } from '../schema';
+import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, utcDayOf } from '../schema';
 import type { ProcessorModels } from './processor.models';
 import { isDuplicateKeyError } from './processing-failure';
 import { coalescedIncrementsFor, type RollupUpdate } from './rollup-increments';
@@ -220,6 +220,7 @@ function sumBuckets(
     _id: id,
     deviceId: FLEET_DEVICE_ID,
     hourStart,
+    day: utcDayOf(hourStart),
     count: 0,
     dataVolume: 0,
     distanceMeters: 0,

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { decodeTrack, type ProcessedSignalEvent, type RollupState } from '../schema';
+import { decodeTrack, utcDayOf, type ProcessedSignalEvent, type RollupState } from '../schema';
 import type { RollupContribution } from './rollup-recompute';
 import type { DerivedSignal } from './signal-derivation';
 
@@ -18,6 +18,8 @@ export interface SignalDocument {
   _id: Types.ObjectId;
   deviceId: string;
   time: Date;
+  /** UTC day of `time` (`YYYY-MM-DD`): the equality key of time-bounded reads. */
+  day: string;
   dataLength: number;
   dataVolume: number;
   stats: {
@@ -69,6 +71,7 @@ export function signalDocumentFor(
     _id: meta.id ?? new Types.ObjectId(),
     deviceId: derived.deviceId,
     time: new Date(derived.time),
+    day: utcDayOf(derived.time),
     dataLength: derived.dataLength,
     dataVolume: derived.dataVolume,
     stats: { ...derived.stats, sampleCount: derived.keptSamples },

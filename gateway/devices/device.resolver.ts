@@ -51,6 +51,12 @@ export class DeviceResolver {
   async signals(@Root() device: Device, @Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
     const filter = restrictToDevice(validateSignalFilter(args.filter), device._id);
     const page = toPageRequest(args, 20, this.services.config.maxPageSize);
-    return readSignalPage(this.services.models, filter, args.orderBy ?? SignalOrder.TIME_DESC, page);
+    return readSignalPage(
+      this.services.models,
+      filter,
+      args.orderBy ?? SignalOrder.TIME_DESC,
+      page,
+      this.services.dayFields,
+    );
   }
 }

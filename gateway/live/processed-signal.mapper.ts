@@ -40,9 +40,9 @@ export function parseProcessedSignalEvent(payload: unknown): ProcessedSignalEven
  */
 export type LiveSignal = Omit<
   Signal,
-  'track' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState' | 'stats'
+  'track' | 'day' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState' | 'stats'
 > &
-  Partial<Pick<Signal, 'track' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState'>> & {
+  Partial<Pick<Signal, 'track' | 'day' | 'rawSha256' | 'rawPayloadId' | 'idempotencyKey' | 'rollupState'>> & {
     stats: Omit<Signal['stats'], 'speedSum'> & Partial<Pick<Signal['stats'], 'speedSum'>>;
   };
 

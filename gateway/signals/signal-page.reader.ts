@@ -1,4 +1,5 @@
-import type { Signal } from '../../schema';
+import { DAY_FIELD_MIGRATIONS, type Signal } from '../../schema';
+import type { DayFieldReadiness } from '../db/day-field-readiness';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { SIGNAL_SUMMARY_PROJECTION } from '../loaders/gateway-loaders';
@@ -8,7 +9,7 @@ import type { SignalConnection } from './signal-connection.type';
 import { compareSignalPositions, planSignalQueries, scansDescending, type ValidSignalFilter } from './signal-query';
 import type { SignalOrder } from './signal-order.enum';
 
-/** Per-device queries in flight at once for one page. */
+/** Per-device (and per-day) queries in flight at once for one page. */
 const DEVICE_QUERY_CONCURRENCY = 8;
 
 function positionOf(signal: Signal): SignalCursor {
@@ -24,6 +25,7 @@ export async function readSignalPage(
   filter: ValidSignalFilter,
   order: SignalOrder,
   page: PageRequest,
+  dayFields: DayFieldReadiness,
 ): Promise<SignalConnection> {
   const cursor =
     page.cursor === undefined
@@ -34,7 +36,10 @@ export async function readSignalPage(
     pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
   };
   if (page.size === 0 || filter.deviceIds?.length === 0) return empty;
-  const plan = planSignalQueries(filter, order, { direction: page.direction, cursor, size: page.size });
+  // Only a range bounded at both ends can be read by day: ask (a cached lookup) only then.
+  const byDay =
+    filter.fromMs !== undefined && filter.toMs !== undefined && (await dayFields.ready(DAY_FIELD_MIGRATIONS.signals));
+  const plan = planSignalQueries(filter, order, { direction: page.direction, cursor, size: page.size, byDay });
   const batches = await mapWithConcurrency(plan.filters, DEVICE_QUERY_CONCURRENCY, (query) =>
     models.signals.find(query, SIGNAL_SUMMARY_PROJECTION).sort(plan.sort).limit(plan.limit).lean<Signal[]>(),
   );

@@ -99,6 +99,37 @@ describe('planSignalQueries', () => {
     expect(backward.sort).toEqual({ time: 1, _id: 1 });
   });
 
+  it('splits a range of a few days into one query per device and UTC day when stored signals carry their day', () => {
+    const from = new Date(Date.UTC(2026, 0, 10, 12));
+    const to = new Date(Date.UTC(2026, 0, 11, 12));
+    const filter = validateSignalFilter({ deviceIds: ['a', 'b'], from, to });
+    const time = { $gte: from, $lt: to };
+    expect(
+      planSignalQueries(filter, SignalOrder.TIME_DESC, { direction: 'forward', size: 5, byDay: true }).filters,
+    ).toEqual([
+      { deviceId: 'a', day: '2026-01-10', time },
+      { deviceId: 'a', day: '2026-01-11', time },
+      { deviceId: 'b', day: '2026-01-10', time },
+      { deviceId: 'b', day: '2026-01-11', time },
+    ]);
+    // Not before the backfill has run, nor for open or long ranges.
+    expect(planSignalQueries(filter, SignalOrder.TIME_DESC, { direction: 'forward', size: 5 }).filters).toHaveLength(2);
+    const open = validateSignalFilter({ deviceIds: ['a'], from });
+    expect(
+      planSignalQueries(open, SignalOrder.TIME_DESC, { direction: 'forward', size: 5, byDay: true }).filters,
+    ).toEqual([{ deviceId: 'a', time: { $gte: from } }]);
+    const long = validateSignalFilter({ from, to: new Date(from.getTime() + 8 * 86_400_000) });
+    expect(
+      planSignalQueries(long, SignalOrder.TIME_DESC, { direction: 'forward', size: 5, byDay: true }).filters,
+    ).toHaveLength(1);
+    const fleet = validateSignalFilter({ from, to });
+    expect(
+      planSignalQueries(fleet, SignalOrder.TIME_DESC, { direction: 'forward', size: 5, byDay: true }).filters.map(
+        (f) => f.day,
+      ),
+    ).toEqual(['2026-01-10', '2026-01-11']);
+  });
+
   it('never copies client objects into the query: only checked primitives and Dates appear', () => {
     const plan = planSignalQueries(
       validateSignalFilter({ deviceIds: ['a'], minDataVolume: 1, maxDataVolume: 2 }),

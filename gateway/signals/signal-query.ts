@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { DEVICE_ID_PATTERN } from '../../schema';
 import { BadUserInputError } from '../errors/gateway-errors';
+import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../db/utc-days';
 import type { PageDirection } from '../pagination/page-request';
 import type { SignalCursor } from '../pagination/signal-cursor';
 import { SignalOrder } from './signal-order.enum';
@@ -101,6 +102,12 @@ export function restrictToDevice(filter: ValidSignalFilter, deviceId: string): V
   return { ...filter, deviceIds };
 }
 
+/**
+ * Most queries one page may be split into by day (devices × days); beyond it the page is read per
+ * device only, since every query reads up to a page of signals.
+ */
+export const MAX_QUERIES_SPLIT_BY_DAY = 64;
+
 /** One scan: the Mongo filters to run (one per device when devices are given) and their common sort. */
 export interface SignalQueryPlan {
   filters: Array<Record<string, unknown>>;
@@ -117,12 +124,17 @@ export function scansDescending(order: SignalOrder, direction: PageDirection): b
 /**
  * The queries of one page. Device ids become separate queries with `deviceId` equality at the top
  * level (the only condition FerretDB v1 pushes down to PostgreSQL, and the leading key of the
- * `{deviceId, time, _id}` index on MongoDB); bbox intersection becomes four plain ranges.
+ * `{deviceId, time, _id}` index on MongoDB); with `byDay` (every stored signal has its `day`), a
+ * range of both `from` and `to` touching at most {@link MAX_DAYS_READ_BY_DAY} UTC days is split
+ * further into one query per day with `day` equality, so "the last 24 h" reads a day or two of
+ * signals however long the history. Each signal lies in exactly one (device, day) query, and each
+ * query keeps the whole filter, so merging their pages is exact. Bbox intersection becomes four
+ * plain ranges.
  */
 export function planSignalQueries(
   filter: ValidSignalFilter,
   order: SignalOrder,
-  page: { direction: PageDirection; cursor?: SignalCursor; size: number },
+  page: { direction: PageDirection; cursor?: SignalCursor; size: number; byDay?: boolean },
 ): SignalQueryPlan {
   const descending = scansDescending(order, page.direction);
   const direction = descending ? -1 : 1;
@@ -151,7 +163,20 @@ export function planSignalQueries(
     const at = new Date(page.cursor.timeMs);
     base.$or = [{ time: { [op]: at } }, { time: at, _id: { [op]: new Types.ObjectId(page.cursor.id) } }];
   }
-  const filters = filter.deviceIds === undefined ? [base] : filter.deviceIds.map((deviceId) => ({ deviceId, ...base }));
+  const devices: Array<string | undefined> = filter.deviceIds ?? [undefined];
+  const days =
+    page.byDay && filter.fromMs !== undefined && filter.toMs !== undefined
+      ? utcDaysBetween(filter.fromMs, filter.toMs, MAX_DAYS_READ_BY_DAY)
+      : [];
+  const splitByDay =
+    days.length > 0 && days.length <= MAX_DAYS_READ_BY_DAY && devices.length * days.length <= MAX_QUERIES_SPLIT_BY_DAY;
+  const filters = devices.flatMap((deviceId) =>
+    (splitByDay ? days : [undefined]).map((day) => ({
+      ...(deviceId === undefined ? {} : { deviceId }),
+      ...(day === undefined ? {} : { day }),
+      ...base,
+    })),
+  );
   return { filters, sort: { time: direction, _id: direction }, limit: page.size + 1 };
 }
 

@@ -29,7 +29,13 @@ export class SignalResolver {
   async signals(@Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
     const filter = validateSignalFilter(args.filter);
     const page = toPageRequest(args, 20, this.services.config.maxPageSize);
-    return readSignalPage(this.services.models, filter, args.orderBy ?? SignalOrder.TIME_DESC, page);
+    return readSignalPage(
+      this.services.models,
+      filter,
+      args.orderBy ?? SignalOrder.TIME_DESC,
+      page,
+      this.services.dayFields,
+    );
   }
 
   @Query(() => Signal, { nullable: true, description: 'One signal by id; null when there is none.' })

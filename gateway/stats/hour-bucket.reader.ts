@@ -2,6 +2,7 @@ import type { HourBucket } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { BadUserInputError } from '../errors/gateway-errors';
 import type { HourFigures } from './rollup-aggregation';
+import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../db/utc-days';
 
 /** Buckets read per query: keyset batches keep each reply (and each cursor's life) short. */
 const BATCH_SIZE = 2_000;
@@ -10,11 +11,45 @@ const BATCH_SIZE = 2_000;
 export const MAX_HOUR_BUCKETS = 100_000;
 
 /**
- * The hour buckets of `deviceId` (or the fleet, `'*'`) with `hourStart` in [from, to), read with
- * `deviceId` equality at the top level and aggregated by the caller in Node (FerretDB v1's
- * `$group` is not reliable beyond one accumulator).
+ * The hour buckets of `deviceId` (or the fleet, `'*'`) with `hourStart` in [from, to), oldest
+ * first, aggregated by the caller in Node (FerretDB v1's `$group` is not reliable beyond one
+ * accumulator). Short bounded ranges (dashboards' "last 24 h") are read by `{deviceId, day}`
+ * equality, which FerretDB narrows in PostgreSQL; anything else by a `hourStart` range, which it
+ * narrows by `deviceId` only, reading every bucket of the device (MongoDB uses its index for both).
+ * `byDay` is false until every stored bucket has its `day` (see schema/day-field.migration.ts).
  */
 export async function readHourBuckets(
+  models: GatewayModels,
+  deviceId: string,
+  fromMs: number | undefined,
+  toMs: number | undefined,
+  byDay: boolean,
+): Promise<HourFigures[]> {
+  if (byDay && fromMs !== undefined && toMs !== undefined) {
+    const days = utcDaysBetween(fromMs, toMs, MAX_DAYS_READ_BY_DAY);
+    if (days.length <= MAX_DAYS_READ_BY_DAY) return readDays(models, deviceId, days, fromMs, toMs);
+  }
+  return readRange(models, deviceId, fromMs, toMs);
+}
+
+async function readDays(
+  models: GatewayModels,
+  deviceId: string,
+  days: ReadonlyArray<string>,
+  fromMs: number,
+  toMs: number,
+): Promise<HourFigures[]> {
+  // A day holds at most 24 buckets: each query is one short reply, so they can all run at once.
+  const perDay = await Promise.all(
+    days.map((day) => models.hourBuckets.find({ deviceId, day }, { _id: 0, deviceId: 0, day: 0 }).lean<HourBucket[]>()),
+  );
+  return perDay
+    .flat()
+    .filter((bucket) => bucket.hourStart.getTime() >= fromMs && bucket.hourStart.getTime() < toMs)
+    .sort((a, b) => a.hourStart.getTime() - b.hourStart.getTime());
+}
+
+async function readRange(
   models: GatewayModels,
   deviceId: string,
   fromMs: number | undefined,

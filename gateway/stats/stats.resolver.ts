@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { FLEET_DEVICE_ID, hourStartOf } from '../../schema';
+import { DAY_FIELD_MIGRATIONS, FLEET_DEVICE_ID, hourStartOf, type Device } from '../../schema';
 import type { GatewayContext } from '../context';
 import { checkDeviceId } from '../devices/device.resolver';
 import { BadUserInputError, NotFoundError } from '../errors/gateway-errors';
@@ -39,20 +39,8 @@ export class StatsResolver {
     const toMs = validInstant(to, 'to');
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
       throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
-    const lifetime = fromMs === undefined && toMs === undefined;
-    // Both reads at once: each is a round trip to the database.
-    const hoursRead = lifetime
-      ? undefined
-      : readHourBuckets(
-          this.services.models,
-          deviceId,
-          fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
-          toMs,
-        );
-    hoursRead?.catch(() => undefined);
-    const device = await ctx.loaders.deviceById.load(deviceId);
-    if (!device) throw new NotFoundError(`device "${deviceId}" has no stored signals`, { deviceId });
-    if (!hoursRead) {
+    if (fromMs === undefined && toMs === undefined) {
+      const device = await this.deviceOrNotFound(deviceId, ctx);
       return {
         signalCount: device.signalCount,
         dataVolume: device.dataVolume,
@@ -63,7 +51,23 @@ export class StatsResolver {
         lastSeen: device.lastSeen,
       };
     }
-    return sumHourFigures(await hoursRead);
+    const hours = await readHourBuckets(
+      this.services.models,
+      deviceId,
+      fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
+      toMs,
+      await this.services.dayFields.ready(DAY_FIELD_MIGRATIONS.hourBuckets),
+    );
+    // A bucket exists only for a stored signal of the device: the device needs reading (to tell an
+    // unknown device from a quiet range) only when the range is empty.
+    if (hours.length === 0) await this.deviceOrNotFound(deviceId, ctx);
+    return sumHourFigures(hours);
+  }
+
+  private async deviceOrNotFound(deviceId: string, ctx: GatewayContext): Promise<Device> {
+    const device = await ctx.loaders.deviceById.load(deviceId);
+    if (!device) throw new NotFoundError(`device "${deviceId}" has no stored signals`, { deviceId });
+    return device;
   }
 
   @Query(() => [TrendPoint], {
@@ -87,7 +91,13 @@ export class StatsResolver {
         argument: 'to',
       });
     const subject = deviceId === null || deviceId === undefined ? FLEET_DEVICE_ID : checkDeviceId(deviceId);
-    const hours = await readHourBuckets(this.services.models, subject, bucketStartOf(fromMs, width), toMs);
+    const hours = await readHourBuckets(
+      this.services.models,
+      subject,
+      bucketStartOf(fromMs, width),
+      toMs,
+      await this.services.dayFields.ready(DAY_FIELD_MIGRATIONS.hourBuckets),
+    );
     return trendSeries(hours, fromMs, toMs, width);
   }
 }

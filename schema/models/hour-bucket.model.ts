@@ -4,10 +4,14 @@ import { getModelForClass, index, modelOptions, prop } from '@typegoose/typegoos
  * Rollup of one hour of one device's signals (by signal `time`), or of the whole fleet when
  * `deviceId` is {@link FLEET_DEVICE_ID}. Serves `deviceStats` and `trends` without scanning signals.
  *
- * `_id` is `<deviceId>|<hourStart ISO>` so upserts address a bucket without a query.
+ * `_id` is `<deviceId>|<hourStart ISO>` so upserts address a bucket without a query. `day` repeats
+ * the UTC day of `hourStart` as a plain value so that short ranges are read by equality on
+ * `{deviceId, day}`: FerretDB narrows a query only by top-level equality, and a `hourStart` range
+ * there reads every bucket the device ever had.
  */
 @modelOptions({ schemaOptions: { collection: 'hour_buckets', versionKey: false } })
 @index({ deviceId: 1, hourStart: 1 })
+@index({ deviceId: 1, day: 1 })
 export class HourBucket {
   @prop({ required: true, type: () => String })
   public _id!: string;
@@ -19,6 +23,10 @@ export class HourBucket {
   /** Start of the hour (UTC). */
   @prop({ required: true, type: () => Date })
   public hourStart!: Date;
+
+  /** UTC day of `hourStart`, `YYYY-MM-DD` (see {@link utcDayOf}). */
+  @prop({ required: true, type: () => String })
+  public day!: string;
 
   @prop({ required: true, type: () => Number, default: 0 })
   public count!: number;
@@ -53,6 +61,11 @@ export const FLEET_DEVICE_ID = '*';
 export function hourStartOf(time: Date | number): Date {
   const ms = typeof time === 'number' ? time : time.getTime();
   return new Date(ms - (((ms % 3_600_000) + 3_600_000) % 3_600_000));
+}
+
+/** The UTC day containing `time`, as `YYYY-MM-DD`: the `day` of its hour bucket. */
+export function utcDayOf(time: Date | number): string {
+  return new Date(typeof time === 'number' ? time : time.getTime()).toISOString().slice(0, 10);
 }
 
 /** `_id` of the bucket of `deviceId` for the hour containing `time`. */

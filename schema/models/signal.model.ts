@@ -12,7 +12,8 @@ export type RollupState = 'pending' | 'applied';
  * One processed x-ray message. Written only by the processor; read by the gateway.
  *
  * Every index's leading field is `deviceId` where the query has one, since FerretDB v1 pushes
- * only top-level equality down to PostgreSQL (see docs/indexes.md).
+ * only top-level equality down to PostgreSQL (see docs/indexes.md); for the same reason `day`
+ * repeats the UTC day of `time`, so time-bounded lists read a few days by equality.
  */
 @ObjectType({ description: 'One x-ray message from a device, as processed and stored.' })
 @modelOptions({ schemaOptions: { collection: 'signals', versionKey: false }, options: { allowMixed: Severity.ERROR } })
@@ -20,6 +21,7 @@ export type RollupState = 'pending' | 'applied';
 @index({ deviceId: 1, time: -1, _id: -1 })
 @index({ time: -1, _id: -1 })
 @index({ deviceId: 1, _id: 1 })
+@index({ day: 1, time: -1, _id: -1 })
 @index({ ingestedAt: 1 })
 @index({ rollupState: 1 })
 export class Signal {
@@ -34,6 +36,10 @@ export class Signal {
   @Field(() => Date, { description: 'Time of the message as the device stated it.' })
   @prop({ required: true, type: () => Date })
   public time!: Date;
+
+  /** UTC day of `time`, `YYYY-MM-DD` (see `utcDayOf`). */
+  @prop({ required: true, type: () => String })
+  public day!: string;
 
   @Field(() => Int, { description: 'Number of samples in the message.' })
   @prop({ required: true, type: () => Number })

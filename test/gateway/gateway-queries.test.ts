@@ -296,6 +296,33 @@ describe('gateway queries over HTTP', () => {
     expect(firstHour.avgSpeed).toBe(2);
     const unknown = await execute(gateway.url, DeviceStatsOfDocument, { deviceId: 'nobody' });
     expect(errorCodeOf(unknown)).toBe('NOT_FOUND');
+    const unknownInRange = await execute(gateway.url, DeviceStatsOfDocument, {
+      deviceId: 'nobody',
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + HOUR).toISOString(),
+    });
+    expect(errorCodeOf(unknownInRange)).toBe('NOT_FOUND');
+    const quietRange = dataOf(
+      await execute(gateway.url, DeviceStatsOfDocument, {
+        deviceId: 'dev-c',
+        from: new Date(T0).toISOString(),
+        to: new Date(T0 + HOUR).toISOString(),
+      }),
+    ).deviceStats;
+    expect(quietRange.signalCount).toBe(0);
+    // Ranges of up to 7 UTC days are read day by day, longer ones as one range: both count the same.
+    const statsOfDevC = async (fromMs: number) =>
+      dataOf(
+        await execute(gateway.url, DeviceStatsOfDocument, {
+          deviceId: 'dev-c',
+          from: new Date(fromMs).toISOString(),
+          to: new Date(T0 + 48 * HOUR).toISOString(),
+        }),
+      ).deviceStats;
+    const byDay = await statsOfDevC(T0 + 24 * HOUR + 30 * 60_000);
+    const byRange = await statsOfDevC(T0 - 30 * 24 * HOUR + 30 * 60_000);
+    expect(byDay.signalCount).toBe(2);
+    expect(byRange).toEqual(byDay);
   });
 
   it('answers trends as dense hourly and daily series, per device and fleet-wide', async () => {

@@ -20,6 +20,7 @@ describe('shared models on the Mongo-wire database', () => {
     const signal = {
       deviceId: 'dev-1',
       time: new Date(1735683480000),
+      day: '2024-12-31',
       dataLength: 1,
       dataVolume: 10,
       stats: { distanceMeters: 0, maxSpeed: 1, avgSpeed: 1, durationMs: 0, droppedSamples: 0, speedSum: 1 },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
+  DAY_FIELD_MIGRATIONS,
   encodeTrack,
   FLEET_DEVICE_ID,
   hourBucketIdFor,
@@ -11,6 +12,7 @@ import {
   type TrackPoint,
 } from '../../../schema';
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
+import { recordDayFieldMigration } from '../../../processor/day-field.backfill';
 
 /** What a seeded signal looks like; everything else is derived as the processor would. */
 export interface SignalSpec {
@@ -50,6 +52,7 @@ export function signalDocument(spec: SignalSpec): Signal {
     _id,
     deviceId: spec.deviceId,
     time: new Date(spec.timeMs),
+    day: new Date(spec.timeMs).toISOString().slice(0, 10),
     dataLength: points.length,
     dataVolume: spec.dataVolume ?? 40 * points.length,
     stats: {
@@ -85,7 +88,16 @@ export async function storeSignals(models: GatewayModels, specs: SignalSpec[]): 
   const documents = specs.map(signalDocument);
   if (documents.length > 0) await models.signals.insertMany(documents);
   await rebuildRollups(models);
+  await recordDayFieldsDone(models);
   return documents;
+}
+
+/**
+ * Records the `day` backfills as run, as the processor does at startup: every document seeded here
+ * carries its day, so the gateway may read by it.
+ */
+export async function recordDayFieldsDone(models: GatewayModels): Promise<void> {
+  for (const id of Object.values(DAY_FIELD_MIGRATIONS)) await recordDayFieldMigration(models.signals.db.db!, id);
 }
 
 /** Deletes signals and rebuilds the rollups without them. */
@@ -130,6 +142,7 @@ async function rebuildRollups(models: GatewayModels): Promise<void> {
         _id: id,
         deviceId: subject,
         hourStart: hourStartOf(s.time),
+        day: hourStartOf(s.time).toISOString().slice(0, 10),
         count: 0,
         dataVolume: 0,
         distanceMeters: 0,
