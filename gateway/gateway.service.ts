@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
@@ -194,6 +197,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
+        // No cache hints are used; installed by default, it would wrap every field's resolver.
+        ApolloServerPluginCacheControlDisabled(),
         operationCostPlugin(checkCost),
         operationMetricsPlugin(metrics),
         // The websocket server stops with Apollo's drain, before the HTTP server closes.
