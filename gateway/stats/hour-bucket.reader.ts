@@ -7,6 +7,8 @@ import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../db/utc-days';
 /** Buckets read per query: keyset batches keep each reply (and each cursor's life) short. */
 const BATCH_SIZE = 2_000;
 
+const HOURS_PER_DAY = 24;
+
 /** Most hour buckets one request may read (~11 years of one device). */
 export const MAX_HOUR_BUCKETS = 100_000;
 
@@ -41,7 +43,12 @@ async function readDays(
 ): Promise<HourFigures[]> {
   // A day holds at most 24 buckets: each query is one short reply, so they can all run at once.
   const perDay = await Promise.all(
-    days.map((day) => models.hourBuckets.find({ deviceId, day }, { _id: 0, deviceId: 0, day: 0 }).lean<HourBucket[]>()),
+    days.map((day) =>
+      models.hourBuckets
+        .find({ deviceId, day }, { _id: 0, deviceId: 0, day: 0 })
+        .limit(HOURS_PER_DAY)
+        .lean<HourBucket[]>(),
+    ),
   );
   return perDay
     .flat()
