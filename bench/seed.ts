@@ -15,7 +15,7 @@ import { connectBenchDb } from './lib/infra';
 import { loadSampleTemplate } from './lib/sample';
 import { recomputeRollups, type RollupContribution } from '../processor/rollup-recompute';
 import { contributionOf } from '../processor/signal-document';
-import { relativeTrackOf, signalDocumentFor } from './lib/signal-docs';
+import { relativeTrackOf, signalDocumentsFor } from './lib/signal-docs';
 
 /** Spacing of one device's seeded signals (longer than the sample's 18.5 minutes, so tracks never overlap). */
 export const SEED_SPACING_MS = 20 * 60_000;
@@ -44,7 +44,11 @@ export class Seeder {
 
   static layoutFor(devices: number, now = Date.now()): SeedLayout {
     const newestTime = Math.floor((now - 3_600_000) / 60_000) * 60_000;
-    return { devices, newestTime, deviceIds: Array.from({ length: devices }, (_, k) => `seed-device-${String(k).padStart(3, '0')}`) };
+    return {
+      devices,
+      newestTime,
+      deviceIds: Array.from({ length: devices }, (_, k) => `seed-device-${String(k).padStart(3, '0')}`),
+    };
   }
 
   /**
@@ -56,10 +60,16 @@ export class Seeder {
     for (const model of [SignalModel, DeviceModel, HourBucketModel]) {
       await this.connection.model(model.modelName, model.schema).createIndexes();
     }
-    for (const migrationId of Object.values(DAY_FIELD_MIGRATIONS)) await recordDayFieldMigration(this.connection.db!, migrationId);
+    for (const migrationId of Object.values(DAY_FIELD_MIGRATIONS))
+      await recordDayFieldMigration(this.connection.db!, migrationId);
     const bucket = new mongoose.mongo.GridFSBucket(this.connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
     const upload = bucket.openUploadStream('seed-sample.json.gz');
-    await new Promise<void>((resolve, reject) => upload.once('finish', () => resolve()).once('error', reject).end(gzipSync(this.sample.raw)));
+    await new Promise<void>((resolve, reject) =>
+      upload
+        .once('finish', () => resolve())
+        .once('error', reject)
+        .end(gzipSync(this.sample.raw)),
+    );
     this.rawPayloadId = upload.id as Types.ObjectId;
   }
 
@@ -73,6 +83,7 @@ export class Seeder {
     if (!this.rawPayloadId) throw new Error('prepare() first');
     const relative = relativeTrackOf(this.sample.message);
     const signals = this.connection.collection('signals');
+    const tracks = this.connection.collection('signal_tracks');
     const ingestedAt = new Date();
     const startedAt = performance.now();
     let next = from;
@@ -82,10 +93,11 @@ export class Seeder {
         const batchEnd = Math.min(to, batchStart + INSERT_BATCH);
         next = batchEnd;
         const documents = [];
+        const trackDocuments = [];
         for (let index = batchStart; index < batchEnd; index += 1) {
           const k = index % this.layout.devices;
           const rank = Math.floor(index / this.layout.devices);
-          const document = signalDocumentFor({
+          const { signal: document, track } = signalDocumentsFor({
             deviceId: this.layout.deviceIds[k]!,
             time: this.timeOf(k, rank),
             relative,
@@ -96,7 +108,10 @@ export class Seeder {
           });
           this.contributions.push(contributionOf(document));
           documents.push(document);
+          trackDocuments.push(track);
         }
+        // Tracks first, as the processor writes them.
+        await tracks.insertMany(trackDocuments, { ordered: false });
         await signals.insertMany(documents, { ordered: false });
         onProgress?.(batchEnd - from);
       }
@@ -146,7 +161,9 @@ async function main(): Promise<void> {
       }
     });
     await seeder.writeRollups();
-    process.stdout.write(`${JSON.stringify({ database: config.mongoUrl.replace(/\/\/[^@]*@/, '//'), signals, devices, signalsPerSecond: Math.round(rate) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ database: config.mongoUrl.replace(/\/\/[^@]*@/, '//'), signals, devices, signalsPerSecond: Math.round(rate) })}\n`,
+    );
   } finally {
     await connection.close();
   }

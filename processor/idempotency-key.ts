@@ -24,6 +24,15 @@ export function idempotencyKeyFor(deviceId: string, time: number, data: Readonly
 }
 
 /**
+ * `_id` of a signal's track in `signal_tracks`, derived from its idempotency key: every delivery of
+ * the same readings writes the same track document (the same key means the same kept samples).
+ */
+export function trackIdFor(idempotencyKey: string): Types.ObjectId {
+  const digest = createHash('sha256').update(`track\n${idempotencyKey}`, 'utf8').digest();
+  return new Types.ObjectId(digest.subarray(0, 12));
+}
+
+/**
  * GridFS id of a raw payload, derived from the signal's idempotency key and the exact bytes, so a
  * redelivery writes the same file again instead of another one, and a re-send with other bytes
  * gets its own file (removed again when its signal turns out to be a duplicate).

@@ -3,6 +3,7 @@ import {
   DeviceModel,
   HourBucketModel,
   RAW_PAYLOAD_BUCKET,
+  SIGNAL_TRACKS_COLLECTION,
   SignalModel,
   type Device,
   type HourBucket,
@@ -10,6 +11,8 @@ import {
 } from '../schema';
 import { backfillDayFields } from './day-field.backfill';
 import { RawPayloadStore } from './raw-payload.store';
+import type { SignalTrackDocument } from './signal-document';
+import { SignalTrackStore } from './signal-track.store';
 
 /** Devices whose rollups must be recomputed before they can be trusted again (processor-internal). */
 export const ROLLUP_REPAIRS_COLLECTION = 'rollup_repairs';
@@ -34,6 +37,8 @@ export interface ProcessorModels {
   rawPayloads: RawPayloadStore;
   /** Markers of writes under way whose devices' rollups are not to be trusted until the marker is gone. */
   rollupRepairs: mongo.Collection<RollupRepairMarker>;
+  /** Signals' packed tracks, by the signal's `trackId`. */
+  signalTracks: SignalTrackStore;
 }
 
 /** Registers the shared model schemas on `connection` and creates their indexes (the unique idempotency key first of all). */
@@ -47,6 +52,7 @@ export async function bindProcessorModels(connection: Connection): Promise<Proce
     hourBuckets: connection.model<HourBucket>(HourBucketModel.modelName, HourBucketModel.schema),
     rawPayloads: new RawPayloadStore(db, RAW_PAYLOAD_BUCKET),
     rollupRepairs: db.collection<RollupRepairMarker>(ROLLUP_REPAIRS_COLLECTION),
+    signalTracks: new SignalTrackStore(db.collection<SignalTrackDocument>(SIGNAL_TRACKS_COLLECTION)),
   };
   // Exactly-once storage rests on the unique index: it must exist before the first insert.
   await models.signals.createIndexes();

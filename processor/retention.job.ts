@@ -64,13 +64,19 @@ export class RetentionJob {
         const expired = (await models.signals.collection
           .find(
             { ingestedAt: { $lt: cutoff } },
-            { projection: { _id: 1, deviceId: 1, rawPayloadId: 1 }, limit: batchSize },
+            { projection: { _id: 1, deviceId: 1, rawPayloadId: 1, trackId: 1 }, limit: batchSize },
           )
-          .toArray()) as unknown as Array<{ _id: Types.ObjectId; deviceId: string; rawPayloadId: Types.ObjectId }>;
+          .toArray()) as unknown as Array<{
+          _id: Types.ObjectId;
+          deviceId: string;
+          rawPayloadId: Types.ObjectId;
+          trackId?: Types.ObjectId;
+        }>;
         if (expired.length === 0) break;
         await writer.rewrite([...new Set(expired.map((s) => s.deviceId))], async () => {
-          // Payloads first: a crash in between leaves expired signals, which the next run finds again.
+          // Payloads and tracks first: a crash in between leaves expired signals, which the next run finds again.
           for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
+          await models.signalTracks.deleteMany(expired.flatMap((signal) => (signal.trackId ? [signal.trackId] : [])));
           // One equality delete per signal: FerretDB v1 turns `_id: {$in: ...}` into a table scan.
           for (let i = 0; i < expired.length; i += MAX_STATEMENTS_PER_BULK) {
             await models.signals.collection.bulkWrite(

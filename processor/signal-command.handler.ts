@@ -11,7 +11,7 @@ import { rawPayloadIdFor } from './idempotency-key';
 import { isDuplicateKeyError } from './processing-failure';
 import type { ProcessorModels } from './processor.models';
 import { deriveSignal, type DerivedSignal } from './signal-derivation';
-import { processedEventOf, signalDocumentFor, type SignalDocument } from './signal-document';
+import { processedEventOf, signalDocumentFor, signalTrackDocumentFor, type SignalDocument } from './signal-document';
 import type { SignalEventPublisher } from './signal-event.publisher';
 import type { SignalWriter } from './signal.writer';
 
@@ -100,14 +100,18 @@ export function createSignalCommandHandler(
           await deps.models.rawPayloads.putMany([
             { id: rawPayloadId, raw, metadata: { deviceId: derived.deviceId, rawSha256: derived.rawSha256 } },
           ]);
+          await deps.models.signalTracks.putMany([signalTrackDocumentFor(derived)]);
+          const trackChanged = !existing.trackId?.equals(updated.trackId);
           try {
             await deps.models.signals.collection.replaceOne({ _id: existing._id }, updated as never);
           } catch (error) {
             if (!isDuplicateKeyError(error)) throw error;
             if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(rawPayloadId);
+            // The same readings as another signal: that one owns this track id, so it stays.
             throw new CommandRefusal('BAD_USER_INPUT', 'another signal with the same device, time and data exists');
           }
           if (!rawPayloadId.equals(existing.rawPayloadId)) await deps.models.rawPayloads.delete(existing.rawPayloadId);
+          if (trackChanged && existing.trackId) await deps.models.signalTracks.deleteMany([existing.trackId]);
         });
         await deps.events.forget(existing.idempotencyKey);
         await publish({ ...updated, rollupState: 'applied' }, correlationId);
@@ -118,6 +122,7 @@ export function createSignalCommandHandler(
         await deps.writer.rewrite([existing.deviceId], async () => {
           await deps.models.signals.collection.deleteOne({ _id: existing._id });
           await deps.models.rawPayloads.delete(existing.rawPayloadId);
+          if (existing.trackId) await deps.models.signalTracks.deleteMany([existing.trackId]);
         });
         await deps.events.forget(existing.idempotencyKey);
         return { ok: true, signalId: existing._id.toHexString(), deleted: true };

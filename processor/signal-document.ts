@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { decodeTrack, utcDayOf, type ProcessedSignalEvent, type RollupState } from '../schema';
+import { trackIdFor } from './idempotency-key';
 import type { RollupContribution } from './rollup-recompute';
 import type { DerivedSignal } from './signal-derivation';
 
@@ -35,7 +36,8 @@ export interface SignalDocument {
   start: StoredPosition;
   end: StoredPosition;
   ingestedAt: Date;
-  track: Buffer;
+  /** `_id` of the track in `signal_tracks` ({@link SignalTrackDocument}). */
+  trackId: Types.ObjectId;
   rawSha256: string;
   rawPayloadId: Types.ObjectId;
   idempotencyKey: string;
@@ -79,13 +81,25 @@ export function signalDocumentFor(
     start: position(derived.start),
     end: position(derived.end),
     ingestedAt: new Date(meta.ingestedAt),
-    track: derived.track,
+    trackId: trackIdFor(derived.idempotencyKey),
     rawSha256: derived.rawSha256,
     rawPayloadId: meta.rawPayloadId,
     idempotencyKey: derived.idempotencyKey,
     rollupState: 'pending',
     ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
   };
+}
+
+/** A signal's packed track as stored in `signal_tracks`, apart from the signal. */
+export interface SignalTrackDocument {
+  _id: Types.ObjectId;
+  deviceId: string;
+  track: Buffer;
+}
+
+/** The track document of a freshly derived signal (its `_id` is the signal's `trackId`). */
+export function signalTrackDocumentFor(derived: DerivedSignal): SignalTrackDocument {
+  return { _id: trackIdFor(derived.idempotencyKey), deviceId: derived.deviceId, track: derived.track };
 }
 
 /** A stored signal (at least {@link ROLLUP_PROJECTION}) as a rollup contribution. */

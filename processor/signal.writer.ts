@@ -8,7 +8,7 @@ import type { ProcessorModels } from './processor.models';
 import type { RollupContribution } from './rollup-recompute';
 import { writeErrorIndexes, type RollupStore } from './rollup.store';
 import type { DerivedSignal } from './signal-derivation';
-import { contributionOf, signalDocumentFor, type SignalDocument } from './signal-document';
+import { contributionOf, signalDocumentFor, signalTrackDocumentFor, type SignalDocument } from './signal-document';
 
 /** What storing a derived signal came to. */
 export interface StoreResult {
@@ -51,7 +51,8 @@ export const MAX_CONCURRENT_BATCHES = 3;
  * Signals arriving together are written in batches (group commit: while batches are written the
  * next ones gather), up to {@link MAX_CONCURRENT_BATCHES} at once, so throughput is bounded by the
  * database, not by round trips. Per batch: 1. a repair marker naming the batch's devices, and
- * meanwhile the raw payloads (GridFS, ids derived from the idempotency keys); 2. the signals,
+ * meanwhile the raw payloads (GridFS) and the tracks (`signal_tracks`), ids derived from the
+ * idempotency keys; 2. the signals,
  * `insertMany` unordered — the unique idempotency key is the authority, a duplicate-key error means
  * "stored before"; 3. the rollup increments, merged with those of the other batches ready at the
  * same time into one statement per device and bucket; 4. the marker is removed. A marker that
@@ -59,8 +60,8 @@ export const MAX_CONCURRENT_BATCHES = 3;
  * stored signals, since their increments may have landed in part. A duplicate whose device is
  * still marked by a write that is not under way here triggers that repair at once.
  *
- * The payloads are written before the signals that reference them, never alongside: a signal
- * stored while its payload write failed would point at nothing until a redelivery, and forever if
+ * The payloads and tracks are written before the signals that reference them, never alongside: a signal
+ * stored while such a write failed would point at nothing until a redelivery, and forever if
  * the message ran out of attempts. Batches run concurrently instead, so that wait overlaps others'.
  *
  * Batches run under the shared side of `gate`, repairs and rewrites under its exclusive side:
@@ -212,7 +213,7 @@ export class SignalWriter {
         ...(signal.correlationId === undefined ? {} : { correlationId: signal.correlationId }),
       }),
     );
-    // The marker only has to precede the signals; the payloads are idempotent and need no marker.
+    // The marker only has to precede the signals; payloads and tracks are idempotent and need none.
     const [marker] = await settledAll([
       this.rollups.mark(docs.map((d) => d.deviceId)),
       this.models.rawPayloads.putMany(
@@ -222,6 +223,7 @@ export class SignalWriter {
           metadata: { deviceId: doc.deviceId, rawSha256: doc.rawSha256 },
         })),
       ),
+      this.models.signalTracks.putMany(signals.map((signal) => signalTrackDocumentFor(signal.derived))),
     ]);
     this.markersUnderWay.add(marker);
     try {

@@ -15,6 +15,7 @@ export * from './models/position.model';
 export * from './models/bbox.model';
 export * from './models/signal-stats.model';
 export * from './models/signal.model';
+export * from './models/signal-track.model';
 export * from './models/device.model';
 export * from './models/hour-bucket.model';
 export * from './day-field.migration';

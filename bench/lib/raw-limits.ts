@@ -8,7 +8,7 @@ import { contributionOf, type SignalDocument } from '../../processor/signal-docu
 import { RAW_PAYLOAD_BUCKET } from '../../schema';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
 import { paced, waitFor } from './pacer';
-import { relativeTrackOf, signalDocumentFor } from './signal-docs';
+import { relativeTrackOf, signalDocumentsFor } from './signal-docs';
 import type { SampleTemplate } from './sample';
 
 /** A raw limit: messages (or documents) per second moved end to end. */
@@ -23,7 +23,11 @@ export interface RawRate {
  * unconfirmed, as `window` concurrent ingest requests would) into a quorum queue like the real one,
  * and consume them with manual acks (prefetch `prefetch`). Rate = acked messages / elapsed.
  */
-export async function measureRawBroker(amqpUrl: string, body: Buffer, options: { durationMs: number; window: number; prefetch: number }): Promise<RawRate> {
+export async function measureRawBroker(
+  amqpUrl: string,
+  body: Buffer,
+  options: { durationMs: number; window: number; prefetch: number },
+): Promise<RawRate> {
   const connection = await amqp.connect(amqpUrl);
   const queue = 'bench.raw-limit.q';
   try {
@@ -50,11 +54,17 @@ export async function measureRawBroker(amqpUrl: string, body: Buffer, options: {
         while (inFlight < options.window && performance.now() - startedAt < options.durationMs) {
           inFlight += 1;
           published += 1;
-          publisher.publish('', queue, body, { persistent: true, contentType: 'application/json', headers: { 'x-device-id': 'raw' } }, (error) => {
-            inFlight -= 1;
-            if (error) reject(new Error(`broker refused a publish: ${String(error)}`));
-            else pump();
-          });
+          publisher.publish(
+            '',
+            queue,
+            body,
+            { persistent: true, contentType: 'application/json', headers: { 'x-device-id': 'raw' } },
+            (error) => {
+              inFlight -= 1;
+              if (error) reject(new Error(`broker refused a publish: ${String(error)}`));
+              else pump();
+            },
+          );
         }
         if (inFlight === 0) resolve();
       };
@@ -90,6 +100,7 @@ export async function measureRawDb(
   await chunks.createIndex({ files_id: 1, n: 1 }, { unique: true });
   await files.createIndex({ filename: 1, uploadDate: 1 });
   const signals = connection.collection('signals');
+  const tracks = connection.collection('signal_tracks');
   let written = 0;
   let serial = 0;
   const startedAt = performance.now();
@@ -103,12 +114,19 @@ export async function measureRawDb(
         { ordered: false },
       );
       await files.insertMany(
-        payloadIds.map((id) => ({ _id: id, length: gzipped.byteLength, chunkSize: gzipped.byteLength, uploadDate, filename: `${id.toHexString()}.json.gz`, metadata: { contentEncoding: 'gzip' } })),
+        payloadIds.map((id) => ({
+          _id: id,
+          length: gzipped.byteLength,
+          chunkSize: gzipped.byteLength,
+          uploadDate,
+          filename: `${id.toHexString()}.json.gz`,
+          metadata: { contentEncoding: 'gzip' },
+        })),
         { ordered: false },
       );
       const ingestedAt = new Date();
-      const documents = ids.map((id, index) =>
-        signalDocumentFor({
+      const stored = ids.map((id, index) =>
+        signalDocumentsFor({
           deviceId: `raw-limit-${id % 100}`,
           time: 1_700_000_000_000 + id * 1000,
           relative,
@@ -117,6 +135,11 @@ export async function measureRawDb(
           ingestedAt,
         }),
       );
+      await tracks.insertMany(
+        stored.map((s) => s.track),
+        { ordered: false },
+      );
+      const documents = stored.map((s) => s.signal);
       await signals.insertMany(documents, { ordered: false });
       if (options.withRollups) await upsertRollups(devices, buckets, documents);
       written += ids.length;
@@ -132,7 +155,11 @@ export async function measureRawDb(
  * device, device-hour and fleet-hour), in bulkWrites of at most MAX_STATEMENTS_PER_BULK statements
  * (FerretDB deadlocks on large update commands).
  */
-async function upsertRollups(devices: mongo.Collection, buckets: mongo.Collection, documents: ReadonlyArray<SignalDocument>): Promise<void> {
+async function upsertRollups(
+  devices: mongo.Collection,
+  buckets: mongo.Collection,
+  documents: ReadonlyArray<SignalDocument>,
+): Promise<void> {
   const increments = coalescedIncrementsFor(documents.map(contributionOf));
   const inBulks = async (collection: mongo.Collection, statements: RollupUpdate[]): Promise<void> => {
     // Two workers may create the same new bucket at once: re-run the statements that lost that race, as the processor does.
@@ -144,7 +171,13 @@ async function upsertRollups(devices: mongo.Collection, buckets: mongo.Collectio
 }
 
 /** Redis alone: PUBLISH → SUBSCRIBE latency of `payload` at `ratePerSecond` for `durationMs`. */
-export async function measureRedisPubSubLatency(redisUrl: string, channel: string, payload: string, ratePerSecond: number, durationMs: number): Promise<LatencySummary> {
+export async function measureRedisPubSubLatency(
+  redisUrl: string,
+  channel: string,
+  payload: string,
+  ratePerSecond: number,
+  durationMs: number,
+): Promise<LatencySummary> {
   const subscriber = new Redis(redisUrl, { lazyConnect: true });
   const publisher = new Redis(redisUrl, { lazyConnect: true });
   try {

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { unwrapSampleTimes } from '../../processor/sample-timeline';
 import { deriveSignal, type DerivedSignal } from '../../processor/signal-derivation';
-import { signalDocumentFor as processorSignalDocumentFor, type SignalDocument } from '../../processor/signal-document';
+import {
+  signalDocumentFor as processorSignalDocumentFor,
+  signalTrackDocumentFor,
+  type SignalDocument,
+  type SignalTrackDocument,
+} from '../../processor/signal-document';
 import { encodeTrack, type TrackPoint, type XRayMessage, type XRaySample } from '../../schema';
 
 /** The sample's samples as relative points: time from the message time, offsets unwrapped as the processor does. */
@@ -43,11 +48,17 @@ function derivationOf(relative: ReadonlyArray<TrackPoint>, latShift: number): De
   return derivation;
 }
 
+/** A signal document and its track document, as the processor stores them. */
+export interface StoredSignal {
+  signal: SignalDocument;
+  track: SignalTrackDocument;
+}
+
 /**
- * The signal document the processor would store for `relative` points shifted to `time` (and by
- * `latShift` degrees, so tracks differ), built with the processor's derivation and document code.
+ * The signal and track documents the processor would store for `relative` points shifted to `time`
+ * (and by `latShift` degrees, so tracks differ), built with the processor's derivation and document code.
  */
-export function signalDocumentFor(options: {
+export function signalDocumentsFor(options: {
   deviceId: string;
   time: number;
   relative: ReadonlyArray<TrackPoint>;
@@ -55,26 +66,27 @@ export function signalDocumentFor(options: {
   rawPayloadId: Types.ObjectId;
   ingestedAt: Date;
   latShift?: number;
-}): SignalDocument {
+}): StoredSignal {
   const { derived, kept } = derivationOf(options.relative, options.latShift ?? 0);
   const at = (point: TrackPoint): TrackPoint => ({ ...point, time: options.time + point.time });
   // Bench documents share one stored payload, so their hash and key name the device and time instead
   // of the bytes: unique per document, as the unique index on idempotencyKey requires.
   const rawSha256 = createHash('sha256').update(`${options.deviceId}|${options.time}`).digest('hex');
-  const document = processorSignalDocumentFor(
-    {
-      ...derived,
-      deviceId: options.deviceId,
-      time: options.time,
-      dataVolume: options.dataVolume,
-      start: at(derived.start),
-      end: at(derived.end),
-      track: encodeTrack(kept.map(at)),
-      rawSha256,
-      idempotencyKey: `${options.deviceId}|${options.time}|${rawSha256}`,
-    },
-    { rawPayloadId: options.rawPayloadId, ingestedAt: options.ingestedAt.getTime() },
-  );
+  const shifted = {
+    ...derived,
+    deviceId: options.deviceId,
+    time: options.time,
+    dataVolume: options.dataVolume,
+    start: at(derived.start),
+    end: at(derived.end),
+    track: encodeTrack(kept.map(at)),
+    rawSha256,
+    idempotencyKey: `${options.deviceId}|${options.time}|${rawSha256}`,
+  };
+  const document = processorSignalDocumentFor(shifted, {
+    rawPayloadId: options.rawPayloadId,
+    ingestedAt: options.ingestedAt.getTime(),
+  });
   // Never pending: seed recomputes the rollups from its documents, and nothing repairs the raw DB limit's.
-  return { ...document, rollupState: 'applied' };
+  return { signal: { ...document, rollupState: 'applied' }, track: signalTrackDocumentFor(shifted) };
 }

@@ -106,6 +106,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       const signals = connection.collection('signals');
       const devices = connection.collection('devices');
       const buckets = connection.collection('hour_buckets');
+      const tracks = connection.collection('signal_tracks');
       // The finds the gateway issues for a range of a few days: one `{deviceId, day}` equality per UTC day.
       const rangeDays = [utcDayOf(from), utcDayOf(to.getTime() - 1)].filter((day, i, all) => all.indexOf(day) === i);
       const bucketsByDay = async (subject: string) =>
@@ -180,8 +181,20 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
           rollup: false,
           graphql: () => gql('query K($d: ID!, $from: DateTime!, $to: DateTime!) { track(deviceId: $d, from: $from, to: $to, maxPoints: 500) { time lat lon speed } }', { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() }),
           driver: async () => {
-            const found = await signals.find({ deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } }, { projection: { time: 1, track: 1 } }).sort({ time: 1 }).toArray();
-            return found.flatMap((document) => decodeTrack((document.track as { buffer: Uint8Array }).buffer));
+            // The gateway's finds: the signals, then each track by `_id`, eight at a time.
+            const found = await signals.find({ deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } }, { projection: { time: 1, trackId: 1 } }).sort({ time: 1 }).toArray();
+            const packed: Uint8Array[] = new Array(found.length);
+            let next = 0;
+            await Promise.all(
+              Array.from({ length: 8 }, async () => {
+                while (next < found.length) {
+                  const index = next++;
+                  const stored = await tracks.findOne({ _id: found[index]!.trackId }, { projection: { track: 1 } });
+                  packed[index] = (stored?.track as { buffer: Uint8Array }).buffer;
+                }
+              }),
+            );
+            return packed.flatMap((bytes) => decodeTrack(bytes));
           },
         },
       ];

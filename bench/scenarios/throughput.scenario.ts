@@ -161,7 +161,7 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
             [`pipeline, ${run.label}: accepted (202)/s, same window`, run.acceptedPerSecond, null, null, null],
           ]),
           ['(a) raw broker: publish with confirms + consume with ack, same bytes', broker.perSecond, broker.count, broker.seconds, null],
-          ['(b) raw DB: signal docs insertMany(32) + gzipped payloads in GridFS format (insertMany chunks + files)', database.perSecond, database.count, database.seconds, null],
+          ['(b) raw DB: signal and track docs insertMany(32) + gzipped payloads in GridFS format (insertMany chunks + files)', database.perSecond, database.count, database.seconds, null],
           ['diagnostic: (b) plus the rollup upserts (device, device-hour, fleet-hour; bulkWrite ≤ 32)', databaseWithRollups.perSecond, databaseWithRollups.count, databaseWithRollups.seconds, ratio(defaults.storedPerSecond, databaseWithRollups.perSecond)],
         ],
       },

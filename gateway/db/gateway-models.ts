@@ -5,10 +5,12 @@ import {
   DeviceModel,
   HourBucketModel,
   SignalModel,
+  SignalTrackModel,
   type ApiKey,
   type Device,
   type HourBucket,
   type Signal,
+  type SignalTrack,
 } from '../../schema';
 
 /** The shared model classes bound to this gateway's own connection (several gateways can share a process). */
@@ -16,6 +18,7 @@ export interface GatewayModels {
   signals: ReturnModelType<typeof Signal>;
   devices: ReturnModelType<typeof Device>;
   hourBuckets: ReturnModelType<typeof HourBucket>;
+  signalTracks: ReturnModelType<typeof SignalTrack>;
   apiKeys: ReturnModelType<typeof ApiKey>;
 }
 
@@ -28,6 +31,10 @@ export function bindGatewayModels(connection: Connection): GatewayModels {
       HourBucketModel.modelName,
       HourBucketModel.schema,
     ) as unknown as GatewayModels['hourBuckets'],
+    signalTracks: connection.model(
+      SignalTrackModel.modelName,
+      SignalTrackModel.schema,
+    ) as unknown as GatewayModels['signalTracks'],
     apiKeys: connection.model(ApiKeyModel.modelName, ApiKeyModel.schema) as unknown as GatewayModels['apiKeys'],
   };
 }

@@ -4,10 +4,15 @@ import type { Device, Signal } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 
-/** A signal to fetch the track of, with its device so the lookup carries device equality. */
+/**
+ * A signal to fetch the track of: by `trackId` when the caller knows it (stored signals), else the
+ * signal is looked up first (live events, which carry no track id), with its device so that lookup
+ * carries device equality.
+ */
 export interface SignalTrackKey {
   signalId: string;
   deviceId: string;
+  trackId?: Types.ObjectId;
 }
 
 /** Batching loaders of one operation: never shared between requests, so no data outlives its caller's rights. */
@@ -65,22 +70,35 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
         );
       }),
     ),
-    // One read per device of the batch, with `deviceId` equality at the top level.
     trackBySignal: new DataLoader<SignalTrackKey, Buffer | null, string>(
       async (keys) => {
+        // Signals whose track id is unknown here: one read per device, with `deviceId` equality at
+        // the top level, for the track id (or the track itself, in signals stored before
+        // `signal_tracks` existed).
         const idsByDevice = new Map<string, Types.ObjectId[]>();
         for (const key of keys) {
+          if (key.trackId) continue;
           const ids = idsByDevice.get(key.deviceId) ?? [];
           ids.push(new Types.ObjectId(key.signalId));
           idsByDevice.set(key.deviceId, ids);
         }
+        const trackIds = new Map<string, Types.ObjectId>();
         const tracks = new Map<string, Buffer | null>();
+        for (const key of keys) if (key.trackId) trackIds.set(key.signalId, key.trackId);
         await mapWithConcurrency([...idsByDevice], LOOKUP_CONCURRENCY, async ([deviceId, ids]) => {
           const docs = await models.signals
-            .find({ deviceId, _id: { $in: ids } }, { track: 1 })
+            .find({ deviceId, _id: { $in: ids } }, { trackId: 1, track: 1 })
             .limit(ids.length)
-            .lean<Array<{ _id: Types.ObjectId; track?: unknown }>>();
-          for (const doc of docs) tracks.set(doc._id.toHexString(), toBuffer(doc.track));
+            .lean<Array<{ _id: Types.ObjectId; trackId?: Types.ObjectId; track?: unknown }>>();
+          for (const doc of docs) {
+            if (doc.trackId) trackIds.set(doc._id.toHexString(), doc.trackId);
+            else tracks.set(doc._id.toHexString(), toBuffer(doc.track));
+          }
+        });
+        // Then each track by `_id` equality (pushed down; `$in` is not).
+        await mapWithConcurrency([...trackIds], LOOKUP_CONCURRENCY, async ([signalId, trackId]) => {
+          const doc = await models.signalTracks.findOne({ _id: trackId }, { track: 1 }).lean<{ track?: unknown }>();
+          tracks.set(signalId, toBuffer(doc?.track));
         });
         return keys.map((key) => tracks.get(key.signalId) ?? null);
       },

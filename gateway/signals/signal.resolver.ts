@@ -78,7 +78,11 @@ export class SignalResolver {
   ): Promise<Position[]> {
     const track =
       signal.track ??
-      (await ctx.loaders.trackBySignal.load({ signalId: signalIdOf(signal), deviceId: signal.deviceId }));
+      (await ctx.loaders.trackBySignal.load({
+        signalId: signalIdOf(signal),
+        deviceId: signal.deviceId,
+        ...(signal.trackId ? { trackId: signal.trackId } : {}),
+      }));
     return track ? pointsOfTrack(track, maxPoints) : [];
   }
 }

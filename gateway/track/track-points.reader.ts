@@ -1,22 +1,42 @@
 import type { Types } from 'mongoose';
 import { decodeTrack, type TrackPoint } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
+import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { BadUserInputError } from '../errors/gateway-errors';
 
-/** Signals read per query (each carries its packed track). */
+/** Signals read per query (their tracks are read by id after each batch). */
 const BATCH_SIZE = 100;
 
 /** Most raw samples one `track` request may gather before downsampling. */
 export const MAX_TRACK_SAMPLES = 1_000_000;
 
+type PackedTrack = Uint8Array | { buffer: Uint8Array };
+
 interface TrackDoc {
   _id: Types.ObjectId;
   time: Date;
-  track: Uint8Array | { buffer: Uint8Array };
+  trackId?: Types.ObjectId;
+  /** Only in signals stored before tracks moved to `signal_tracks`. */
+  track?: PackedTrack;
 }
 
-function bytesOf(track: TrackDoc['track']): Uint8Array {
+/** Track reads in flight at once (each by `_id` equality). */
+const TRACK_READ_CONCURRENCY = 8;
+
+function bytesOf(track: PackedTrack): Uint8Array {
   return track instanceof Uint8Array ? track : track.buffer;
+}
+
+/** The packed tracks of a batch of signals, in the batch's order (empty for a missing one). */
+async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): Promise<Uint8Array[]> {
+  return mapWithConcurrency(batch, TRACK_READ_CONCURRENCY, async (doc) => {
+    if (doc.track) return bytesOf(doc.track);
+    if (!doc.trackId) return new Uint8Array(0);
+    const stored = await models.signalTracks
+      .findOne({ _id: doc.trackId }, { track: 1 })
+      .lean<{ track?: PackedTrack }>();
+    return stored?.track ? bytesOf(stored.track) : new Uint8Array(0);
+  });
 }
 
 /**
@@ -40,12 +60,12 @@ export async function readTrackPoints(
     };
     if (after) query.$or = [{ time: { $gt: after.time } }, { time: after.time, _id: { $gt: after.id } }];
     const batch = await models.signals
-      .find(query, { time: 1, track: 1 })
+      .find(query, { time: 1, trackId: 1, track: 1 })
       .sort({ time: 1, _id: 1 })
       .limit(BATCH_SIZE)
       .lean<TrackDoc[]>();
-    for (const doc of batch) {
-      for (const point of decodeTrack(bytesOf(doc.track))) {
+    for (const track of await tracksOf(models, batch)) {
+      for (const point of decodeTrack(track)) {
         if (point.time >= fromMs && point.time <= toMs) points.push(point);
       }
       if (points.length > MAX_TRACK_SAMPLES)

@@ -69,9 +69,13 @@ export class Signal {
   @prop({ required: true, type: () => Date })
   public ingestedAt!: Date;
 
-  /** Kept samples packed by `encodeTrack` (schema/track-codec.ts). Exposed through `points`. */
-  @prop({ required: true, type: () => Buffer })
-  public track!: Buffer;
+  /** `_id` of the signal's packed track in `signal_tracks` (see SignalTrack). Exposed through `points`. */
+  @prop({ type: () => Types.ObjectId })
+  public trackId?: Types.ObjectId;
+
+  /** The packed track of signals stored before tracks moved to `signal_tracks` (read, never written). */
+  @prop({ type: () => Buffer })
+  public track?: Buffer;
 
   /** Hex SHA-256 of the message bytes as received. */
   @prop({ required: true, type: () => String })

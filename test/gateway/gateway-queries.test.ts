@@ -110,9 +110,10 @@ describe('gateway queries over HTTP', () => {
     disposables.add(infra, (i) => i.dispose());
     models = await connectModels(infra, disposables);
     seeded = await storeSignals(models, [
-      ...Array.from({ length: 6 }, (_, i) => devA(i)),
+      // One signal of dev-a and of dev-c stored as before `signal_tracks`: both shapes are read.
+      ...Array.from({ length: 6 }, (_, i) => ({ ...devA(i), legacyTrack: i === 1 })),
       ...Array.from({ length: 4 }, (_, i) => devB(i)),
-      ...Array.from({ length: 2 }, (_, i) => devC(i)),
+      ...Array.from({ length: 2 }, (_, i) => ({ ...devC(i), legacyTrack: i === 1 })),
       // Same time as dev-a's first: order falls back to the id.
       { ...devB(0), timeMs: T0 },
     ]);
@@ -236,6 +237,10 @@ describe('gateway queries over HTTP', () => {
       full.signal?.points[0]?.time,
       full.signal?.points[9]?.time,
     ]);
+    const legacy = seeded.find((s) => s.deviceId === 'dev-c' && s.track !== undefined) as Signal;
+    expect(legacy).toBeDefined();
+    const legacyFull = dataOf(await execute(gateway.url, SignalByIdDocument, { id: legacy._id.toHexString() }));
+    expect(legacyFull.signal?.points).toHaveLength(10);
     const missing = dataOf(await execute(gateway.url, SignalByIdDocument, { id: '0123456789abcdef01234567' }));
     expect(missing.signal).toBeNull();
   });

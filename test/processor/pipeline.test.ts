@@ -76,7 +76,10 @@ describe('processor pipeline', () => {
     expect(stored?.stats.maxSpeed).toBeCloseTo(4.335532, 6);
     expect(stored?.stats.avgSpeed).toBeCloseTo(1.16033, 5);
     expect(stored?.ingestedAt).toEqual(new Date(acceptedAt));
-    expect(decodeTrack(stored?.track.buffer)).toHaveLength(563);
+    const track = await db.collection('signal_tracks').findOne({ _id: stored?.trackId });
+    expect(track?.deviceId).toBe(sample.deviceId);
+    expect(decodeTrack(track?.track.buffer)).toHaveLength(563);
+    expect(stored?.track).toBeUndefined();
     expect(await db.collection('raw_payloads.files').countDocuments({ _id: stored?.rawPayloadId })).toBe(1);
 
     const signalId = stored?._id.toHexString();

@@ -23,6 +23,8 @@ export interface SignalSpec {
   samples: Array<[number, number, number]>;
   dataVolume?: number;
   ingestedAtMs?: number;
+  /** Stored as before `signal_tracks` existed: the track inside the signal, no `trackId`. */
+  legacyTrack?: boolean;
 }
 
 function haversineMeters(a: TrackPoint, b: TrackPoint): number {
@@ -85,7 +87,20 @@ export function signalDocument(spec: SignalSpec): Signal {
  * invariant the processor keeps (rollup = recomputation from signals).
  */
 export async function storeSignals(models: GatewayModels, specs: SignalSpec[]): Promise<Signal[]> {
-  const documents = specs.map(signalDocument);
+  const documents: Signal[] = [];
+  const tracks: Array<{ _id: Types.ObjectId; deviceId: string; track: Buffer | undefined }> = [];
+  for (const spec of specs) {
+    const { track, ...signal } = signalDocument(spec);
+    if (spec.legacyTrack) {
+      documents.push({ ...signal, track });
+      continue;
+    }
+    // As the processor stores them: the track in `signal_tracks`, named by `trackId`.
+    const trackId = new Types.ObjectId();
+    tracks.push({ _id: trackId, deviceId: signal.deviceId, track });
+    documents.push({ ...signal, trackId });
+  }
+  if (tracks.length > 0) await models.signalTracks.insertMany(tracks);
   if (documents.length > 0) await models.signals.insertMany(documents);
   await rebuildRollups(models);
   await recordDayFieldsDone(models);
