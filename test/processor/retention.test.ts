@@ -59,6 +59,7 @@ describe('retention', () => {
     expect(await db.collection('signals').countDocuments({ deviceId: 'ret-fresh' })).toBe(4);
     expect(await db.collection('raw_payloads.files').countDocuments({})).toBe(9);
     expect(await db.collection('raw_payloads.chunks').countDocuments({})).toBe(9);
+    expect(await db.collection('signal_tracks').countDocuments({})).toBe(9);
     expect(await db.collection('devices').countDocuments({ _id: 'ret-old' as never })).toBe(0);
     expect(await db.collection('hour_buckets').countDocuments({ deviceId: 'ret-old' })).toBe(0);
     expect(await db.collection('devices').findOne({ _id: 'ret-mixed' as never })).toMatchObject({ signalCount: 5 });

@@ -3,6 +3,7 @@ import amqp, { type ChannelModel } from 'amqplib';
 import mongoose from 'mongoose';
 import {
   allSignalsChannelFor,
+  decodeTrack,
   RAW_PAYLOAD_BUCKET,
   type SignalCommand,
   type SignalCommandReply,
@@ -123,6 +124,13 @@ describe('signal commands', () => {
     expect(after?.ingestedAt).toEqual(before?.ingestedAt);
     expect(await db.collection(`${RAW_PAYLOAD_BUCKET}.files`).countDocuments({ _id: before?.rawPayloadId })).toBe(0);
     expect(JSON.parse((await readRawPayload(after?.rawPayloadId)).toString('utf8'))).toHaveProperty('cmd-up-b');
+    // The new readings' track replaced the old one.
+    expect(after?.trackId).toBeDefined();
+    expect(after?.trackId?.equals(before?.trackId)).toBe(false);
+    expect(await db.collection('signal_tracks').countDocuments({ _id: before?.trackId })).toBe(0);
+    expect(
+      decodeTrack((await db.collection('signal_tracks').findOne({ _id: after?.trackId }))?.track.buffer),
+    ).toHaveLength(3);
     expect(await db.collection('devices').findOne({ _id: 'cmd-up-a' as never })).toMatchObject({
       signalCount: 1,
       maxSpeed: 2,
@@ -160,6 +168,8 @@ describe('signal commands', () => {
       deleted: true,
     });
     expect(await signals().countDocuments({ deviceId: 'cmd-del' })).toBe(0);
+    expect(stored?.trackId).toBeDefined();
+    expect(await db.collection('signal_tracks').countDocuments({ _id: stored?.trackId })).toBe(0);
     expect(await db.collection(`${RAW_PAYLOAD_BUCKET}.files`).countDocuments({ _id: stored?.rawPayloadId })).toBe(0);
     expect(await db.collection(`${RAW_PAYLOAD_BUCKET}.chunks`).countDocuments({ files_id: stored?.rawPayloadId })).toBe(
       0,
