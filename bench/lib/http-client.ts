@@ -8,7 +8,18 @@ export class KeepAliveClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  request(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
+  async request(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
+    try {
+      return await this.requestOnce(url, method, headers, body);
+    } catch (error) {
+      // A kept-alive socket the server closed for idleness just as it was reused: the request never
+      // reached the server (Node's documented race), so sending it again is safe.
+      if ((error as { reusedSocket?: boolean }).reusedSocket !== true) throw error;
+      return this.requestOnce(url, method, headers, body);
+    }
+  }
+
+  private requestOnce(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const request = http.request(url, { method, agent: this.agent, headers: body ? { ...headers, 'content-length': String(body.byteLength) } : headers }, (response) => {
         const chunks: Buffer[] = [];
@@ -17,7 +28,10 @@ export class KeepAliveClient {
         response.on('error', reject);
       });
       request.setTimeout(60_000, () => request.destroy(new Error(`${method} ${url} timed out`)));
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const reset = error.code === 'ECONNRESET' || error.message === 'socket hang up';
+        reject(request.reusedSocket && reset ? Object.assign(error, { reusedSocket: true }) : error);
+      });
       request.end(body);
     });
   }

@@ -109,21 +109,6 @@ export async function measureRawDb(
       const ids = Array.from({ length: options.batch }, () => serial++);
       const payloadIds = ids.map(() => new mongoose.Types.ObjectId());
       const uploadDate = new Date();
-      await chunks.insertMany(
-        payloadIds.map((id) => ({ files_id: id, n: 0, data: new mongoose.mongo.Binary(gzipped) })),
-        { ordered: false },
-      );
-      await files.insertMany(
-        payloadIds.map((id) => ({
-          _id: id,
-          length: gzipped.byteLength,
-          chunkSize: gzipped.byteLength,
-          uploadDate,
-          filename: `${id.toHexString()}.json.gz`,
-          metadata: { contentEncoding: 'gzip' },
-        })),
-        { ordered: false },
-      );
       const ingestedAt = new Date();
       const stored = ids.map((id, index) =>
         signalDocumentsFor({
@@ -135,10 +120,29 @@ export async function measureRawDb(
           ingestedAt,
         }),
       );
-      await tracks.insertMany(
-        stored.map((s) => s.track),
-        { ordered: false },
-      );
+      // Independent of each other, as in the processor: payload chunks, files and tracks at once,
+      // then the signals that name them.
+      await Promise.all([
+        chunks.insertMany(
+          payloadIds.map((id) => ({ files_id: id, n: 0, data: new mongoose.mongo.Binary(gzipped) })),
+          { ordered: false },
+        ),
+        files.insertMany(
+          payloadIds.map((id) => ({
+            _id: id,
+            length: gzipped.byteLength,
+            chunkSize: gzipped.byteLength,
+            uploadDate,
+            filename: `${id.toHexString()}.json.gz`,
+            metadata: { contentEncoding: 'gzip' },
+          })),
+          { ordered: false },
+        ),
+        tracks.insertMany(
+          stored.map((s) => s.track),
+          { ordered: false },
+        ),
+      ]);
       const documents = stored.map((s) => s.signal);
       await signals.insertMany(documents, { ordered: false });
       if (options.withRollups) await upsertRollups(devices, buckets, documents);

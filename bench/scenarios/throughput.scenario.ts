@@ -10,10 +10,13 @@ import { ratio } from '../lib/report';
 import { benchDeviceId, loadSampleTemplate, newRunTag, sampleBodyFor, signedHeadersFor, type SampleTemplate } from '../lib/sample';
 import { cpuGroupsFor, cpuRows, GroupCpuMeter, type ProfileTarget, type Scenario } from '../lib/scenario';
 import { profileTables, startServices } from '../lib/services';
+import { MAX_CONCURRENT_BATCHES } from '../../processor/signal.writer';
 
 const CONCURRENT_CLIENTS = 16;
 const DEVICES = 100;
 const DRAIN_WAIT_MS = 30_000;
+/** Batches the raw DB limit keeps in flight: as many as the processor (MAX_CONCURRENT_BATCHES). */
+const RAW_DB_BATCHES_IN_FLIGHT = MAX_CONCURRENT_BATCHES;
 
 /** One pass of the pipeline under a given processor configuration. */
 interface PipelineRun {
@@ -122,13 +125,13 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const connection = await connectBenchDb(config);
   await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
   meter = new GroupCpuMeter(cpuGroupsFor({ 'generator (driver writes)': process.pid })).start();
-  const database = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: 2 });
+  const database = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: RAW_DB_BATCHES_IN_FLIGHT });
   const databaseCpu = meter.stop();
   await connection.dropDatabase();
   // Diagnostic beside (b): the same writes plus the rollup upserts the pipeline also owes per batch.
   log('raw DB limit with rollups');
   await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
-  const databaseWithRollups = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: 2, withRollups: true });
+  const databaseWithRollups = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: RAW_DB_BATCHES_IN_FLIGHT, withRollups: true });
   await connection.dropDatabase();
   await connection.close();
 
