@@ -1,8 +1,7 @@
 import type { mongo } from 'mongoose';
 import { DAY_FIELD_MIGRATIONS, MIGRATIONS_COLLECTION, utcDayOf, type MigrationRecord } from '../schema';
+import { boundedBulkWrite, MAX_STATEMENTS_PER_BULK } from './bounded-bulk-write';
 
-/** Kept under FerretDB's deadlock threshold (one update command with ~pool-size statements). */
-const STATEMENTS_PER_BULK = 32;
 /** Documents per cursor batch: only `_id` and the time field are read. */
 const CURSOR_BATCH_SIZE = 1_000;
 
@@ -40,8 +39,7 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
     try {
       let pending: mongo.AnyBulkWriteOperation<{ _id: unknown }>[] = [];
       const flush = async (): Promise<void> => {
-        if (pending.length === 0) return;
-        await collection.bulkWrite(pending as never[], { ordered: false });
+        await boundedBulkWrite(collection as unknown as mongo.Collection<never>, pending);
         updated += pending.length;
         pending = [];
       };
@@ -49,7 +47,7 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
         const time = document[target.timeField];
         if (!(time instanceof Date)) continue;
         pending.push({ updateOne: { filter: { _id: document._id }, update: { $set: { day: utcDayOf(time) } } } });
-        if (pending.length >= STATEMENTS_PER_BULK) await flush();
+        if (pending.length >= MAX_STATEMENTS_PER_BULK) await flush();
       }
       await flush();
     } finally {

@@ -1,8 +1,8 @@
-import type { Types } from 'mongoose';
+import type { mongo, Types } from 'mongoose';
 import type { Logger } from '../schema';
+import { boundedBulkWrite } from './bounded-bulk-write';
 import type { ProcessorMetrics } from './processor.metrics';
 import type { ProcessorModels } from './processor.models';
-import { MAX_STATEMENTS_PER_BULK } from './rollup.store';
 import type { SignalWriter } from './signal.writer';
 
 const DAY_MS = 86_400_000;
@@ -78,14 +78,10 @@ export class RetentionJob {
           for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
           await models.signalTracks.deleteMany(expired.flatMap((signal) => (signal.trackId ? [signal.trackId] : [])));
           // One equality delete per signal: FerretDB v1 turns `_id: {$in: ...}` into a table scan.
-          for (let i = 0; i < expired.length; i += MAX_STATEMENTS_PER_BULK) {
-            await models.signals.collection.bulkWrite(
-              expired
-                .slice(i, i + MAX_STATEMENTS_PER_BULK)
-                .map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
-              { ordered: false },
-            );
-          }
+          await boundedBulkWrite(
+            models.signals.collection as unknown as mongo.Collection<never>,
+            expired.map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
+          );
         });
         deleted += expired.length;
         metrics.retentionDeletedSignals.inc(expired.length);

@@ -1,16 +1,11 @@
 import { mongo } from 'mongoose';
 import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, utcDayOf } from '../schema';
+import { boundedBulkWrite } from './bounded-bulk-write';
 import type { ProcessorModels } from './processor.models';
 import { isDuplicateKeyError } from './processing-failure';
 import { coalescedIncrementsFor, type RollupUpdate } from './rollup-increments';
 import { recomputeRollups, type HourBucketRollup, type RollupContribution } from './rollup-recompute';
 import { contributionOf, ROLLUP_PROJECTION, type SignalDocument } from './signal-document';
-
-/**
- * Statements per bulk write. FerretDB v1 deadlocks on one update command with as many statements
- * as its PostgreSQL pool has connections; 32 stays far below any sane pool.
- */
-export const MAX_STATEMENTS_PER_BULK = 32;
 
 /** Statements per bulk write when several run in parallel, and how many run at once. */
 const PARALLEL_BULK_SIZE = 8;
@@ -120,7 +115,7 @@ export class RollupStore {
       .toArray();
     const keep = new Set(deviceBuckets.map((b) => b._id));
     const stale = existing.filter((b) => !keep.has(b._id as unknown as string)).map((b) => b._id);
-    await this.bulk(
+    await boundedBulkWrite(
       this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
       stale.map((id) => ({ deleteOne: { filter: { _id: id } } })),
     );
@@ -152,17 +147,10 @@ export class RollupStore {
   }
 
   private async replaceBuckets(buckets: ReadonlyArray<HourBucketRollup>): Promise<void> {
-    await this.bulk(
+    await boundedBulkWrite(
       this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
       buckets.map((bucket) => ({ replaceOne: { filter: { _id: bucket._id }, replacement: bucket, upsert: true } })),
     );
-  }
-
-  /** Runs statements in bulks of at most {@link MAX_STATEMENTS_PER_BULK}. */
-  async bulk(collection: mongo.Collection<never>, statements: ReadonlyArray<unknown>): Promise<void> {
-    for (let i = 0; i < statements.length; i += MAX_STATEMENTS_PER_BULK) {
-      await collection.bulkWrite(statements.slice(i, i + MAX_STATEMENTS_PER_BULK) as never[], { ordered: false });
-    }
   }
 }
 

@@ -1,9 +1,7 @@
 import type { mongo, Types } from 'mongoose';
+import { boundedBulkWrite } from './bounded-bulk-write';
 import { isDuplicateKeyError } from './processing-failure';
 import type { SignalTrackDocument } from './signal-document';
-
-/** Statements per delete command (FerretDB runs one command's statements one after another). */
-const DELETES_PER_BULK = 32;
 
 /**
  * The signals' tracks in `signal_tracks`. Written before the signals that name them (like the raw
@@ -25,11 +23,9 @@ export class SignalTrackStore {
 
   /** Deletes by `_id` equality (FerretDB v1 scans for `$in`); missing ones are fine. */
   async deleteMany(ids: ReadonlyArray<Types.ObjectId>): Promise<void> {
-    for (let i = 0; i < ids.length; i += DELETES_PER_BULK) {
-      await this.collection.bulkWrite(
-        ids.slice(i, i + DELETES_PER_BULK).map((_id) => ({ deleteOne: { filter: { _id } } })),
-        { ordered: false },
-      );
-    }
+    await boundedBulkWrite(
+      this.collection as unknown as mongo.Collection<never>,
+      ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
+    );
   }
 }
