@@ -8,8 +8,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import mongoose, { type Connection, type Types } from 'mongoose';
-import { DAY_FIELD_MIGRATIONS, HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
-import { recordDayFieldMigration } from '../processor/day-field.backfill';
+import { HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
+import { recordDayFieldsDone } from '../processor/day-field.backfill';
 import { loadBenchConfig } from './bench.config';
 import { connectBenchDb } from './lib/infra';
 import { loadSampleTemplate } from './lib/sample';
@@ -60,8 +60,7 @@ export class Seeder {
     for (const model of [SignalModel, DeviceModel, HourBucketModel]) {
       await this.connection.model(model.modelName, model.schema).createIndexes();
     }
-    for (const migrationId of Object.values(DAY_FIELD_MIGRATIONS))
-      await recordDayFieldMigration(this.connection.db!, migrationId);
+    await recordDayFieldsDone(this.connection.db!);
     const bucket = new mongoose.mongo.GridFSBucket(this.connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
     const upload = bucket.openUploadStream('seed-sample.json.gz');
     await new Promise<void>((resolve, reject) =>

@@ -58,8 +58,15 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
   return updated;
 }
 
-/** Records a `day` backfill as run, for a collection whose every document is known to have its day. */
-export async function recordDayFieldMigration(db: mongo.Db, migrationId: string): Promise<void> {
+/**
+ * Records every `day` backfill as run, for a database whose documents are all known to carry their
+ * day (written by this version: seeds, tests).
+ */
+export async function recordDayFieldsDone(db: mongo.Db): Promise<void> {
+  for (const target of DAY_FIELD_TARGETS) await recordDayFieldMigration(db, target.migrationId);
+}
+
+async function recordDayFieldMigration(db: mongo.Db, migrationId: string): Promise<void> {
   await db
     .collection<MigrationRecord>(MIGRATIONS_COLLECTION)
     .updateOne({ _id: migrationId }, { $setOnInsert: { ranAt: new Date() } }, { upsert: true });

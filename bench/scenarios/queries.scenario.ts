@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
-import { decodeTrack, FLEET_DEVICE_ID, utcDayOf } from '../../schema';
+import { decodeTrack, FLEET_DEVICE_ID } from '../../schema';
+import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../../gateway/db/utc-days';
 import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { KeepAliveClient } from '../lib/http-client';
@@ -108,7 +109,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       const buckets = connection.collection('hour_buckets');
       const tracks = connection.collection('signal_tracks');
       // The finds the gateway issues for a range of a few days: one `{deviceId, day}` equality per UTC day.
-      const rangeDays = [utcDayOf(from), utcDayOf(to.getTime() - 1)].filter((day, i, all) => all.indexOf(day) === i);
+      const rangeDays = utcDaysBetween(from.getTime(), to.getTime(), MAX_DAYS_READ_BY_DAY);
       const bucketsByDay = async (subject: string) =>
         (await Promise.all(rangeDays.map((day) => buckets.find({ deviceId: subject, day }).toArray())))
           .flat()

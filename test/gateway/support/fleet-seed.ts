@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
-  DAY_FIELD_MIGRATIONS,
   encodeTrack,
   FLEET_DEVICE_ID,
   hourBucketIdFor,
@@ -10,9 +9,10 @@ import {
   type HourBucket,
   type Signal,
   type TrackPoint,
+  utcDayOf,
 } from '../../../schema';
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
-import { recordDayFieldMigration } from '../../../processor/day-field.backfill';
+import { recordDayFieldsDone } from '../../../processor/day-field.backfill';
 
 /** What a seeded signal looks like; everything else is derived as the processor would. */
 export interface SignalSpec {
@@ -54,7 +54,7 @@ export function signalDocument(spec: SignalSpec): Signal {
     _id,
     deviceId: spec.deviceId,
     time: new Date(spec.timeMs),
-    day: new Date(spec.timeMs).toISOString().slice(0, 10),
+    day: utcDayOf(spec.timeMs),
     dataLength: points.length,
     dataVolume: spec.dataVolume ?? 40 * points.length,
     stats: {
@@ -103,16 +103,9 @@ export async function storeSignals(models: GatewayModels, specs: SignalSpec[]): 
   if (tracks.length > 0) await models.signalTracks.insertMany(tracks);
   if (documents.length > 0) await models.signals.insertMany(documents);
   await rebuildRollups(models);
-  await recordDayFieldsDone(models);
+  // Every document seeded here carries its day, as the processor writes them.
+  await recordDayFieldsDone(models.signals.db.db!);
   return documents;
-}
-
-/**
- * Records the `day` backfills as run, as the processor does at startup: every document seeded here
- * carries its day, so the gateway may read by it.
- */
-export async function recordDayFieldsDone(models: GatewayModels): Promise<void> {
-  for (const id of Object.values(DAY_FIELD_MIGRATIONS)) await recordDayFieldMigration(models.signals.db.db!, id);
 }
 
 /** Deletes signals and rebuilds the rollups without them. */
@@ -157,7 +150,7 @@ async function rebuildRollups(models: GatewayModels): Promise<void> {
         _id: id,
         deviceId: subject,
         hourStart: hourStartOf(s.time),
-        day: hourStartOf(s.time).toISOString().slice(0, 10),
+        day: utcDayOf(s.time),
         count: 0,
         dataVolume: 0,
         distanceMeters: 0,
