@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import {
-  encodeTrack,
-  FLEET_DEVICE_ID,
-  hourBucketIdFor,
-  hourStartOf,
-  type Device,
-  type HourBucket,
-  type Signal,
-  type TrackPoint,
-  utcDayOf,
-} from '../../../schema';
+import { encodeTrack, type Signal, type TrackPoint, utcDayOf } from '../../../schema';
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
 import { recordDayFieldsDone } from '../../../processor/day-field.backfill';
+import { recomputeRollups } from '../../../processor/rollup-recompute';
+import { contributionOf } from '../../../processor/signal-document';
 
 /** What a seeded signal looks like; everything else is derived as the processor would. */
 export interface SignalSpec {
@@ -116,61 +108,13 @@ export async function removeSignals(models: GatewayModels, signals: Signal[]): P
 
 async function rebuildRollups(models: GatewayModels): Promise<void> {
   const all = await models.signals
-    .find({}, { track: 1, deviceId: 1, time: 1, dataVolume: 1, stats: 1, ingestedAt: 1, dataLength: 1, end: 1 })
+    .find({}, { deviceId: 1, time: 1, dataVolume: 1, stats: 1, ingestedAt: 1, dataLength: 1, end: 1 })
     .limit(100_000)
     .lean<Signal[]>();
-  const devices = new Map<string, Device>();
-  const buckets = new Map<string, HourBucket>();
-  for (const s of all) {
-    const device = devices.get(s.deviceId) ?? {
-      _id: s.deviceId,
-      firstSeen: s.ingestedAt,
-      lastSeen: s.ingestedAt,
-      lastPosition: s.end,
-      signalCount: 0,
-      totalDistanceMeters: 0,
-      maxSpeed: 0,
-      speedSum: 0,
-      sampleCount: 0,
-      dataVolume: 0,
-    };
-    device.signalCount += 1;
-    device.totalDistanceMeters += s.stats.distanceMeters;
-    device.maxSpeed = Math.max(device.maxSpeed, s.stats.maxSpeed);
-    device.speedSum += s.stats.speedSum;
-    device.sampleCount += s.dataLength;
-    device.dataVolume += s.dataVolume;
-    if (s.ingestedAt < device.firstSeen) device.firstSeen = s.ingestedAt;
-    if (s.ingestedAt > device.lastSeen) device.lastSeen = s.ingestedAt;
-    if (!device.lastPosition || s.end.time > device.lastPosition.time) device.lastPosition = s.end;
-    devices.set(s.deviceId, device);
-    for (const subject of [s.deviceId, FLEET_DEVICE_ID]) {
-      const id = hourBucketIdFor(subject, s.time);
-      const bucket = buckets.get(id) ?? {
-        _id: id,
-        deviceId: subject,
-        hourStart: hourStartOf(s.time),
-        day: utcDayOf(s.time),
-        count: 0,
-        dataVolume: 0,
-        distanceMeters: 0,
-        maxSpeed: 0,
-        speedSum: 0,
-        sampleCount: 0,
-        firstSeen: s.ingestedAt,
-        lastSeen: s.ingestedAt,
-      };
-      bucket.count += 1;
-      bucket.dataVolume += s.dataVolume;
-      bucket.distanceMeters += s.stats.distanceMeters;
-      bucket.maxSpeed = Math.max(bucket.maxSpeed, s.stats.maxSpeed);
-      bucket.speedSum += s.stats.speedSum;
-      bucket.sampleCount += s.dataLength;
-      if (bucket.firstSeen && s.ingestedAt < bucket.firstSeen) bucket.firstSeen = s.ingestedAt;
-      if (bucket.lastSeen && s.ingestedAt > bucket.lastSeen) bucket.lastSeen = s.ingestedAt;
-      buckets.set(id, bucket);
-    }
-  }
+  // The processor's own recomputation: what its write-time increments are kept equal to.
+  const { devices, buckets } = recomputeRollups(
+    all.map((s) => contributionOf({ ...s, stats: { ...s.stats, sampleCount: s.dataLength } })),
+  );
   await models.devices.deleteMany({});
   await models.hourBuckets.deleteMany({});
   if (devices.size > 0) await models.devices.insertMany([...devices.values()]);
