@@ -1,25 +1,6 @@
+import { contributionAt as signal, HOUR, T0 } from '../test/support/rollup-contribution.fixture';
 import { FLEET_DEVICE_ID, hourBucketIdFor } from '../schema';
 import { coalescedIncrementsFor, type RollupUpdate } from './rollup-increments';
-import type { RollupContribution } from './rollup-recompute';
-
-const HOUR = 3_600_000;
-const T0 = Date.UTC(2025, 0, 1, 10);
-
-function signal(deviceId: string, offsetMs: number, values: Partial<RollupContribution> = {}): RollupContribution {
-  const time = T0 + offsetMs;
-  return {
-    deviceId,
-    time,
-    ingestedAt: time + 5_000,
-    dataVolume: 100,
-    distanceMeters: 10,
-    maxSpeed: 3,
-    speedSum: 6,
-    sampleCount: 3,
-    end: { time: time + 2_000, lat: 1, lon: 2, speed: 3 },
-    ...values,
-  };
-}
 
 function statementFor(statements: RollupUpdate[], id: string): Record<string, Record<string, unknown>> {
   const statement = statements.find((s) => s.updateOne.filter._id === id);
