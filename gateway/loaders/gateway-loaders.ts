@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { Device, Signal } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
+import { packedTrackBytes, readPackedTrack } from '../db/packed-track';
 
 /**
  * A signal to fetch the track of: by `trackId` when the caller knows it (stored signals), else the
@@ -34,14 +35,6 @@ export const SIGNAL_SUMMARY_PROJECTION = {
 } as const;
 
 const LOOKUP_CONCURRENCY = 8;
-
-function toBuffer(value: unknown): Buffer | null {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value;
-  // Lean reads return BSON Binary; its `buffer` holds the bytes.
-  const binary = value as { buffer?: Uint8Array };
-  return binary.buffer ? Buffer.from(binary.buffer) : null;
-}
 
 /** Fresh loaders; create per HTTP request and per websocket operation. */
 export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
@@ -92,13 +85,12 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
             .lean<Array<{ _id: Types.ObjectId; trackId?: Types.ObjectId; track?: unknown }>>();
           for (const doc of docs) {
             if (doc.trackId) trackIds.set(doc._id.toHexString(), doc.trackId);
-            else tracks.set(doc._id.toHexString(), toBuffer(doc.track));
+            else tracks.set(doc._id.toHexString(), packedTrackBytes(doc.track));
           }
         });
         // Then each track by `_id` equality (pushed down; `$in` is not).
         await mapWithConcurrency([...trackIds], LOOKUP_CONCURRENCY, async ([signalId, trackId]) => {
-          const doc = await models.signalTracks.findOne({ _id: trackId }, { track: 1 }).lean<{ track?: unknown }>();
-          tracks.set(signalId, toBuffer(doc?.track));
+          tracks.set(signalId, await readPackedTrack(models, trackId));
         });
         return keys.map((key) => tracks.get(key.signalId) ?? null);
       },

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { decodeTrack, type TrackPoint } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
+import { packedTrackBytes, readPackedTrack } from '../db/packed-track';
 import { BadUserInputError } from '../errors/gateway-errors';
 
 /** Signals read per query (their tracks are read by id after each batch). */
@@ -23,19 +24,15 @@ interface TrackDoc {
 /** Track reads in flight at once (each by `_id` equality). */
 const TRACK_READ_CONCURRENCY = 8;
 
-function bytesOf(track: PackedTrack): Uint8Array {
-  return track instanceof Uint8Array ? track : track.buffer;
-}
-
 /** The packed tracks of a batch of signals, in the batch's order (empty for a missing one). */
 async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): Promise<Uint8Array[]> {
   return mapWithConcurrency(batch, TRACK_READ_CONCURRENCY, async (doc) => {
-    if (doc.track) return bytesOf(doc.track);
-    if (!doc.trackId) return new Uint8Array(0);
-    const stored = await models.signalTracks
-      .findOne({ _id: doc.trackId }, { track: 1 })
-      .lean<{ track?: PackedTrack }>();
-    return stored?.track ? bytesOf(stored.track) : new Uint8Array(0);
+    const bytes = doc.track
+      ? packedTrackBytes(doc.track)
+      : doc.trackId
+        ? await readPackedTrack(models, doc.trackId)
+        : null;
+    return bytes ?? new Uint8Array(0);
   });
 }
 
