@@ -147,6 +147,8 @@ export function processedEventOf(doc: SignalDocument, correlationId: string): Pr
     bbox: { ...doc.bbox },
     start: position(doc.start),
     end: position(doc.end),
+    // A duplicate of a signal stored before `signal_tracks` existed has none.
+    ...(doc.trackId ? { trackId: doc.trackId.toHexString() } : {}),
     correlationId,
   };
 }

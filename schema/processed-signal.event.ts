@@ -23,6 +23,8 @@ export interface ProcessedSignalEvent {
   /** First and last kept samples; `time` in epoch ms. */
   start: { time: number; lat: number; lon: number; speed: number };
   end: { time: number; lat: number; lon: number; speed: number };
+  /** Id of its track in `signal_tracks` (hex ObjectId); absent for a signal stored before tracks moved there. */
+  trackId?: string;
   /** Correlation id from the HTTP request that carried the message. */
   correlationId: string;
 }

@@ -30,6 +30,14 @@ describe('LiveEventDecoder', () => {
       signalId: payload.signalId,
       position: { time: new Date(1_500), lat: 1.5, lon: 2.5, speed: 3 },
     });
+    expect(live?.signal.trackId).toBeUndefined();
+  });
+
+  it('carries the track id of the event, so points are read without looking the signal up', () => {
+    const trackId = new Types.ObjectId().toHexString();
+    const live = new LiveEventDecoder(() => undefined).decode(JSON.parse(JSON.stringify({ ...event(), trackId })));
+    expect(live?.signal.trackId?.toHexString()).toBe(trackId);
+    expect(new LiveEventDecoder(() => undefined).decode({ ...event(), trackId: 'not-an-id' })).toBeUndefined();
   });
 
   it('decodes one message once for all its listeners', () => {

@@ -25,6 +25,10 @@ const processedSignalEventSchema = z.object({
   bbox: z.object({ minLat: finite, maxLat: finite, minLon: finite, maxLon: finite }),
   start: sampleSchema,
   end: sampleSchema,
+  trackId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/i)
+    .optional(),
   correlationId: z.string().optional(),
 });
 
@@ -36,7 +40,8 @@ export function parseProcessedSignalEvent(payload: unknown): ProcessedSignalEven
 
 /**
  * A signal as delivered live: the stored {@link Signal} without its storage-only fields.
- * `track` is absent on signals that came from Redis, so field resolvers load it by `_id` then.
+ * Its points are loaded by `trackId` (a signal stored before tracks moved to `signal_tracks` has its
+ * `track` looked up through the signal instead).
  */
 export type LiveSignal = Omit<
   Signal,
@@ -59,6 +64,7 @@ export function toLiveSignal(event: ProcessedSignalEvent): LiveSignal {
     start: { ...event.start, time: new Date(event.start.time) },
     end: { ...event.end, time: new Date(event.end.time) },
     ingestedAt: new Date(event.ingestedAt),
+    ...(event.trackId ? { trackId: new Types.ObjectId(event.trackId) } : {}),
     correlationId: event.correlationId,
   };
 }

@@ -6,9 +6,9 @@ import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { packedTrackBytes, readPackedTrack } from '../db/packed-track';
 
 /**
- * A signal to fetch the track of: by `trackId` when the caller knows it (stored signals), else the
- * signal is looked up first (live events, which carry no track id), with its device so that lookup
- * carries device equality.
+ * A signal to fetch the track of: by `trackId` when the caller knows it, else the signal is looked
+ * up first (one stored before tracks moved to `signal_tracks`, or an event of an older processor),
+ * with its device so that lookup carries device equality.
  */
 export interface SignalTrackKey {
   signalId: string;

@@ -90,7 +90,12 @@ describe('processor pipeline', () => {
     expect(events.received.map((r) => r.channel).sort()).toEqual(
       [allSignalsChannelFor(infra.namespace), deviceSignalChannelFor(infra.namespace, sample.deviceId)].sort(),
     );
-    expect(events.received[0]?.event).toMatchObject({ deviceId: sample.deviceId, dataLength: 563, dataVolume: 72_488 });
+    expect(events.received[0]?.event).toMatchObject({
+      deviceId: sample.deviceId,
+      dataLength: 563,
+      dataVolume: 72_488,
+      trackId: stored?.trackId.toHexString(),
+    });
 
     const device = await db.collection('devices').findOne({ _id: sample.deviceId as never });
     expect(device).toMatchObject({
