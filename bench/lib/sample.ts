@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { HTTP_HEADERS, signXRay, type XRayMessage } from '../../schema';
+import type { XRayMessage } from '../../schema';
+import { signedXRayHeaders } from '../../ingest/simulator/signed-xray.client';
 
 /** The real device sample as bytes, and where its device id and time sit in them. */
 export interface SampleTemplate {
@@ -30,7 +31,8 @@ export function loadSampleTemplate(samplePath: string): SampleTemplate {
 export function benchDeviceId(runTag: string, index: number, length = 24): string {
   const prefix = `b${runTag}`;
   const suffix = String(index);
-  if (prefix.length + suffix.length > length) throw new Error(`device index ${index} does not fit in ${length} characters`);
+  if (prefix.length + suffix.length > length)
+    throw new Error(`device index ${index} does not fit in ${length} characters`);
   return prefix + suffix.padStart(length - prefix.length, '0');
 }
 
@@ -57,16 +59,7 @@ export function smallBodyFor(deviceId: string, time: number, samples: number): B
   return Buffer.from(JSON.stringify({ [deviceId]: { data, time } }), 'utf8');
 }
 
-/** The headers of a signed ingest request for `body`. */
+/** The headers of a signed ingest request for `body`, as the device simulator signs them. */
 export function signedHeadersFor(fleetSecret: string, deviceId: string, body: Buffer): Record<string, string> {
-  const timestamp = String(Date.now());
-  const nonce = randomBytes(16).toString('hex');
-  const signature = signXRay(fleetSecret, { deviceId, timestamp, nonce, body });
-  return {
-    'content-type': 'application/json',
-    [HTTP_HEADERS.deviceId]: deviceId,
-    [HTTP_HEADERS.timestamp]: timestamp,
-    [HTTP_HEADERS.nonce]: nonce,
-    [HTTP_HEADERS.signature]: signature,
-  };
+  return { ...signedXRayHeaders({ fleetSecret, deviceId, body }) };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +12,10 @@ import { loadGatewayConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/gateway.service';
 import { loadIngestConfig } from '../../ingest/config';
 import { startIngest } from '../../ingest/ingest.service';
+import { postSignedXRay as postDeviceXRay } from '../../ingest/simulator/signed-xray.client';
 import { loadProcessorConfig } from '../../processor/config';
 import { startProcessor } from '../../processor/processor.service';
-import { HTTP_HEADERS, signXRay, silentLogger } from '../../schema';
+import { silentLogger } from '../../schema';
 import type { RunningService, XRayMessage, XRaySample } from '../../schema';
 import type { Disposables } from '../support/disposables';
 import type { SuiteInfra } from '../support/suite-infra';
@@ -158,21 +159,8 @@ export function xrayMessageFor(
 
 /** POSTs a signed message to ingest as a device would; resolves when ingest accepted it (202). */
 export async function postSignedXRay(stack: FleetStack, deviceId: string, body: Buffer): Promise<void> {
-  const timestamp = String(Date.now());
-  const nonce = `dash-${randomUUID()}`;
-  const signature = signXRay(stack.fleetSecret, { deviceId, timestamp, nonce, body });
-  const response = await fetch(`${stack.ingest.url}/v1/xray`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [HTTP_HEADERS.deviceId]: deviceId,
-      [HTTP_HEADERS.timestamp]: timestamp,
-      [HTTP_HEADERS.nonce]: nonce,
-      [HTTP_HEADERS.signature]: signature,
-    },
-    body: new Uint8Array(body),
-  });
-  if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+  const response = await postDeviceXRay(stack.ingest.url, { fleetSecret: stack.fleetSecret, deviceId, body });
+  if (response.status !== 202) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(response.body)}`);
 }
 
 /** A GraphQL query over HTTP with an API key (for the test's own checks). */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type DocumentNode, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -7,9 +7,10 @@ import { loadGatewayConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/gateway.service';
 import { loadIngestConfig } from '../../ingest/config';
 import { startIngest } from '../../ingest/ingest.service';
+import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
 import { loadProcessorConfig } from '../../processor/config';
 import { startProcessor } from '../../processor/processor.service';
-import { HTTP_HEADERS, type RunningService, signXRay, silentLogger } from '../../schema';
+import { type RunningService, silentLogger } from '../../schema';
 import {
   OnSignalProcessedDocument,
   type OnSignalProcessedSubscription,
@@ -37,25 +38,6 @@ interface TypedDocument<Result, Variables> extends DocumentNode {
 }
 
 type SignalEvent = OnSignalProcessedSubscription['signalProcessed'];
-
-/** Posts a message the way a device does: raw bytes, signed with the device's key. */
-async function postSigned(ingestUrl: string, fleetSecret: string, deviceId: string, body: Buffer): Promise<Response> {
-  const timestamp = String(Date.now());
-  const nonce = `e2e-${randomUUID()}`;
-  const signature = signXRay(fleetSecret, { deviceId, timestamp, nonce, body });
-  return fetch(`${ingestUrl}/v1/xray`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [HTTP_HEADERS.deviceId]: deviceId,
-      [HTTP_HEADERS.timestamp]: timestamp,
-      [HTTP_HEADERS.nonce]: nonce,
-      [HTTP_HEADERS.signature]: signature,
-    },
-    // The exact bytes that were signed.
-    body: new Uint8Array(body),
-  });
-}
 
 /** A live subscription whose events can be awaited one condition at a time. */
 class SignalSubscription {
@@ -231,15 +213,16 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
       const body = Buffer.from(
         JSON.stringify({ [warmupDevice]: { data: [[0, [51.5, -0.12, 1.5]]], time: Date.now() - 60_000 + warmups } }),
       );
-      expect((await postSigned(ingest.url, fleetSecret, warmupDevice, body)).status).toBe(202);
+      expect((await postSignedXRay(ingest.url, { fleetSecret, deviceId: warmupDevice, body })).status).toBe(202);
       warmups += 1;
       await Promise.race([warmupSeen, new Promise((resolve) => setTimeout(resolve, 500))]);
     }
     await warmupSeen;
 
-    const accepted = await postSigned(ingest.url, fleetSecret, sample.deviceId, sample.raw);
+    // Posted the way a device does: the raw bytes, signed with the device's key.
+    const accepted = await postSignedXRay(ingest.url, { fleetSecret, deviceId: sample.deviceId, body: sample.raw });
     expect(accepted.status).toBe(202);
-    expect(await accepted.json()).toEqual({ messageId: expect.any(String), deviceId: sample.deviceId });
+    expect(accepted.body).toEqual({ messageId: expect.any(String), deviceId: sample.deviceId });
 
     const event = await subscription.next((e) => e.deviceId === sample.deviceId, 'signal of the sample');
     const sampleMessage = sample.message[sample.deviceId];

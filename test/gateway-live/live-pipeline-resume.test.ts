@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { loadIngestConfig } from '../../ingest/config';
 import { startIngest } from '../../ingest/ingest.service';
+import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
 import { loadProcessorConfig } from '../../processor/config';
 import { startProcessor } from '../../processor/processor.service';
-import { HTTP_HEADERS, signXRay, silentLogger, type RunningService, type XRayMessage } from '../../schema';
+import { silentLogger, type RunningService, type XRayMessage } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import {
@@ -53,20 +54,7 @@ describe('signalProcessed resume on the whole pipeline', () => {
 
   async function post(index: number): Promise<string> {
     const timeMs = baseTime + index * 60_000;
-    const body = message(timeMs);
-    const timestamp = String(Date.now());
-    const nonce = `live-${randomUUID()}`;
-    const response = await fetch(`${ingest.url}/v1/xray`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [HTTP_HEADERS.deviceId]: DEVICE,
-        [HTTP_HEADERS.timestamp]: timestamp,
-        [HTTP_HEADERS.nonce]: nonce,
-        [HTTP_HEADERS.signature]: signXRay(fleetSecret, { deviceId: DEVICE, timestamp, nonce, body }),
-      },
-      body: new Uint8Array(body),
-    });
+    const response = await postSignedXRay(ingest.url, { fleetSecret, deviceId: DEVICE, body: message(timeMs) });
     expect(response.status).toBe(202);
     return new Date(timeMs).toISOString();
   }
