@@ -2,32 +2,12 @@ import { Registry } from 'prom-client';
 import type { ProcessedSignalEvent } from '../../schema';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics } from './live.metrics';
-import { toLiveEvent, type LiveEvent } from './live-event';
+import { liveOf, processedEvent } from '../../test/support/processed-signal-event.fixture';
 
 let counter = 0;
 function event(deviceId: string, endTime: number): ProcessedSignalEvent {
   counter += 1;
-  const sample = { time: endTime, lat: 1, lon: 2, speed: 3 };
-  return {
-    signalId: counter.toString(16).padStart(24, '0'),
-    deviceId,
-    time: endTime,
-    ingestedAt: endTime,
-    dataLength: 1,
-    dataVolume: 10,
-    stats: { distanceMeters: 0, maxSpeed: 3, avgSpeed: 3, durationMs: 0, droppedSamples: 0 },
-    bbox: { minLat: 1, maxLat: 1, minLon: 2, maxLon: 2 },
-    start: sample,
-    end: sample,
-    correlationId: 'c',
-  };
-}
-
-/** The event as the live feed hands it to streams. */
-function liveOf(payload: ProcessedSignalEvent | undefined): LiveEvent {
-  const live = toLiveEvent(payload);
-  if (!live) throw new Error('not a well-formed event');
-  return live;
+  return processedEvent(deviceId, endTime, counter.toString(16).padStart(24, '0'));
 }
 
 function stream(deviceIds?: string[], maxDevices = 100): DevicePositionStream {

@@ -2,33 +2,13 @@ import { Types } from 'mongoose';
 import { Registry } from 'prom-client';
 import { silentLogger, type ProcessedSignalEvent } from '../../schema';
 import { createLiveMetrics } from './live.metrics';
-import { toLiveEvent, type LiveEvent } from './live-event';
+import { liveOf, processedEvent } from '../../test/support/processed-signal-event.fixture';
 import { toLiveSignal, type LiveSignal } from './processed-signal.mapper';
 import { SignalProcessedStream } from './signal-processed.stream';
 import type { ReplayFilter, ReplayPosition, SignalReplay } from './signal-replay';
 
 function event(deviceId = 'dev'): ProcessedSignalEvent {
-  const sample = { time: 1_000, lat: 1, lon: 2, speed: 3 };
-  return {
-    signalId: new Types.ObjectId().toHexString(),
-    deviceId,
-    time: 1_000,
-    ingestedAt: 1_000,
-    dataLength: 1,
-    dataVolume: 10,
-    stats: { distanceMeters: 0, maxSpeed: 3, avgSpeed: 3, durationMs: 0, droppedSamples: 0 },
-    bbox: { minLat: 1, maxLat: 1, minLon: 2, maxLon: 2 },
-    start: sample,
-    end: sample,
-    correlationId: 'c',
-  };
-}
-
-/** The event as the live feed hands it to streams. */
-function liveOf(payload: ProcessedSignalEvent | undefined): LiveEvent {
-  const live = toLiveEvent(payload);
-  if (!live) throw new Error('not a well-formed event');
-  return live;
+  return processedEvent(deviceId, 1_000);
 }
 
 /** The stored signals, read in id order like the database replay. */
