@@ -12,7 +12,7 @@ describe('loadProcessorConfig', () => {
     expect(loadProcessorConfig(required)).toMatchObject({
       port: 3002,
       namespace: 'xray',
-      prefetch: 256,
+      prefetch: 1_000,
       maxSpeedKmh: 300,
       retryBaseDelayMs: 2_000,
       maxAttempts: 5,
@@ -38,7 +38,7 @@ describe('loadProcessorConfig', () => {
       { ...required, AMQP_URL: 'http://broker' },
       'AMQP_URL must be a URL starting with amqp:// or amqps://, got one starting with http://',
     ],
-    [{ ...required, PROCESSOR_PREFETCH: '0' }, 'PROCESSOR_PREFETCH must be a whole number from 1 to 1000, got "0"'],
+    [{ ...required, PROCESSOR_PREFETCH: '0' }, 'PROCESSOR_PREFETCH must be a whole number from 1 to 5000, got "0"'],
     [{ ...required, PROCESSOR_MAX_SPEED_KMH: 'fast' }, 'PROCESSOR_MAX_SPEED_KMH must be a number > 0, got "fast"'],
     [
       { ...required, XRAY_NAMESPACE: 'has space' },

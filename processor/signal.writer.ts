@@ -37,8 +37,8 @@ type BatchEntryResult = StoreResult | { outcome: 'needs-repair'; signal: SignalD
 export const MAX_SIGNALS_PER_BATCH = 64;
 
 /**
- * Batches written at once: overlapping batches stored about 17% faster in the benchmark than one at
- * a time. With more operations under way when a database outage drops the connections, the mongodb
+ * Batches writing their documents at once (see `mayStartBatch` for those waiting for rollups):
+ * overlapping batches stored about 17% faster in the benchmark than one at a time. With more operations under way when a database outage drops the connections, the mongodb
  * driver's monitor hangs more often (in about four 20 s outages of nine with 3); the processor
  * reconnects its client when that happens (`reconnectWhenMonitorHangs`, schema/ops/mongo-monitor.watchdog.ts), so
  * test/processor/database-outage.test.ts passes either way.
@@ -49,13 +49,15 @@ export const MAX_CONCURRENT_BATCHES = 3;
  * Stores signals exactly once and keeps the rollups equal to a recomputation from them.
  *
  * Signals arriving together are written in batches (group commit: while batches are written the
- * next ones gather), up to {@link MAX_CONCURRENT_BATCHES} at once, so throughput is bounded by the
- * database, not by round trips. Per batch: 1. a repair marker naming the batch's devices, and
- * meanwhile the raw payloads (GridFS) and the tracks (`signal_tracks`), ids derived from the
- * idempotency keys; 2. the signals,
- * `insertMany` unordered — the unique idempotency key is the authority, a duplicate-key error means
- * "stored before"; 3. the rollup increments, merged with those of the other batches ready at the
- * same time into one statement per device and bucket; 4. the marker is removed. A marker that
+ * next ones gather), up to {@link MAX_CONCURRENT_BATCHES} writing documents at once, so throughput
+ * is bounded by the database, not by round trips. Per batch: 1. a repair marker naming the batch's
+ * devices, and meanwhile the raw payloads (GridFS) and the tracks (`signal_tracks`), ids derived
+ * from the idempotency keys; 2. the signals, `insertMany` unordered — the unique idempotency key is
+ * the authority, a duplicate-key error means "stored before"; 3. the rollup increments, merged with
+ * those of every other batch waiting for them into one statement per device and bucket (one rollup
+ * write at a time: with a backlog, further batches write their documents meanwhile, so each rollup
+ * write covers more signals per device and hour); 4. the marker is removed, and only then do the
+ * callers hear back, so an event announces a signal the rollups already count. A marker that
  * outlives its batch (a crash, a failed write) makes the next repair recompute those devices from
  * stored signals, since their increments may have landed in part. A duplicate whose device is
  * still marked by a write that is not under way here triggers that repair at once.
@@ -75,7 +77,11 @@ export const MAX_CONCURRENT_BATCHES = 3;
 export class SignalWriter {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly queue: Queued[] = [];
-  private runningBatches = 0;
+  /** Batches writing their documents. */
+  private writingBatches = 0;
+  /** Batches whose documents are written, waiting for their rollups. */
+  private batchesAwaitingRollups = 0;
+  private pumpScheduled = false;
   /** Markers of this process's batches under way: a duplicate seeing one of them needs no repair. */
   private readonly markersUnderWay = new Set<mongo.ObjectId>();
   private readonly increments: GroupCommit<RollupContribution>;
@@ -133,17 +139,61 @@ export class SignalWriter {
     return this.gate.exclusive(() => this.rollups.repairOutstanding());
   }
 
+  /**
+   * Under load a freed slot waits for the messages arriving in the same turn of the event loop (one
+   * socket read from RabbitMQ brings many), so it starts a full batch rather than a batch of one:
+   * every batch costs the same five round trips whatever its size. Idle, a signal goes at once.
+   */
   private pump(): void {
-    while (this.runningBatches < MAX_CONCURRENT_BATCHES && this.queue.length > 0) {
-      this.runningBatches += 1;
-      void this.flush(this.queue.splice(0, MAX_SIGNALS_PER_BATCH)).finally(() => {
-        this.runningBatches -= 1;
-        this.pump();
+    const othersUnderWay = this.inFlight.size > this.queue.length;
+    if (othersUnderWay && this.queue.length < MAX_SIGNALS_PER_BATCH) {
+      if (this.pumpScheduled) return;
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.startBatches();
       });
+      return;
+    }
+    this.startBatches();
+  }
+
+  private startBatches(): void {
+    while (this.queue.length > 0 && this.mayStartBatch()) {
+      this.writingBatches += 1;
+      let stage: 'writing' | 'awaiting-rollups' | 'done' = 'writing';
+      const documentsWritten = (): void => {
+        if (stage !== 'writing') return;
+        stage = 'awaiting-rollups';
+        this.writingBatches -= 1;
+        this.batchesAwaitingRollups += 1;
+        this.pump();
+      };
+      const finished = (): void => {
+        if (stage === 'writing') this.writingBatches -= 1;
+        if (stage === 'awaiting-rollups') this.batchesAwaitingRollups -= 1;
+        stage = 'done';
+        this.pump();
+      };
+      void this.flush(this.queue.splice(0, MAX_SIGNALS_PER_BATCH), documentsWritten).finally(finished);
     }
   }
 
-  private async flush(batch: Queued[]): Promise<void> {
+  /**
+   * At most {@link MAX_CONCURRENT_BATCHES} batches write documents at once. Batches waiting for their
+   * rollups count too, unless a full batch is queued: under moderate load new signals then gather
+   * into fewer, larger batches (each costs the same round trips), and only a backlog starts batches
+   * beside those waiting, whose rollups then merge into one write.
+   */
+  private mayStartBatch(): boolean {
+    if (this.writingBatches >= MAX_CONCURRENT_BATCHES) return false;
+    return (
+      this.writingBatches + this.batchesAwaitingRollups < MAX_CONCURRENT_BATCHES ||
+      this.queue.length >= MAX_SIGNALS_PER_BATCH
+    );
+  }
+
+  private async flush(batch: Queued[], documentsWritten: () => void): Promise<void> {
     // Ids are made here, synchronously and in queue order, so a later batch always holds larger ids.
     const ids = batch.map(() => new Types.ObjectId());
     const earlierBatchAnswered = this.previousBatchAnswered;
@@ -152,7 +202,7 @@ export class SignalWriter {
       answered = resolve;
     });
     try {
-      const answerCallers = await this.writeAndRepair(batch, ids);
+      const answerCallers = await this.writeAndRepair(batch, ids, documentsWritten);
       // Waiting outside the gate: an earlier batch's repair may still need the gate exclusively.
       await earlierBatchAnswered;
       answerCallers();
@@ -163,13 +213,18 @@ export class SignalWriter {
   }
 
   /** Writes the batch (and repairs if needed); resolves with what answers its callers. Never rejects. */
-  private async writeAndRepair(batch: Queued[], ids: ReadonlyArray<Types.ObjectId>): Promise<() => void> {
+  private async writeAndRepair(
+    batch: Queued[],
+    ids: ReadonlyArray<Types.ObjectId>,
+    documentsWritten: () => void,
+  ): Promise<() => void> {
     let results: BatchEntryResult[];
     try {
       results = await this.gate.shared(() =>
         this.writeBatch(
           batch.map((q) => q.signal),
           ids,
+          documentsWritten,
         ),
       );
     } catch (error) {
@@ -204,6 +259,7 @@ export class SignalWriter {
   private async writeBatch(
     signals: ReadonlyArray<NewSignal>,
     ids: ReadonlyArray<Types.ObjectId>,
+    documentsWritten: () => void,
   ): Promise<BatchEntryResult[]> {
     const docs = signals.map((signal, i) =>
       signalDocumentFor(signal.derived, {
@@ -229,6 +285,7 @@ export class SignalWriter {
     try {
       const duplicates = await this.insertSignals(docs);
       const inserted = docs.filter((_, i) => !duplicates.has(i));
+      documentsWritten();
       await this.increments.submit(inserted.map((doc) => contributionOf(doc)));
       await this.rollups.unmark(marker);
 
