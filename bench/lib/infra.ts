@@ -1,3 +1,4 @@
+import amqp from 'amqplib';
 import mongoose, { type Connection } from 'mongoose';
 import type { BenchConfig } from '../bench.config';
 
@@ -30,10 +31,18 @@ export async function deleteVhost(config: BenchConfig): Promise<void> {
   await managementRequest(config, 'DELETE', `/api/vhosts/${encodeURIComponent(config.vhost)}`);
 }
 
-/** Messages ready + unacknowledged in a queue of the bench vhost. */
+/**
+ * Messages waiting in a queue of the bench vhost, not yet delivered to a consumer, counted by the
+ * broker now (an AMQP passive declare; the management API's figures lag by its statistics interval).
+ */
 export async function queueDepth(config: BenchConfig, queue: string): Promise<number> {
-  const info = (await managementRequest(config, 'GET', `/api/queues/${encodeURIComponent(config.vhost)}/${encodeURIComponent(queue)}`)) as { messages?: number };
-  return info.messages ?? 0;
+  const connection = await amqp.connect(config.amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    return (await channel.checkQueue(queue)).messageCount;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Drops every message waiting in a queue of the bench vhost (so one measurement's backlog never delays the next). */
