@@ -38,9 +38,10 @@ export const MAX_SIGNALS_PER_BATCH = 64;
 
 /**
  * Batches writing their documents at once (see `mayStartBatch` for those waiting for rollups):
- * overlapping batches stored about 17% faster in the benchmark than one at a time. With more operations under way when a database outage drops the connections, the mongodb
- * driver's monitor hangs more often (in about four 20 s outages of nine with 3); the processor
- * reconnects its client when that happens (`reconnectWhenMonitorHangs`, schema/ops/mongo-monitor.watchdog.ts), so
+ * overlapping batches stored about 17% faster in the benchmark than one at a time. With more
+ * operations under way when a database outage drops the connections, the mongodb driver's monitor
+ * hangs more often (in about four 20 s outages of nine with 3); the processor reconnects its client
+ * when that happens (`reconnectWhenMonitorHangs`, schema/ops/mongo-monitor.watchdog.ts), so
  * test/processor/database-outage.test.ts passes either way.
  */
 export const MAX_CONCURRENT_BATCHES = 3;
