@@ -6,8 +6,7 @@ import type { GatewayServices } from '../gateway-services';
 import { pageComplexity } from '../pagination/page-complexity';
 import { toPageRequest } from '../pagination/page-request';
 import { SignalConnection } from '../signals/signal-connection.type';
-import { SignalOrder } from '../signals/signal-order.enum';
-import { readSignalPage } from '../signals/signal-page.reader';
+import { readSignalPageOf } from '../signals/signal-page.reader';
 import { restrictToDevice, validateSignalFilter } from '../signals/signal-query';
 import { SignalsArgs } from '../signals/signals.args';
 import { DeviceConnection } from './device-connection.type';
@@ -49,14 +48,6 @@ export class DeviceResolver {
     complexity: pageComplexity,
   })
   async signals(@Root() device: Device, @Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
-    const filter = restrictToDevice(validateSignalFilter(args.filter), device._id);
-    const page = toPageRequest(args, 20, this.services.config.maxPageSize);
-    return readSignalPage(
-      this.services.models,
-      filter,
-      args.orderBy ?? SignalOrder.TIME_DESC,
-      page,
-      this.services.dayFields,
-    );
+    return readSignalPageOf(this.services, restrictToDevice(validateSignalFilter(args.filter), device._id), args);
   }
 }

@@ -3,11 +3,16 @@ import type { DayFieldReadiness } from '../db/day-field-readiness';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { SIGNAL_SUMMARY_PROJECTION } from '../loaders/gateway-loaders';
-import type { PageRequest } from '../pagination/page-request';
+import type { GatewayServices } from '../gateway-services';
+import { toPageRequest, type PageRequest } from '../pagination/page-request';
 import { decodeSignalCursor, encodeSignalCursor, type SignalCursor } from '../pagination/signal-cursor';
 import type { SignalConnection } from './signal-connection.type';
 import { compareSignalPositions, planSignalQueries, scansDescending, type ValidSignalFilter } from './signal-query';
-import type { SignalOrder } from './signal-order.enum';
+import { SignalOrder } from './signal-order.enum';
+import type { SignalsArgs } from './signals.args';
+
+/** Page size of `signals` when the arguments give none. */
+const DEFAULT_PAGE_SIZE = 20;
 
 /** Per-device (and per-day) queries in flight at once for one page. */
 const DEVICE_QUERY_CONCURRENCY = 8;
@@ -58,4 +63,19 @@ export async function readSignalPage(
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
   };
+}
+
+/** The page of `signals` arguments (newest first unless ordered otherwise) among signals matching `filter`. */
+export function readSignalPageOf(
+  services: Pick<GatewayServices, 'models' | 'dayFields' | 'config'>,
+  filter: ValidSignalFilter,
+  args: SignalsArgs,
+): Promise<SignalConnection> {
+  return readSignalPage(
+    services.models,
+    filter,
+    args.orderBy ?? SignalOrder.TIME_DESC,
+    toPageRequest(args, DEFAULT_PAGE_SIZE, services.config.maxPageSize),
+    services.dayFields,
+  );
 }

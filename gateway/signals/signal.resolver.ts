@@ -5,10 +5,8 @@ import type { GatewayContext } from '../context';
 import { BadUserInputError } from '../errors/gateway-errors';
 import type { GatewayServices } from '../gateway-services';
 import { pageComplexity, pointsComplexity } from '../pagination/page-complexity';
-import { toPageRequest } from '../pagination/page-request';
 import { SignalConnection } from './signal-connection.type';
-import { SignalOrder } from './signal-order.enum';
-import { readSignalPage } from './signal-page.reader';
+import { readSignalPageOf } from './signal-page.reader';
 import { pointsOfTrack } from './signal-points';
 import { validateSignalFilter } from './signal-query';
 import { SignalsArgs } from './signals.args';
@@ -27,15 +25,7 @@ export class SignalResolver {
     complexity: pageComplexity,
   })
   async signals(@Args(() => SignalsArgs) args: SignalsArgs): Promise<SignalConnection> {
-    const filter = validateSignalFilter(args.filter);
-    const page = toPageRequest(args, 20, this.services.config.maxPageSize);
-    return readSignalPage(
-      this.services.models,
-      filter,
-      args.orderBy ?? SignalOrder.TIME_DESC,
-      page,
-      this.services.dayFields,
-    );
+    return readSignalPageOf(this.services, validateSignalFilter(args.filter), args);
   }
 
   @Query(() => Signal, { nullable: true, description: 'One signal by id; null when there is none.' })

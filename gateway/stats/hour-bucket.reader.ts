@@ -1,4 +1,5 @@
-import type { HourBucket } from '../../schema';
+import { DAY_FIELD_MIGRATIONS, type HourBucket } from '../../schema';
+import type { DayFieldReadiness } from '../db/day-field-readiness';
 import type { GatewayModels } from '../db/gateway-models';
 import { BadUserInputError } from '../errors/gateway-errors';
 import type { HourFigures } from './rollup-aggregation';
@@ -18,18 +19,22 @@ export const MAX_HOUR_BUCKETS = 100_000;
  * accumulator). Short bounded ranges (dashboards' "last 24 h") are read by `{deviceId, day}`
  * equality, which FerretDB narrows in PostgreSQL; anything else by a `hourStart` range, which it
  * narrows by `deviceId` only, reading every bucket of the device (MongoDB uses its index for both).
- * `byDay` is false until every stored bucket has its `day` (see schema/day-field.migration.ts).
+ * Buckets are read by day only once every stored bucket has its `day` (`dayFields`, see
+ * schema/day-field.migration.ts).
  */
 export async function readHourBuckets(
   models: GatewayModels,
   deviceId: string,
   fromMs: number | undefined,
   toMs: number | undefined,
-  byDay: boolean,
+  dayFields: Pick<DayFieldReadiness, 'ready'>,
 ): Promise<HourFigures[]> {
-  if (byDay && fromMs !== undefined && toMs !== undefined) {
+  if (fromMs !== undefined && toMs !== undefined) {
     const days = utcDaysBetween(fromMs, toMs, MAX_DAYS_READ_BY_DAY);
-    if (days.length <= MAX_DAYS_READ_BY_DAY) return readDays(models, deviceId, days, fromMs, toMs);
+    // Only a short bounded range can be read by day: ask (a cached lookup) only then.
+    if (days.length <= MAX_DAYS_READ_BY_DAY && (await dayFields.ready(DAY_FIELD_MIGRATIONS.hourBuckets))) {
+      return readDays(models, deviceId, days, fromMs, toMs);
+    }
   }
   return readRange(models, deviceId, fromMs, toMs);
 }

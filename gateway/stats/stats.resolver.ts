@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { DAY_FIELD_MIGRATIONS, FLEET_DEVICE_ID, hourStartOf, type Device } from '../../schema';
+import { FLEET_DEVICE_ID, hourStartOf, type Device } from '../../schema';
 import type { GatewayContext } from '../context';
 import { checkDeviceId } from '../devices/device.resolver';
 import { BadUserInputError, NotFoundError } from '../errors/gateway-errors';
@@ -56,7 +56,7 @@ export class StatsResolver {
       deviceId,
       fromMs === undefined ? undefined : hourStartOf(fromMs).getTime(),
       toMs,
-      await this.services.dayFields.ready(DAY_FIELD_MIGRATIONS.hourBuckets),
+      this.services.dayFields,
     );
     // A bucket exists only for a stored signal of the device: the device needs reading (to tell an
     // unknown device from a quiet range) only when the range is empty.
@@ -96,7 +96,7 @@ export class StatsResolver {
       subject,
       bucketStartOf(fromMs, width),
       toMs,
-      await this.services.dayFields.ready(DAY_FIELD_MIGRATIONS.hourBuckets),
+      this.services.dayFields,
     );
     return trendSeries(hours, fromMs, toMs, width);
   }
