@@ -6,7 +6,8 @@ export function packedTrackBytes(value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return value;
   const binary = value as { buffer?: Uint8Array };
-  return binary.buffer ? Buffer.from(binary.buffer) : null;
+  // A view of the bytes the driver read, not a copy: the caller decodes them at once.
+  return binary.buffer ? Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength) : null;
 }
 
 /** A signal's packed track from `signal_tracks`, by `_id` equality (pushed down to PostgreSQL; `$in` is not). */
