@@ -1,6 +1,7 @@
-import type { ConfirmChannel, GetMessage, Options } from 'amqplib';
+import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology } from '../schema';
 import { publishConfirmed } from './confirm-publish';
+import { republishedPropertiesOf } from './republished-properties';
 import { ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
 
 /** One message in `xray.raw.dlq`, as the dead-letter tool shows it. */
@@ -46,13 +47,13 @@ async function walkDeadLetters(
     if (replay(letter)) {
       for (const name of PER_TRIP_HEADERS) delete headers[name];
       await publishConfirmed(channel, XRAY_EXCHANGE, letter.routingKey, message.content, {
-        ...propertiesOf(message),
+        ...republishedPropertiesOf(message.properties),
         headers,
       });
       replayed.push(letter);
     } else {
       await publishConfirmed(channel, '', RAW_DEAD_LETTER_QUEUE, message.content, {
-        ...propertiesOf(message),
+        ...republishedPropertiesOf(message.properties),
         headers,
       });
     }
@@ -88,17 +89,5 @@ function describe(message: GetMessage, position: number): DeadLetter {
     attempts: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
     routingKey: text(headers[ORIGINAL_ROUTING_KEY_HEADER]) ?? message.fields.routingKey,
     bodyBytes: message.content.byteLength,
-  };
-}
-
-function propertiesOf(message: GetMessage): Options.Publish {
-  const p = message.properties;
-  return {
-    persistent: true,
-    ...(p.messageId === undefined ? {} : { messageId: p.messageId as string }),
-    ...(p.correlationId === undefined ? {} : { correlationId: p.correlationId as string }),
-    ...(p.contentType === undefined ? {} : { contentType: p.contentType as string }),
-    ...(p.timestamp === undefined ? {} : { timestamp: p.timestamp as number }),
-    ...(p.appId === undefined ? {} : { appId: p.appId as string }),
   };
 }

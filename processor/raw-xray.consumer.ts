@@ -1,4 +1,4 @@
-import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import {
   AMQP_HEADERS,
   DEAD_LETTER_EXCHANGE,
@@ -8,6 +8,7 @@ import {
   type Logger,
 } from '../schema';
 import { publishConfirmed } from './confirm-publish';
+import { republishedPropertiesOf } from './republished-properties';
 import type { ProcessorMetrics } from './processor.metrics';
 import { describeError, PoisonMessageError } from './processing-failure';
 import type { RawXRayDelivery, RawXRayOutcome } from './raw-xray.handler';
@@ -106,7 +107,7 @@ async function settleFailure(
   }
   log.warn({ err: error, delayMs: decision.delayMs }, 'transient failure; retrying later');
   await publishConfirmed(publishChannel, '', RAW_RETRY_QUEUE, message.content, {
-    ...republishedProperties(message, headers),
+    ...republishedPropertiesOf(message.properties),
     expiration: String(decision.delayMs),
     headers: {
       ...withoutBrokerHeaders(headers),
@@ -126,26 +127,13 @@ function deadLetter(
   publishChannel: ConfirmChannel,
 ): Promise<void> {
   return publishConfirmed(publishChannel, DEAD_LETTER_EXCHANGE, originalRoutingKey, message.content, {
-    ...republishedProperties(message, headers),
+    ...republishedPropertiesOf(message.properties),
     headers: {
       ...withoutBrokerHeaders(headers),
       [AMQP_HEADERS.deadLetterReason]: reason,
       [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
     },
   });
-}
-
-function republishedProperties(message: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
-  const p = message.properties;
-  return {
-    persistent: true,
-    ...(p.messageId === undefined ? {} : { messageId: p.messageId as string }),
-    ...(p.correlationId === undefined ? {} : { correlationId: p.correlationId as string }),
-    ...(p.contentType === undefined ? {} : { contentType: p.contentType as string }),
-    ...(p.timestamp === undefined ? {} : { timestamp: p.timestamp as number }),
-    ...(p.appId === undefined ? {} : { appId: p.appId as string }),
-    headers,
-  };
 }
 
 function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {

@@ -23,16 +23,9 @@ export interface SignalDocument {
   day: string;
   dataLength: number;
   dataVolume: number;
-  stats: {
-    distanceMeters: number;
-    maxSpeed: number;
-    avgSpeed: number;
-    durationMs: number;
-    droppedSamples: number;
-    speedSum: number;
-    sampleCount: number;
-  };
-  bbox: { minLat: number; maxLat: number; minLon: number; maxLon: number };
+  /** The derived figures, plus the kept-sample count (`DerivedSignal.keptSamples`). */
+  stats: DerivedSignal['stats'] & { sampleCount: number };
+  bbox: DerivedSignal['bbox'];
   start: StoredPosition;
   end: StoredPosition;
   ingestedAt: Date;
