@@ -1,16 +1,16 @@
 import WebSocket from 'ws';
 import { ApiKeyRole } from '../../schema';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import type { SuiteInfra } from '../support/suite-infra';
 import { closeCodeOfConnectionInit, collect, connectLive } from './support/live-client';
 import {
-  connectSuiteDatabase,
   LIVE_ADMIN_KEY,
   metricValue,
   startGatewayUnderTest,
   type GatewayUnderTest,
   type SuiteDatabase,
 } from './support/gateway-under-test';
+import { startLiveStack } from './support/live-stack';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(60_000);
@@ -22,17 +22,14 @@ describe('live access control', () => {
   let db: SuiteDatabase;
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-access'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateway = disposables.add(
-      await startGatewayUnderTest(infra, {
+    ({ infra, gateway, db } = await startLiveStack(disposables, 'gateway-live-access', {
+      gatewayEnv: {
         GATEWAY_RATE_LIMIT_POINTS: '5',
         GATEWAY_WS_MAX_SUBSCRIPTIONS: '2',
         GATEWAY_MAX_DEPTH: '2',
         GATEWAY_MAX_COMPLEXITY: '6',
-      }),
-      (g) => g.close(),
-    );
+      },
+    }));
   });
   afterAll(() => disposables.disposeAll());
 

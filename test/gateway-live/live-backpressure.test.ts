@@ -1,16 +1,10 @@
 import type { Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import type { SuiteInfra } from '../support/suite-infra';
+import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { startLiveStack } from './support/live-stack';
 import { makeSignal, storeAndPublish, type SignalFixture } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
 
@@ -35,17 +29,13 @@ describe('slow websocket consumers', () => {
   let publisher: Redis;
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-slow'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateway = disposables.add(
-      await startGatewayUnderTest(infra, {
+    ({ infra, db, gateway, publisher } = await startLiveStack(disposables, 'gateway-live-slow', {
+      gatewayEnv: {
         GATEWAY_WS_BUFFER_SIZE: String(BUFFER_CAP),
         GATEWAY_MAX_ALIASES: '250',
         GATEWAY_WS_KEEPALIVE_MS: '300000',
-      }),
-      (g) => g.close(),
-    );
-    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
+      },
+    }));
   });
   afterAll(() => disposables.disposeAll());
 

@@ -1,15 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import type { SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { startLiveStack } from './support/live-stack';
 import { collect, connectLive } from './support/live-client';
 import { makeSignal, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
@@ -25,14 +19,14 @@ describe('live subscriptions across a Redis outage', () => {
   let publisher: Redis;
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-gap'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    proxy = disposables.add(await startTcpProxy(infra.redisUrl), (p) => p.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra, { REDIS_URL: proxy.urlFor(infra.redisUrl) }), (g) =>
-      g.close(),
-    );
-    // The processor's own connection stays up: it publishes to nobody while the gateway is cut off.
-    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
+    // Only the gateway reaches Redis through the proxy. The publisher (the processor's connection)
+    // stays up: it publishes to nobody while the gateway is cut off.
+    ({ infra, db, gateway, publisher } = await startLiveStack(disposables, 'gateway-live-gap', {
+      gatewayEnv: async (suiteInfra) => {
+        proxy = disposables.add(await startTcpProxy(suiteInfra.redisUrl), (p) => p.close());
+        return { REDIS_URL: proxy.urlFor(suiteInfra.redisUrl) };
+      },
+    }));
   });
   afterAll(() => disposables.disposeAll());
 

@@ -1,14 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import type { SuiteInfra } from '../support/suite-infra';
+import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { startLiveStack } from './support/live-stack';
 import { collect, connectLive } from './support/live-client';
 import { makeSignal, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
@@ -23,13 +17,7 @@ describe('live subscriptions across gateway replicas', () => {
   let publisher: Redis;
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-replicas'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateways = [
-      disposables.add(await startGatewayUnderTest(infra), (g) => g.close()),
-      disposables.add(await startGatewayUnderTest(infra), (g) => g.close()),
-    ];
-    publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
+    ({ infra, db, gateways, publisher } = await startLiveStack(disposables, 'gateway-live-replicas', { gateways: 2 }));
   });
   afterAll(() => disposables.disposeAll());
 

@@ -1,18 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import type { SuiteInfra } from '../support/suite-infra';
+import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
+import { startLiveStack } from './support/live-stack';
 import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
 
@@ -34,6 +28,7 @@ describe('GraphiQL playground', () => {
   let infra: SuiteInfra;
   let db: SuiteDatabase;
   let gateway: GatewayUnderTest;
+  let publisher: Redis;
   let origin: string;
   let browser: BrowserContext;
   const externalRequests: string[] = [];
@@ -41,9 +36,7 @@ describe('GraphiQL playground', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-playground'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
+    ({ infra, db, gateway, publisher } = await startLiveStack(disposables, 'gateway-playground'));
     origin = gateway.gateway.url;
     const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) =>
       rmSync(dir, { recursive: true, force: true }),
@@ -131,7 +124,6 @@ describe('GraphiQL playground', () => {
   });
 
   it('runs a subscription over graphql-ws in Chromium and shows live signals', async () => {
-    const publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
     const page = await openPlayground(
       'subscription Live { signalProcessed(deviceIds: ["playground-2"]) { id deviceId } }',
     );

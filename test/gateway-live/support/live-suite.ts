@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Disposables } from '../../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../../support/suite-infra';
+import type { SuiteInfra } from '../../support/suite-infra';
 import { waitFor } from '../../support/wait-for';
 import type { GatewayUnderTest, SuiteDatabase } from './gateway-under-test';
-import { connectSuiteDatabase, LIVE_ADMIN_KEY, metricValue, startGatewayUnderTest } from './gateway-under-test';
+import { LIVE_ADMIN_KEY, metricValue } from './gateway-under-test';
 import { connectLive } from './live-client';
+import { startLiveStack, type LiveStack } from './live-stack';
 
 /** What a live suite shares: started in `beforeAll`, closed in `afterAll`. */
 export interface LiveSuite {
@@ -27,15 +28,11 @@ export interface LiveSuite {
  */
 export function useLiveSuite(suiteName: string, idleMetric: string): LiveSuite {
   const disposables = new Disposables();
-  let started: { infra: SuiteInfra; db: SuiteDatabase; gateway: GatewayUnderTest; publisher: Redis } | undefined;
+  let started: LiveStack | undefined;
   let perTest = new Disposables();
 
   beforeAll(async () => {
-    const infra = disposables.add(await createSuiteInfra(suiteName), (i) => i.dispose());
-    const db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    const gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-    const publisher = disposables.add(new Redis(infra.redisUrl), (r) => r.disconnect());
-    started = { infra, db, gateway, publisher };
+    started = await startLiveStack(disposables, suiteName);
   });
   afterAll(() => disposables.disposeAll());
   beforeEach(() => {
