@@ -6,12 +6,12 @@ import { loadSampleXRay } from '../support/sample-xray';
 import { createSuiteInfra } from '../support/suite-infra';
 import type { SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy } from '../support/tcp-proxy';
+import { eventually } from '../support/wait-for';
+import { launchChromium } from '../support/chromium';
 import { mercatorX, mercatorY } from '../../gateway/dashboard/src/map/projection';
 import {
   buildDashboardInto,
-  eventually,
   graphqlRequest,
-  launchChromium,
   openSignedIn,
   postSignedXRay,
   startExtraGateway,

@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadGatewayConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/gateway.service';
@@ -25,9 +24,6 @@ declare const window: { location: { hash: string } };
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
-
-/** Debian's Chromium; `CHROMIUM_PATH` points elsewhere. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Builds the dashboard into a folder of this suite alone (so parallel suites and a developer's
@@ -178,47 +174,6 @@ export async function graphqlRequest<T>(
   const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
   if (!body.data || body.errors?.length) throw new Error(`GraphQL failed: ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
-}
-
-/** Polls `condition` until it returns a value or `timeoutMs` passes. */
-export async function eventually<T>(
-  condition: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/**
- * Headless Debian Chromium with a fresh profile at 1280×800, closed (and its profile removed) on
- * dispose. Each page has its own sessionStorage, so pages sign in independently.
- */
-export async function launchChromium(disposables: Disposables): Promise<BrowserContext> {
-  const profile = disposables.add(await mkdtemp(path.join(os.tmpdir(), 'xray-chromium-')), (dir) =>
-    rm(dir, { recursive: true, force: true }),
-  );
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  disposables.add(context, (opened) => opened.close());
-  return context;
 }
 
 /** A page signed in through the `#apiKey=` link, on `route` (e.g. `#/signals`), with the fleet loaded. */

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { Disposables } from '../support/disposables';
 import type { SuiteInfra } from '../support/suite-infra';
 import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
@@ -11,17 +9,6 @@ import { makeSignal, store, storeAndPublish } from './support/signal-fixtures';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('GraphiQL playground', () => {
   const disposables = new Disposables();
@@ -38,17 +25,7 @@ describe('GraphiQL playground', () => {
   beforeAll(async () => {
     ({ infra, db, gateway, publisher } = await startLiveStack(disposables, 'gateway-playground'));
     origin = gateway.gateway.url;
-    const userDataDir = disposables.add(mkdtempSync(path.join(tmpdir(), 'xray-playground-')), (dir) =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
-    browser = disposables.add(
-      await chromium.launchPersistentContext(userDataDir, {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: CHROMIUM_ARGS,
-      }),
-      (b) => b.close(),
-    );
+    browser = await launchChromium(disposables);
     browser.on('request', (request) => {
       const url = request.url();
       if (!url.startsWith(origin) && !url.startsWith(origin.replace('http', 'ws')) && !/^(data|blob):/.test(url))

@@ -4,7 +4,8 @@ import { type PostResult, postSignedXRay } from '../../ingest/simulator/signed-x
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { type TcpProxy, startTcpProxy } from '../support/tcp-proxy';
-import { RawQueueReader, TEST_FLEET_SECRET, eventually, ingestConfigFor, startTestIngest } from './ingest.harness';
+import { RawQueueReader, TEST_FLEET_SECRET, ingestConfigFor, startTestIngest } from './ingest.harness';
+import { eventually } from '../support/wait-for';
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 const SENDERS = 4;

@@ -3,7 +3,8 @@ import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy } from '../support/tcp-proxy';
-import { RawQueueReader, TEST_FLEET_SECRET, eventually, ingestConfigFor, startTestIngest } from './ingest.harness';
+import { RawQueueReader, TEST_FLEET_SECRET, ingestConfigFor, startTestIngest } from './ingest.harness';
+import { eventually } from '../support/wait-for';
 
 interface ErrorBody {
   error: { code: string };

@@ -75,18 +75,3 @@ export class RawQueueReader {
     await this.connection.close();
   }
 }
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function eventually<T>(
-  condition: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -31,15 +31,13 @@ describe('day field backfill', () => {
         count: 1,
       })) as never[],
     );
-    await db
-      .collection('signals')
-      .insertMany(
-        hours.map((time, i) => ({
-          deviceId: 'legacy-dev',
-          time: new Date(time + 17 * 60_000),
-          idempotencyKey: `legacy-${i}`,
-        })),
-      );
+    await db.collection('signals').insertMany(
+      hours.map((time, i) => ({
+        deviceId: 'legacy-dev',
+        time: new Date(time + 17 * 60_000),
+        idempotencyKey: `legacy-${i}`,
+      })),
+    );
 
     const processor = await startTestProcessor(infra);
     await processor.close();

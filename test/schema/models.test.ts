@@ -37,7 +37,15 @@ describe('shared models on the Mongo-wire database', () => {
     const stored = await SignalModel.create(signal);
     expect(stored.track?.length).toBe(32);
     await expect(SignalModel.create(signal)).rejects.toMatchObject({ code: 11000 });
-    await DeviceModel.updateOne({ _id: 'dev-1' }, { $inc: { signalCount: 1 }, $max: { maxSpeed: 3 }, $setOnInsert: { firstSeen: new Date(), lastSeen: new Date() } }, { upsert: true });
+    await DeviceModel.updateOne(
+      { _id: 'dev-1' },
+      {
+        $inc: { signalCount: 1 },
+        $max: { maxSpeed: 3 },
+        $setOnInsert: { firstSeen: new Date(), lastSeen: new Date() },
+      },
+      { upsert: true },
+    );
     expect((await DeviceModel.findById('dev-1').lean())?.signalCount).toBe(1);
   });
 });

@@ -30,7 +30,10 @@ async function startContainersIfDockerAnswers(): Promise<boolean> {
     return false;
   }
   const [mongo, redis, rabbit] = await Promise.all([
-    new GenericContainer('mongo:7').withExposedPorts(27017).withWaitStrategy(Wait.forLogMessage(/Waiting for connections/)).start(),
+    new GenericContainer('mongo:7')
+      .withExposedPorts(27017)
+      .withWaitStrategy(Wait.forLogMessage(/Waiting for connections/))
+      .start(),
     new GenericContainer('redis:7').withExposedPorts(6379).start(),
     new GenericContainer('rabbitmq:3.13-management')
       .withExposedPorts(5672, 15672)

@@ -16,13 +16,16 @@ export interface SuiteInfra {
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the integration tests through jest (test/support/global-setup.ts)`);
+  if (!value)
+    throw new Error(`${name} is not set: run the integration tests through jest (test/support/global-setup.ts)`);
   return value;
 }
 
 async function managementRequest(method: 'PUT' | 'DELETE', apiPath: string, body?: unknown): Promise<void> {
   const base = new URL(required('RABBITMQ_MANAGEMENT_URL'));
-  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
+  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString(
+    'base64',
+  );
   const url = `${base.protocol}//${base.host}${apiPath}`;
   const response = await fetch(url, {
     method,
