@@ -43,6 +43,14 @@ async function main(): Promise<void> {
   };
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'stop') void stop();
+    // What the process retains: a full collection first (the bench starts services with
+    // --expose-gc), so garbage not yet collected does not count.
+    if (message?.type === 'retained-memory') {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      collect?.();
+      const usage = process.memoryUsage();
+      send({ type: 'retained-memory', collected: collect !== undefined, rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external });
+    }
   });
   process.on('SIGTERM', () => void stop());
   process.on('disconnect', () => void stop());

@@ -19,6 +19,9 @@ interface StepRow {
   connections: number;
   gatewayRssMiB: number;
   rssPer1000MiB: number;
+  /** JS heap + external memory after a full collection, and its growth per 1,000 subscriptions. */
+  retainedMiB: number;
+  retainedPer1000MiB: number;
   events: number;
   expected: number;
   delivered: number;
@@ -36,6 +39,14 @@ async function settle(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Bytes of JS heap and external memory `service` holds after a full collection. */
+async function retainedBytes(service: BenchChild): Promise<number> {
+  service.send({ type: 'retained-memory' });
+  const memory = await service.next<{ collected: boolean; heapUsed: number; external: number }>('retained-memory', 20_000);
+  if (!memory.collected) throw new Error(`${service.name} was started without --expose-gc`);
+  return memory.heapUsed + memory.external;
+}
+
 /** Scenario 3: events/s delivered by one gateway as unfiltered subscriptions grow to 10,000, its RSS, and raw `ws` beside it. */
 export const fanoutScenario: Scenario = async ({ config, options, profile, log }) => {
   const steps = options.quick ? [100, 1_000] : [1_000, 2_500, 5_000, 10_000];
@@ -46,12 +57,14 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
   let services: Record<string, ServiceProcess> = {};
   const publisher = new Redis(config.redisUrl);
   let baselineRss = 0;
+  let baselineRetained = 0;
   try {
     services = await startServices(config, ['gateway'], { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) }, profile);
     const gateway = services.gateway!;
     const wsUrl = graphqlWsUrlOf(gateway.url);
     await settle(3_000);
     baselineRss = processRssBytes(gateway.pid) ?? 0;
+    baselineRetained = await retainedBytes(gateway);
     let open = 0;
     interface Totals {
       received: number;
@@ -81,7 +94,7 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
     let serial = 0;
     for (const target of steps) {
       log(`${target} subscriptions`);
-      const row: StepRow = { subscriptions: target, connections: Math.ceil(target / SUBSCRIPTIONS_PER_CONNECTION), gatewayRssMiB: 0, rssPer1000MiB: 0, events: 0, expected: 0, delivered: 0, deliveriesPerSecond: 0, rawWsDeliveriesPerSecond: null, cpu: {}, rawCpu: {} };
+      const row: StepRow = { subscriptions: target, connections: Math.ceil(target / SUBSCRIPTIONS_PER_CONNECTION), gatewayRssMiB: 0, rssPer1000MiB: 0, retainedMiB: 0, retainedPer1000MiB: 0, events: 0, expected: 0, delivered: 0, deliveriesPerSecond: 0, rawWsDeliveriesPerSecond: null, cpu: {}, rawCpu: {} };
       try {
         const worker = await forkBenchChild({ name: `subscribers-${target}`, script: path.join(__dirname, '..', 'subscriber.worker.js') });
         workers.push(worker);
@@ -103,6 +116,10 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
         const rss = processRssBytes(gateway.pid) ?? 0;
         row.gatewayRssMiB = rss / MiB;
         row.rssPer1000MiB = (rss - baselineRss) / MiB / (target / 1000);
+        // RSS first (the goal's measure, as the OS sees it), then what survives a full collection.
+        const retained = await retainedBytes(gateway);
+        row.retainedMiB = retained / MiB;
+        row.retainedPer1000MiB = (retained - baselineRetained) / MiB / (target / 1000);
 
         const events = Math.max(5, Math.min(200, Math.floor(DELIVERIES_PER_STEP / target)));
         const start = await totals();
@@ -161,25 +178,25 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
     goal: '10,000 subscriptions < 1 GiB RSS',
     outcome: at10k ? (met ? 'met' : 'missed') : options.quick ? 'not-run' : 'missed',
     headline: largest
-      ? `${largest.subscriptions} subscriptions: gateway RSS ${largest.gatewayRssMiB.toFixed(0)} MiB (${largest.rssPer1000MiB.toFixed(1)} MiB per 1,000 idle), ${largest.deliveriesPerSecond.toFixed(0)} deliveries/s vs raw ws ${largest.rawWsDeliveriesPerSecond?.toFixed(0) ?? '—'}/s`
+      ? `${largest.subscriptions} subscriptions: gateway RSS ${largest.gatewayRssMiB.toFixed(0)} MiB (${largest.rssPer1000MiB.toFixed(1)} MiB per 1,000 idle; ${largest.retainedPer1000MiB.toFixed(1)} MiB per 1,000 retained after a full GC), ${largest.deliveriesPerSecond.toFixed(0)} deliveries/s vs raw ws ${largest.rawWsDeliveriesPerSecond?.toFixed(0) ?? '—'}/s`
       : 'not measured',
     tables: [
       {
         title: `One gateway process; unfiltered signalProcessed subscriptions, ${SUBSCRIPTIONS_PER_CONNECTION} per graphql-ws connection; events published on Redis as the processor does`,
-        columns: ['subscriptions', 'connections', 'gateway RSS MiB', 'RSS per 1,000 idle MiB', 'events', 'delivered / expected (live subscriptions × events)', 'deliveries/s', 'raw ws deliveries/s', 'gateway CPU %', 'subscriber processes CPU %', 'raw ws server / client CPU %', 'error'],
-        rows: rows.map((row) => [row.subscriptions, row.connections, row.gatewayRssMiB, row.rssPer1000MiB, row.events, `${row.delivered} / ${row.expected}`, row.deliveriesPerSecond, row.rawWsDeliveriesPerSecond, row.cpu.gateway ?? null, Object.entries(row.cpu).filter(([name]) => name.startsWith('subscribers')).reduce((sum, [, percent]) => sum + percent, 0), `${row.rawCpu['raw ws server'] ?? '—'} / ${row.rawCpu['raw ws client'] ?? '—'}`, row.error ?? '']),
+        columns: ['subscriptions', 'connections', 'gateway RSS MiB', 'RSS per 1,000 idle MiB', 'retained after GC MiB', 'retained per 1,000 MiB', 'events', 'delivered / expected (live subscriptions × events)', 'deliveries/s', 'raw ws deliveries/s', 'gateway CPU %', 'subscriber processes CPU %', 'raw ws server / client CPU %', 'error'],
+        rows: rows.map((row) => [row.subscriptions, row.connections, row.gatewayRssMiB, row.rssPer1000MiB, row.retainedMiB, row.retainedPer1000MiB, row.events, `${row.delivered} / ${row.expected}`, row.deliveriesPerSecond, row.rawWsDeliveriesPerSecond, row.cpu.gateway ?? null, Object.entries(row.cpu).filter(([name]) => name.startsWith('subscribers')).reduce((sum, [, percent]) => sum + percent, 0), `${row.rawCpu['raw ws server'] ?? '—'} / ${row.rawCpu['raw ws client'] ?? '—'}`, row.error ?? '']),
       },
       ...profiles.tables,
     ],
     notes: [
-      `Gateway RSS before any subscription: ${(baselineRss / MiB).toFixed(0)} MiB. RSS per 1,000 = (RSS − that baseline) / thousands of subscriptions, read 3 s after the step's subscriptions were live and idle.`,
+      `Gateway RSS before any subscription: ${(baselineRss / MiB).toFixed(0)} MiB. RSS per 1,000 = (RSS − that baseline) / thousands of subscriptions, read 3 s after the step's subscriptions were live and idle. RSS includes garbage not yet collected, so it moves with GC timing from run to run. Retained = JS heap + external memory right after a full collection (the gateway runs with --expose-gc for this reading only), ${(baselineRetained / MiB).toFixed(0)} MiB before any subscription: what the subscriptions themselves hold.`,
       `Deliveries/s = events received by all subscribers / (last arrival − first publish); events per step = ${DELIVERIES_PER_STEP.toLocaleString('en-US')} / subscriptions (5…200, under the gateway's per-subscription buffer of 256, so nothing is dropped by design).`,
       'A subscription ended by the server (graphql-ws close, e.g. a connection whose client fell behind the keep-alive during a burst) no longer counts in "expected"; the error column says how many ended so far and why.',
       'Raw ws: a bare `ws` server process sending the same graphql-ws `next` frame to the same number of connections and copies per connection, counted (and JSON-parsed) by one client process; its CPU is in latest.json.',
       `The gateway runs with GATEWAY_WS_MAX_SUBSCRIPTIONS=${SUBSCRIPTIONS_PER_CONNECTION} (default 100) and GATEWAY_RATE_LIMIT_POINTS=100000000, since each subscribe counts against the key's rate limit (default 600/min).`,
       ...profiles.notes,
     ],
-    data: { rows, baselineRssMiB: baselineRss / MiB, profiles: profiles.data },
+    data: { rows, baselineRssMiB: baselineRss / MiB, baselineRetainedMiB: baselineRetained / MiB, profiles: profiles.data },
   };
 };
 

@@ -3,8 +3,6 @@ import type { Duplex } from 'node:stream';
 import {
   getOperationAST,
   GraphQLError,
-  parse,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -23,6 +21,7 @@ import { ForbiddenError, InternalServerError, RateLimitedError, UnauthenticatedE
 import type { RateLimitDecision } from '../rate-limit/rate-limit-decision';
 import type { LiveFeed } from './live-feed';
 import { SharedEventExecution } from './shared-event-execution';
+import { ValidatedDocuments, type DocumentCheck } from './validated-documents';
 import { isDisconnectError, serveGraphqlWs, type WsExtra } from './ws-transport';
 
 /** Websocket limits; the defaults are the gateway config's. */
@@ -132,6 +131,7 @@ export function attachWebSocketServer<TContext extends object>(
     registers,
   });
   const states = new WeakMap<WsContext, ConnectionState>();
+  const documents = new ValidatedDocuments(options.schema);
   /** Operations with the same share key receive the same result for the same live event. */
   const shareKeys = new WeakMap<ExecutionArgs, string>();
   const { eventContext } = options;
@@ -171,18 +171,18 @@ export function attachWebSocketServer<TContext extends object>(
     const decision = await options.consumeRateLimit(state.auth);
     if (!decision.allowed) return refuse(new RateLimitedError(decision.retryAfterMs));
 
-    let document: DocumentNode;
+    let checked: DocumentCheck;
     try {
-      document = parse(payload.query);
+      checked = documents.check(payload.query);
     } catch (error) {
       if (error instanceof GraphQLError) return refuse(error);
       throw error;
     }
-    const validationErrors = validate(options.schema, document);
-    if (validationErrors.length > 0) {
+    if ('errors' in checked) {
       refusals.inc({ code: ErrorCode.BAD_USER_INPUT });
-      return validationErrors;
+      return checked.errors;
     }
+    const { document } = checked;
     const costErrors = options.checkCost(options.schema, document, payload.variables, payload.operationName);
     if (costErrors.length > 0) {
       refusals.inc({ code: ErrorCode.QUERY_TOO_COMPLEX });
