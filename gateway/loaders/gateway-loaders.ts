@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { Device, Signal } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
-import { packedTrackBytes, readPackedTrack } from '../db/packed-track';
+import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
 
 /**
  * A signal to fetch the track of: by `trackId` when the caller knows it, else the signal is looked
@@ -75,22 +75,19 @@ export function createGatewayLoaders(models: GatewayModels): GatewayLoaders {
           ids.push(new Types.ObjectId(key.signalId));
           idsByDevice.set(key.deviceId, ids);
         }
-        const trackIds = new Map<string, Types.ObjectId>();
-        const tracks = new Map<string, Buffer | null>();
-        for (const key of keys) if (key.trackId) trackIds.set(key.signalId, key.trackId);
+        const sources = new Map<string, PackedTrackSource>();
+        for (const key of keys) if (key.trackId) sources.set(key.signalId, { trackId: key.trackId });
         await mapWithConcurrency([...idsByDevice], LOOKUP_CONCURRENCY, async ([deviceId, ids]) => {
           const docs = await models.signals
             .find({ deviceId, _id: { $in: ids } }, { trackId: 1, track: 1 })
             .limit(ids.length)
-            .lean<Array<{ _id: Types.ObjectId; trackId?: Types.ObjectId; track?: unknown }>>();
-          for (const doc of docs) {
-            if (doc.trackId) trackIds.set(doc._id.toHexString(), doc.trackId);
-            else tracks.set(doc._id.toHexString(), packedTrackBytes(doc.track));
-          }
+            .lean<Array<{ _id: Types.ObjectId } & PackedTrackSource>>();
+          for (const doc of docs) sources.set(doc._id.toHexString(), doc);
         });
-        // Then each track by `_id` equality (pushed down; `$in` is not).
-        await mapWithConcurrency([...trackIds], LOOKUP_CONCURRENCY, async ([signalId, trackId]) => {
-          tracks.set(signalId, await readPackedTrack(models, trackId));
+        // Then each track not inside its signal by `_id` equality (pushed down; `$in` is not).
+        const tracks = new Map<string, Buffer | null>();
+        await mapWithConcurrency([...sources], LOOKUP_CONCURRENCY, async ([signalId, source]) => {
+          tracks.set(signalId, await packedTrackOf(models, source));
         });
         return keys.map((key) => tracks.get(key.signalId) ?? null);
       },

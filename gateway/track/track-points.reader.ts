@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { decodeTrack, type TrackPoint } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
-import { packedTrackBytes, readPackedTrack } from '../db/packed-track';
+import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
 import { BadUserInputError } from '../errors/gateway-errors';
 
 /** Signals read per query (their tracks are read by id after each batch). */
@@ -11,14 +11,9 @@ const BATCH_SIZE = 100;
 /** Most raw samples one `track` request may gather before downsampling. */
 export const MAX_TRACK_SAMPLES = 1_000_000;
 
-type PackedTrack = Uint8Array | { buffer: Uint8Array };
-
-interface TrackDoc {
+interface TrackDoc extends PackedTrackSource {
   _id: Types.ObjectId;
   time: Date;
-  trackId?: Types.ObjectId;
-  /** Only in signals stored before tracks moved to `signal_tracks`. */
-  track?: PackedTrack;
 }
 
 /** Track reads in flight at once (each by `_id` equality). */
@@ -26,14 +21,11 @@ const TRACK_READ_CONCURRENCY = 8;
 
 /** The packed tracks of a batch of signals, in the batch's order (empty for a missing one). */
 async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): Promise<Uint8Array[]> {
-  return mapWithConcurrency(batch, TRACK_READ_CONCURRENCY, async (doc) => {
-    const bytes = doc.track
-      ? packedTrackBytes(doc.track)
-      : doc.trackId
-        ? await readPackedTrack(models, doc.trackId)
-        : null;
-    return bytes ?? new Uint8Array(0);
-  });
+  return mapWithConcurrency(
+    batch,
+    TRACK_READ_CONCURRENCY,
+    async (doc) => (await packedTrackOf(models, doc)) ?? new Uint8Array(0),
+  );
 }
 
 /**
