@@ -6,6 +6,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadBenchConfig } from './bench.config';
+import { removeFlameGraphs, renderFlameGraphs } from './lib/flame-graph';
 import type { BenchOptions, Scenario } from './lib/scenario';
 
 // Loaded lazily so a scenario whose services are missing fails alone.
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   for (const file of readdirSync(config.resultsDir)) {
     if (file.startsWith(`${id}.`) && file.endsWith('.cpuprofile')) rmSync(path.join(config.resultsDir, file));
   }
+  removeFlameGraphs(config.resultsDir, `${id}.`);
   process.send?.({ type: 'ready' });
   const startedAt = performance.now();
   const result = await scenario({
@@ -41,7 +43,14 @@ async function main(): Promise<void> {
     profile: options.profile ? { dir: config.resultsDir, prefix: `${id}.` } : undefined,
     log: (message) => process.stderr.write(`[bench:${id}] ${message}\n`),
   });
-  process.send?.({ type: 'result', result: { ...result, durationSeconds: (performance.now() - startedAt) / 1000 } });
+  const durationSeconds = (performance.now() - startedAt) / 1000;
+  if (options.profile) {
+    // Rendered after the measurement, so building the pages takes nothing from the figures.
+    // The profile tables name each page; a page that failed says so beside them.
+    const flameGraphs = await renderFlameGraphs(config.resultsDir, `${id}.`);
+    for (const { file, error } of flameGraphs.failed) result.notes.push(`No flame graph for ${file}: ${error}`);
+  }
+  process.send?.({ type: 'result', result: { ...result, durationSeconds } });
   // Give IPC time to flush before exiting; children exit on disconnect.
   setTimeout(() => process.exit(0), 200);
 }

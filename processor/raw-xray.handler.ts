@@ -1,4 +1,4 @@
-import { AMQP_HEADERS, isValidXRaySignature, validateXRayMessage, type Logger } from '../schema';
+import { AMQP_HEADERS, bodySha256Hex, isValidXRaySignatureOfDigest, validateXRayMessage, type Logger } from '../schema';
 import type { ProcessorMetrics } from './processor.metrics';
 import { PoisonMessageError } from './processing-failure';
 import { deriveSignal } from './signal-derivation';
@@ -44,7 +44,10 @@ export function createRawXRayHandler(deps: RawXRayHandlerDeps): (delivery: RawXR
     const timestamp = requiredHeader(headers, AMQP_HEADERS.timestamp);
     const nonce = requiredHeader(headers, AMQP_HEADERS.nonce);
     const signature = requiredHeader(headers, AMQP_HEADERS.signature);
-    if (!isValidXRaySignature(deps.hmacSecret, { deviceId, timestamp, nonce, body }, signature)) {
+    const rawSha256 = bodySha256Hex(body);
+    if (
+      !isValidXRaySignatureOfDigest(deps.hmacSecret, { deviceId, timestamp, nonce, bodySha256: rawSha256 }, signature)
+    ) {
       throw new PoisonMessageError('signature does not match the body and the device key');
     }
 
@@ -61,7 +64,7 @@ export function createRawXRayHandler(deps: RawXRayHandlerDeps): (delivery: RawXR
       throw new PoisonMessageError(`invalid x-ray message: ${details}`);
     }
 
-    const derived = deriveSignal(validation.message, body, deps.maxSpeedKmh);
+    const derived = deriveSignal(validation.message, body, deps.maxSpeedKmh, rawSha256);
     const seenSignalId = await deps.events.seenSignalId(derived.idempotencyKey);
     if (seenSignalId !== null) return { outcome: 'duplicate', signalId: seenSignalId, deviceId };
 

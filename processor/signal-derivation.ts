@@ -39,8 +39,14 @@ export interface DerivedSignal {
  * bbox and stored track cover: a sample dropped as a GPS jump is a bad fix, and its reported
  * speed is no more trustworthy than its position. This also lets rollups be recomputed from the
  * stored track alone. (The real sample has no jumps, so its figures are the same either way.)
+ * `rawSha256` is `bodySha256Hex(raw)`, passed by a caller that already hashed the bytes.
  */
-export function deriveSignal(message: ValidXRayMessage, raw: Buffer, maxSpeedKmh: number): DerivedSignal {
+export function deriveSignal(
+  message: ValidXRayMessage,
+  raw: Buffer,
+  maxSpeedKmh: number,
+  rawSha256: string = bodySha256Hex(raw),
+): DerivedSignal {
   const { deviceId, payload } = message;
   const { kept, droppedSamples } = filterJumps(unwrapSampleTimes(payload.time, payload.data), maxSpeedKmh);
   const first = kept[0];
@@ -80,7 +86,7 @@ export function deriveSignal(message: ValidXRayMessage, raw: Buffer, maxSpeedKmh
     start: { ...first },
     end: { ...last },
     track: encodeTrack(kept),
-    rawSha256: bodySha256Hex(raw),
+    rawSha256,
     idempotencyKey: idempotencyKeyFor(deviceId, payload.time, payload.data),
   };
 }

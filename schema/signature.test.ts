@@ -1,4 +1,11 @@
-import { bodySha256Hex, deviceKeyFor, isValidXRaySignature, signXRay, type SignedRequestParts } from './signature';
+import {
+  bodySha256Hex,
+  deviceKeyFor,
+  isValidXRaySignature,
+  isValidXRaySignatureOfDigest,
+  signXRay,
+  type SignedRequestParts,
+} from './signature';
 
 // Vectors computed independently with Python's hmac/hashlib:
 //   key = hmac.new(b'fleet-secret', b'dev-1', sha256).digest()
@@ -33,6 +40,19 @@ describe('x-ray signatures', () => {
     expect(isValidXRaySignature(FLEET_SECRET, { ...parts, body: Buffer.from('{}') }, signature)).toBe(false);
     expect(isValidXRaySignature(FLEET_SECRET, { ...parts, nonce: 'nonce-0123456789abcdeX' }, signature)).toBe(false);
     expect(isValidXRaySignature('other-secret', parts, signature)).toBe(false);
+  });
+
+  it('checks the known vector against the body digest alone, and refuses another digest', () => {
+    const { body, ...rest } = parts;
+    const signature = 'f729e122100316b842bee4aa9869e3005b3f7901c27fa0037c2613d26938f9ba';
+    expect(isValidXRaySignatureOfDigest(FLEET_SECRET, { ...rest, bodySha256: bodySha256Hex(body) }, signature)).toBe(
+      true,
+    );
+    const otherDigest = bodySha256Hex(Buffer.from('{}'));
+    expect(isValidXRaySignatureOfDigest(FLEET_SECRET, { ...rest, bodySha256: otherDigest }, signature)).toBe(false);
+    expect(
+      isValidXRaySignatureOfDigest(FLEET_SECRET, { ...rest, bodySha256: bodySha256Hex(body) }, 'F'.repeat(64)),
+    ).toBe(false);
   });
 
   it('refuses signatures that are not 64 lowercase hex characters', () => {

@@ -6,6 +6,7 @@ import {
   MAX_SAMPLES_PER_MESSAGE,
   type ValidXRayMessage,
 } from './xray-message';
+import { isWellFormedPayload } from './xray-payload.fast-check';
 
 /** One bad field of a message: its JSON path (e.g. `$.dev1.data[3][1][0]`) and what is wrong. */
 export interface ValidationIssue {
@@ -14,9 +15,7 @@ export interface ValidationIssue {
 }
 
 /** Result of {@link validateXRayMessage}: the message, or every issue found. */
-export type XRayValidationResult =
-  | { ok: true; message: ValidXRayMessage }
-  | { ok: false; issues: ValidationIssue[] };
+export type XRayValidationResult = { ok: true; message: ValidXRayMessage } | { ok: false; issues: ValidationIssue[] };
 
 const sampleSchema = z.tuple([
   z.number().int('offset must be an integer').min(0, 'offset must be >= 0'),
@@ -28,10 +27,12 @@ const sampleSchema = z.tuple([
 ]);
 
 /**
- * Built once: zod compiles a schema's fast path on first use, so a schema built per message would
- * pay that on every message. The time's upper bound moves with the clock and is checked apart.
+ * The authority on a payload's shape and the one that words its errors; well-formed payloads take
+ * `isWellFormedPayload` instead (same rules, no copies). Built once: zod compiles a schema's fast
+ * path on first use, so a schema built per message would pay that on every message. The time's
+ * upper bound moves with the clock and is checked apart.
  */
-const payloadSchema = z
+export const xrayPayloadSchema = z
   .object({
     data: z
       .array(sampleSchema)
@@ -81,7 +82,9 @@ export function validateXRayMessage(
     issues.push({ path: jsonPath([deviceId]), message: 'device key must equal the X-Device-Id header' });
   }
   const payload = (body as Record<string, unknown>)[deviceId];
-  const parsed = payloadSchema.safeParse(payload);
+  const parsed = isWellFormedPayload(payload)
+    ? ({ success: true, data: payload } as const)
+    : xrayPayloadSchema.safeParse(payload);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       issues.push({ path: jsonPath([deviceId, ...issue.path]), message: issue.message });

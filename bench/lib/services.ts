@@ -1,6 +1,7 @@
 import { serviceEnvFor, type BenchConfig } from '../bench.config';
 import { startServiceProcess, type ServiceProcess } from './child-process';
 import { summarizeProfiles } from './cpu-profile';
+import { flameGraphFileOf } from './flame-graph';
 import type { ResultTable } from './report';
 import type { ProfileTarget } from './scenario';
 
@@ -42,7 +43,7 @@ export function profileTables(profile: ProfileTarget | undefined, names: Readonl
     if (!latest) continue;
     data.push({ name, ...latest });
     tables.push({
-      title: `${name} CPU profile (busy ${latest.busyPercent} % of samples): self time by package / file, and hottest frames`,
+      title: `${name} CPU profile (busy ${latest.busyPercent} % of samples): self time by package / file, and hottest frames; flame graph \`bench/results/${flameGraphFileOf(latest.file)}\``,
       columns: ['package or file', 'self %', 'frame', 'self %'],
       rows: Array.from({ length: Math.max(latest.byOwner.length, latest.byFrame.length) }, (_, index) => [
         latest.byOwner[index]?.frame ?? '',
