@@ -10,6 +10,9 @@ const REDIS_COMMAND_TIMEOUT_MS = 2_000;
  */
 export function createIngestRedis(redisUrl: string, logger: Logger): Redis {
   const redis = new Redis(redisUrl, {
+    // Commands issued by the requests handled in one turn of the event loop go out in one write:
+    // each request's rate-limit and nonce commands were a socket write each, ~9 % of ingest's CPU.
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
