@@ -44,9 +44,13 @@ function signingStringOfDigest(parts: SignedDigestParts): string {
 
 /** The `X-Signature` a device sends: lowercase hex HMAC-SHA256(deviceKey, signing string). */
 export function signXRay(fleetSecret: string, parts: SignedRequestParts): string {
+  return signatureOfDigest(fleetSecret, { ...parts, bodySha256: bodySha256Hex(parts.body) }).toString('hex');
+}
+
+function signatureOfDigest(fleetSecret: string, parts: SignedDigestParts): Buffer {
   return createHmac('sha256', deviceKeyFor(fleetSecret, parts.deviceId))
-    .update(signingStringFor(parts), 'utf8')
-    .digest('hex');
+    .update(signingStringOfDigest(parts), 'utf8')
+    .digest();
 }
 
 /** Constant-time check of an `X-Signature`; false for anything that is not 64 hex chars. */
@@ -64,8 +68,5 @@ export function isValidXRaySignatureOfDigest(
   signature: string,
 ): boolean {
   if (!/^[0-9a-f]{64}$/.test(signature)) return false;
-  const expected = createHmac('sha256', deviceKeyFor(fleetSecret, parts.deviceId))
-    .update(signingStringOfDigest(parts), 'utf8')
-    .digest();
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+  return timingSafeEqual(signatureOfDigest(fleetSecret, parts), Buffer.from(signature, 'hex'));
 }
