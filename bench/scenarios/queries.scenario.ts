@@ -7,6 +7,7 @@ import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { KeepAliveClient } from '../lib/http-client';
 import { connectBenchDb, resetVhost } from '../lib/infra';
 import { loadSampleTemplate } from '../lib/sample';
+import { processCpuMs } from '../lib/cpu';
 import { cpuGroupsFor, GroupCpuMeter, type Scenario } from '../lib/scenario';
 import { profileTables, startServices } from '../lib/services';
 import { Seeder } from '../seed';
@@ -24,11 +25,20 @@ interface QueryCase {
   driver: () => Promise<unknown>;
 }
 
+/** CPU spent per request over a pair's timed requests, ms. */
+interface CpuPerRequest {
+  /** The gateway process (/proc utime + stime) over each GraphQL request's interval, per request. */
+  gatewayMs: number;
+  /** The generator's own CPU (`process.cpuUsage`) around each driver-side operation. */
+  driverSideMs: number;
+}
+
 interface QueryRow {
   step: number;
   name: string;
   graphql: LatencySummary;
   driver: LatencySummary;
+  cpu: CpuPerRequest;
   bound: number;
   met: boolean;
   rollupMet: boolean | null;
@@ -50,6 +60,7 @@ interface WarmUp {
  * generator, hot since seeding. Timing the first requests measured the compiler, not the gateway.
  */
 async function measurePair(
+  gatewayPid: number,
   iterations: number,
   minIterations: number,
   warmUp: WarmUp,
@@ -57,7 +68,7 @@ async function measurePair(
   hardMaxMs: number,
   graphqlOperation: () => Promise<unknown>,
   driverOperation: () => Promise<unknown>,
-): Promise<{ graphql: LatencySummary; driver: LatencySummary }> {
+): Promise<{ graphql: LatencySummary; driver: LatencySummary; cpu: CpuPerRequest }> {
   const warmUpStartedAt = performance.now();
   for (let index = 0; index < warmUp.pairs && performance.now() - warmUpStartedAt < warmUp.maxMs; index += 1) {
     await graphqlOperation();
@@ -65,10 +76,23 @@ async function measurePair(
   }
   const graphql = new LatencyRecorder();
   const driver = new LatencyRecorder();
+  // CPU is summed over each request's own interval, so neither side's figure takes in the other's
+  // requests (the gateway idles through the driver side's, and it is not quite idle: timers, monitors).
+  let driverSideCpuMicros = 0;
+  let gatewayCpuMs = 0;
   const timed = async (operation: () => Promise<unknown>, recorder: LatencyRecorder): Promise<void> => {
+    const isDriver = recorder === driver;
+    const cpuBefore = isDriver ? process.cpuUsage() : undefined;
+    const gatewayCpuBefore = isDriver ? 0 : (processCpuMs(gatewayPid) ?? Number.NaN);
     const startedAt = performance.now();
     await operation();
     recorder.recordMs(performance.now() - startedAt);
+    if (cpuBefore) {
+      const used = process.cpuUsage(cpuBefore);
+      driverSideCpuMicros += used.user + used.system;
+    } else {
+      gatewayCpuMs += (processCpuMs(gatewayPid) ?? Number.NaN) - gatewayCpuBefore;
+    }
   };
   const startedAt = performance.now();
   const goOn = (index: number): boolean => {
@@ -86,7 +110,14 @@ async function measurePair(
       await timed(graphqlOperation, graphql);
     }
   }
-  return { graphql: graphql.summary(), driver: driver.summary() };
+  const graphqlSummary = graphql.summary();
+  const driverSummary = driver.summary();
+  const perRequest = (totalMs: number, count: number): number => (count > 0 ? Math.round((totalMs / count) * 100) / 100 : Number.NaN);
+  return {
+    graphql: graphqlSummary,
+    driver: driverSummary,
+    cpu: { gatewayMs: perRequest(gatewayCpuMs, graphqlSummary.count), driverSideMs: perRequest(driverSideCpuMicros / 1000, driverSummary.count) },
+  };
 }
 
 /** Scenario 4: the GraphQL queries dashboards run, beside the same finds through the driver, as the signal count grows. */
@@ -107,7 +138,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
   const rows: QueryRow[] = [];
   const seedRates: Array<{ step: number; signalsPerSecond: number; seconds: number }> = [];
   const cpuPerStep: Array<{ step: number; cpu: Record<string, number> }> = [];
-  const floors: Array<{ step: number; graphql: LatencySummary; driver: LatencySummary }> = [];
+  const floors: Array<{ step: number; graphql: LatencySummary; driver: LatencySummary; cpu: CpuPerRequest }> = [];
   let services: Record<string, ServiceProcess> = {};
   let seeded = 0;
   try {
@@ -226,13 +257,13 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       // database round trip, under the same load.
       log(`${step}: gateway floor`);
       const db = connection.db!;
-      floors.push({ step, ...(await measurePair(iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, () => gql('{ __typename }', {}), () => db.command({ ping: 1 }))) });
+      floors.push({ step, ...(await measurePair(services.gateway!.pid, iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, () => gql('{ __typename }', {}), () => db.command({ ping: 1 }))) });
       for (const queryCase of cases) {
         log(`${step}: ${queryCase.name}`);
-        const { graphql, driver } = await measurePair(iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, queryCase.graphql, queryCase.driver);
+        const { graphql, driver, cpu } = await measurePair(services.gateway!.pid, iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, queryCase.graphql, queryCase.driver);
         log(`  GraphQL p50/p99 ${graphql.p50}/${graphql.p99} ms (n=${graphql.count}), driver ${driver.p50}/${driver.p99} ms (n=${driver.count})`);
         const bound = 1.1 * driver.p99 + 2;
-        rows.push({ step, name: queryCase.name, graphql, driver, bound, met: graphql.p99 <= bound, rollupMet: queryCase.rollup ? graphql.p99 < 20 : null });
+        rows.push({ step, name: queryCase.name, graphql, driver, cpu, bound, met: graphql.p99 <= bound, rollupMet: queryCase.rollup ? graphql.p99 < 20 : null });
       }
       cpuPerStep.push({ step, cpu: meter.stop() });
     }
@@ -256,13 +287,13 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
     tables: [
       {
         title: `Sequential requests, GraphQL and driver alternated (up to ${iterations} per side, or ${(2 * maxMsPerSide) / 1000} s for both but at least ${minIterations} per side within ${(2 * hardMaxMsPerSide) / 1000} s, after up to ${warmUp.pairs} untimed pairs or ${warmUp.maxMs / 1000} s of warm-up), ms; bound = 1.1 × driver p99 + 2`,
-        columns: ['signals', 'query', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver p50', 'driver p99', 'bound', 'within bound', 'rollup p99 < 20 ms'],
-        rows: rows.map((row) => [row.step, row.name, `${row.graphql.count} / ${row.driver.count}`, row.graphql.p50, row.graphql.p99, row.driver.p50, row.driver.p99, row.bound, row.met ? 'yes' : 'NO', row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO']),
+        columns: ['signals', 'query', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver p50', 'driver p99', 'bound', 'within bound', 'rollup p99 < 20 ms', 'CPU ms per request: gateway / driver side'],
+        rows: rows.map((row) => [row.step, row.name, `${row.graphql.count} / ${row.driver.count}`, row.graphql.p50, row.graphql.p99, row.driver.p50, row.driver.p99, row.bound, row.met ? 'yes' : 'NO', row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO', `${row.cpu.gatewayMs} / ${row.cpu.driverSideMs}`]),
       },
       {
         title: 'Gateway floor: GraphQL `{ __typename }` (HTTP, API key, Redis rate limit, Apollo; no database) beside a driver `ping`, alternated the same way, ms',
-        columns: ['signals', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver ping p50', 'driver ping p99'],
-        rows: floors.map((floor) => [floor.step, `${floor.graphql.count} / ${floor.driver.count}`, floor.graphql.p50, floor.graphql.p99, floor.driver.p50, floor.driver.p99]),
+        columns: ['signals', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver ping p50', 'driver ping p99', 'CPU ms per request: gateway / driver side'],
+        rows: floors.map((floor) => [floor.step, `${floor.graphql.count} / ${floor.driver.count}`, floor.graphql.p50, floor.graphql.p99, floor.driver.p50, floor.driver.p99, `${floor.cpu.gatewayMs} / ${floor.cpu.driverSideMs}`]),
       },
       {
         title: `Growth ${first.toLocaleString('en-US')} → ${finalStep.toLocaleString('en-US')} signals (GraphQL p99 ratio)`,
@@ -284,6 +315,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
     notes: [
       `${DEVICES} devices; each seeded signal is the real sample's 563-point track (binary), 20 min apart per device, so "24 h" holds 72 signals per device at every size and a larger seed only adds older history.`,
       `Driver side: the same finds through the mongodb driver from the generator process (no GraphQL, no HTTP); deviceStats/trends read the hour buckets, track decodes the binary tracks (no downsampling).`,
+      'CPU per request: the gateway process\'s CPU (/proc utime + stime, 10 ms ticks) summed over the interval of each timed GraphQL request, divided by their number; the driver side\'s is the generator\'s own CPU (`process.cpuUsage`) around each driver operation. The gap between them is what HTTP, the API key check, the rate limit, GraphQL and the handling of results add.',
       `CPU during the query steps: ${cpuPerStep.map((entry) => `${entry.step}: ${JSON.stringify(entry.cpu)}`).join('; ')}.`,
       ...profiles.notes,
     ],
