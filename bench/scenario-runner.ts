@@ -3,9 +3,10 @@
  * `node scenario-runner.js <scenario id>` with BENCH_OPTIONS (JSON) in the environment.
  * Sends `{type:'result', result}` over IPC.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadBenchConfig } from './bench.config';
+import { profileFilesIn } from './lib/cpu-profile';
 import { removeFlameGraphs, renderFlameGraphs } from './lib/flame-graph';
 import type { BenchOptions, Scenario } from './lib/scenario';
 
@@ -30,9 +31,7 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as BenchOptions;
   const config = loadBenchConfig();
   const scenario = load();
-  for (const file of readdirSync(config.resultsDir)) {
-    if (file.startsWith(`${id}.`) && file.endsWith('.cpuprofile')) rmSync(path.join(config.resultsDir, file));
-  }
+  for (const file of profileFilesIn(config.resultsDir, `${id}.`)) rmSync(path.join(config.resultsDir, file));
   removeFlameGraphs(config.resultsDir, `${id}.`);
   process.send?.({ type: 'ready' });
   const startedAt = performance.now();

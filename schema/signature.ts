@@ -33,9 +33,13 @@ export interface SignedDigestParts extends Omit<SignedRequestParts, 'body'> {
   bodySha256: string;
 }
 
+function digestPartsOf({ deviceId, timestamp, nonce, body }: SignedRequestParts): SignedDigestParts {
+  return { deviceId, timestamp, nonce, bodySha256: bodySha256Hex(body) };
+}
+
 /** `deviceId + "\n" + timestamp + "\n" + nonce + "\n" + hex(sha256(body))`. */
 export function signingStringFor(parts: SignedRequestParts): string {
-  return signingStringOfDigest({ ...parts, bodySha256: bodySha256Hex(parts.body) });
+  return signingStringOfDigest(digestPartsOf(parts));
 }
 
 function signingStringOfDigest(parts: SignedDigestParts): string {
@@ -44,7 +48,7 @@ function signingStringOfDigest(parts: SignedDigestParts): string {
 
 /** The `X-Signature` a device sends: lowercase hex HMAC-SHA256(deviceKey, signing string). */
 export function signXRay(fleetSecret: string, parts: SignedRequestParts): string {
-  return signatureOfDigest(fleetSecret, { ...parts, bodySha256: bodySha256Hex(parts.body) }).toString('hex');
+  return signatureOfDigest(fleetSecret, digestPartsOf(parts)).toString('hex');
 }
 
 function signatureOfDigest(fleetSecret: string, parts: SignedDigestParts): Buffer {
@@ -55,7 +59,7 @@ function signatureOfDigest(fleetSecret: string, parts: SignedDigestParts): Buffe
 
 /** Constant-time check of an `X-Signature`; false for anything that is not 64 hex chars. */
 export function isValidXRaySignature(fleetSecret: string, parts: SignedRequestParts, signature: string): boolean {
-  return isValidXRaySignatureOfDigest(fleetSecret, { ...parts, bodySha256: bodySha256Hex(parts.body) }, signature);
+  return isValidXRaySignatureOfDigest(fleetSecret, digestPartsOf(parts), signature);
 }
 
 /**

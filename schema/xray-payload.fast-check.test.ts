@@ -45,13 +45,9 @@ const EDGE_VALUES: unknown[] = [
 
 type Json = unknown;
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
 /** One random change somewhere in the payload: a field replaced, removed or added. */
 function mutate(payload: { data: Json[]; time: Json }, random: () => number): Json {
-  const copy = clone(payload) as Record<string, Json> & { data: Json[] };
+  const copy = structuredClone(payload) as Record<string, Json> & { data: Json[] };
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const edge = () => pick(EDGE_VALUES);
   const sampleIndex = Math.floor(random() * copy.data.length);

@@ -75,15 +75,18 @@ export function busyPercent(profile: CpuProfile): number {
   return total > 0 ? Math.round(((total - idle) / total) * 1000) / 10 : 0;
 }
 
-/** Summaries of every `.cpuprofile` in `directory` whose name starts with `prefix`. */
-export function summarizeProfiles(directory: string, prefix: string, limit = 8): Array<{ file: string; busyPercent: number; byOwner: HotFrame[]; byFrame: HotFrame[] }> {
-  let files: string[];
+/** Names of the `.cpuprofile` files in `directory` whose name starts with `prefix`; none when it does not exist. */
+export function profileFilesIn(directory: string, prefix: string): string[] {
   try {
-    files = readdirSync(directory).filter((file) => file.startsWith(prefix) && file.endsWith('.cpuprofile'));
+    return readdirSync(directory).filter((file) => file.startsWith(prefix) && file.endsWith('.cpuprofile'));
   } catch {
     return [];
   }
-  return files.map((file) => {
+}
+
+/** Summaries of every `.cpuprofile` in `directory` whose name starts with `prefix`. */
+export function summarizeProfiles(directory: string, prefix: string, limit = 8): Array<{ file: string; busyPercent: number; byOwner: HotFrame[]; byFrame: HotFrame[] }> {
+  return profileFilesIn(directory, prefix).map((file) => {
     const profile = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as CpuProfile;
     return { file, busyPercent: busyPercent(profile), byOwner: topFrames(profile, limit, 'owner'), byFrame: topFrames(profile, limit, 'frame') };
   });

@@ -1,6 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import zeroEks from '0x';
+import { profileFilesIn } from './cpu-profile';
 
 /** The flame graph written beside a profile: `x.cpuprofile` → `x.html`. */
 export function flameGraphFileOf(cpuProfileFile: string): string {
@@ -33,8 +34,7 @@ export async function renderFlameGraphs(
 ): Promise<{ rendered: string[]; failed: Array<{ file: string; error: string }> }> {
   const rendered: string[] = [];
   const failed: Array<{ file: string; error: string }> = [];
-  const profiles = readdirSync(directory).filter((file) => file.startsWith(prefix) && file.endsWith('.cpuprofile'));
-  for (const file of profiles) {
+  for (const file of profileFilesIn(directory, prefix)) {
     try {
       rendered.push(
         path.basename(await renderFlameGraph(path.join(directory, file), file.replace(/\.\d+\.cpuprofile$/, ''))),

@@ -76,23 +76,25 @@ async function measurePair(
   }
   const graphql = new LatencyRecorder();
   const driver = new LatencyRecorder();
-  // CPU is summed over each request's own interval, so neither side's figure takes in the other's
-  // requests (the gateway idles through the driver side's, and it is not quite idle: timers, monitors).
-  let driverSideCpuMicros = 0;
-  let gatewayCpuMs = 0;
   const timed = async (operation: () => Promise<unknown>, recorder: LatencyRecorder): Promise<void> => {
-    const isDriver = recorder === driver;
-    const cpuBefore = isDriver ? process.cpuUsage() : undefined;
-    const gatewayCpuBefore = isDriver ? 0 : (processCpuMs(gatewayPid) ?? Number.NaN);
     const startedAt = performance.now();
     await operation();
     recorder.recordMs(performance.now() - startedAt);
-    if (cpuBefore) {
-      const used = process.cpuUsage(cpuBefore);
-      driverSideCpuMicros += used.user + used.system;
-    } else {
-      gatewayCpuMs += (processCpuMs(gatewayPid) ?? Number.NaN) - gatewayCpuBefore;
-    }
+  };
+  // CPU is summed over each request's own interval, so neither side's figure takes in the other's
+  // requests (the gateway idles through the driver side's, and it is not quite idle: timers, monitors).
+  let gatewayCpuMs = 0;
+  const timedGraphql = async (): Promise<void> => {
+    const before = processCpuMs(gatewayPid) ?? Number.NaN;
+    await timed(graphqlOperation, graphql);
+    gatewayCpuMs += (processCpuMs(gatewayPid) ?? Number.NaN) - before;
+  };
+  let driverSideCpuMicros = 0;
+  const timedDriver = async (): Promise<void> => {
+    const before = process.cpuUsage();
+    await timed(driverOperation, driver);
+    const used = process.cpuUsage(before);
+    driverSideCpuMicros += used.user + used.system;
   };
   const startedAt = performance.now();
   const goOn = (index: number): boolean => {
@@ -103,11 +105,11 @@ async function measurePair(
   for (let index = 0; goOn(index); index += 1) {
     // Which side goes first alternates too, so neither always follows the other's cache warming.
     if (index % 2 === 0) {
-      await timed(graphqlOperation, graphql);
-      await timed(driverOperation, driver);
+      await timedGraphql();
+      await timedDriver();
     } else {
-      await timed(driverOperation, driver);
-      await timed(graphqlOperation, graphql);
+      await timedDriver();
+      await timedGraphql();
     }
   }
   const graphqlSummary = graphql.summary();
