@@ -100,7 +100,7 @@ export function createSignalCommandHandler(
           await deps.models.rawPayloads.putMany([
             { id: rawPayloadId, raw, metadata: { deviceId: derived.deviceId, rawSha256: derived.rawSha256 } },
           ]);
-          await deps.models.signalTracks.putMany([signalTrackDocumentFor(derived)]);
+          await deps.models.signalTracks.putMany([signalTrackDocumentFor(derived, updated)]);
           const trackChanged = !existing.trackId?.equals(updated.trackId);
           try {
             await deps.models.signals.collection.replaceOne({ _id: existing._id }, updated as never);

@@ -90,9 +90,12 @@ export interface SignalTrackDocument {
   track: Buffer;
 }
 
-/** The track document of a freshly derived signal (its `_id` is the signal's `trackId`). */
-export function signalTrackDocumentFor(derived: DerivedSignal): SignalTrackDocument {
-  return { _id: trackIdFor(derived.idempotencyKey), deviceId: derived.deviceId, track: derived.track };
+/** The track document of a freshly derived signal, under the `trackId` its signal document holds. */
+export function signalTrackDocumentFor(
+  derived: DerivedSignal,
+  signal: Pick<SignalDocument, 'trackId'>,
+): SignalTrackDocument {
+  return { _id: signal.trackId, deviceId: derived.deviceId, track: derived.track };
 }
 
 /** A stored signal (at least {@link ROLLUP_PROJECTION}) as a rollup contribution. */

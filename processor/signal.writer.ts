@@ -280,7 +280,9 @@ export class SignalWriter {
           metadata: { deviceId: doc.deviceId, rawSha256: doc.rawSha256 },
         })),
       ),
-      this.models.signalTracks.putMany(signals.map((signal) => signalTrackDocumentFor(signal.derived))),
+      this.models.signalTracks.putMany(
+        signals.map((signal, i) => signalTrackDocumentFor(signal.derived, docs[i] as SignalDocument)),
+      ),
     ]);
     this.markersUnderWay.add(marker);
     try {

@@ -88,5 +88,5 @@ export function signalDocumentsFor(options: {
     ingestedAt: options.ingestedAt.getTime(),
   });
   // Never pending: seed recomputes the rollups from its documents, and nothing repairs the raw DB limit's.
-  return { signal: { ...document, rollupState: 'applied' }, track: signalTrackDocumentFor(shifted) };
+  return { signal: { ...document, rollupState: 'applied' }, track: signalTrackDocumentFor(shifted, document) };
 }
