@@ -22,6 +22,7 @@ import {
   type RunningService,
 } from '../schema';
 import { ApiKeyService } from './auth/api-key.service';
+import { KeySessions } from './auth/key-sessions';
 import type { GatewayConfig } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
 import { createGatewayLoaders } from './loaders/gateway-loaders';
@@ -58,6 +59,11 @@ export interface RunningGateway extends RunningService {
 
 const GRAPHQL_PATH = '/graphql';
 const READINESS_PING_MS = 1_500;
+/**
+ * Shortest interval between sweeps of open websocket connections for keys revoked elsewhere (one
+ * store read each): with the key cache off (TTL 0), a sweep per second rather than a busy loop.
+ */
+const MIN_KEY_SESSION_SWEEP_MS = 1_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -75,7 +81,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * `/metrics`. Resolves once it listens; `close()` drains and closes everything in reverse order.
  */
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
-  const logger = deps.logger.child({ component: 'gateway' });
+  // No `component` of its own: the parts below bind theirs, and pino would print both under one key.
+  const logger = deps.logger;
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
   const closeAll = async (): Promise<void> => {
     while (closers.length > 0) {
@@ -120,6 +127,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const apiKeys = new ApiKeyService(models, { cacheTtlMs: config.apiKeyCacheTtlMs }, logger);
     if (config.adminApiKey) await apiKeys.seedAdmin(config.adminApiKey);
+    // Open websockets authenticated once: revoking their key here closes them at once, and the
+    // sweep finds keys revoked elsewhere within the cache TTL, the bound HTTP requests have too.
+    const keySessions = new KeySessions({ revokedAmong: (keyIds) => apiKeys.revokedAmong(keyIds), logger });
+    const stopEndingRevokedSessions = apiKeys.onRevoked((keyId) => keySessions.endSessionsOf(keyId));
+    keySessions.startSweeping(Math.max(config.apiKeyCacheTtlMs, MIN_KEY_SESSION_SWEEP_MS));
+    closers.push({
+      name: 'key sessions',
+      close: async () => {
+        stopEndingRevokedSessions();
+        await keySessions.stop();
+      },
+    });
     const rateLimiter = createApiKeyRateLimiter({
       redis,
       namespace: config.namespace,
@@ -140,6 +159,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       pubSub: livePubSub,
       namespace: config.namespace,
       signals: models.signals,
+      devices: models.devices,
       registry,
       logger,
       limits: { bufferSizePerSubscription: config.ws.bufferSizePerSubscription },
@@ -164,6 +184,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       path: GRAPHQL_PATH,
       schema,
       authenticate: (rawKey) => apiKeys.authenticate(rawKey),
+      keySessions,
       createContext: ({ auth, request }) => {
         const requestId = request.headers['x-request-id'] ?? request.headers['x-correlation-id'];
         return createGatewayContext(contextDeps, auth, logger, Array.isArray(requestId) ? requestId[0] : requestId);

@@ -39,7 +39,8 @@ export interface IngestConfig {
   rateLimitPerMinute: number;
   /**
    * `INGEST_MAX_CLOCK_SKEW_MS`: largest |now − X-Timestamp| accepted (default 300,000 = 5 min). Nonces are kept
-   * this long too, so a request can never be replayed after its nonce expired.
+   * twice this long (a timestamp stays acceptable that long after its first use), so a request can never be
+   * replayed after its nonce expired.
    */
   maxClockSkewMs: number;
   /** `INGEST_CONFIRM_TIMEOUT_MS`: how long a publish may wait for the broker's confirm before 503 (default 5,000). */

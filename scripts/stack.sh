@@ -147,7 +147,8 @@ start_ferretdb() {
   local pidfile="$RUN_DIR/ferretdb.pid"
   if pid_runs "$pidfile" "$FERRETDB_BIN"; then log "ferretdb already running"; return; fi
   local url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
-  nohup "$FERRETDB_BIN" --listen-addr "127.0.0.1:$MONGO_PORT" --postgresql-url "$url" \
+  # Its own session: a Ctrl-C meant for the services (`npm run up`) must not reach the stack.
+  setsid nohup "$FERRETDB_BIN" --listen-addr "127.0.0.1:$MONGO_PORT" --postgresql-url "$url" \
     >>"$LOG_DIR/ferretdb.log" 2>&1 9>&- &
   echo $! >"$pidfile"
 }
@@ -191,7 +192,8 @@ log.file.level = warning
 EOF
   chown -R rabbitmq: "$RABBIT_BASE"
   # As root, Debian's wrapper would drop to the rabbitmq user anyway; doing it here keeps our env.
-  nohup su rabbitmq -s /bin/sh -c "exec /usr/lib/rabbitmq/bin/rabbitmq-server" \
+  # Its own session, as FerretDB's: `su` ends the server on the SIGINT of a Ctrl-C in its group.
+  setsid nohup su rabbitmq -s /bin/sh -c "exec /usr/lib/rabbitmq/bin/rabbitmq-server" \
     >>"$LOG_DIR/rabbitmq.log" 2>&1 9>&- &
   echo $! >"$RUN_DIR/rabbitmq.pid"
 }

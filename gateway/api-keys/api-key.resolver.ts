@@ -41,7 +41,7 @@ export class ApiKeyResolver {
   @Authorized(ApiKeyRole.ADMIN)
   @Mutation(() => Boolean, {
     description:
-      'Revokes an API key at once on this gateway (other replicas within seconds). True when revoked (also if it already was). ADMIN only.',
+      'Revokes an API key at once on this gateway, closing its open websockets (4403); other replicas follow within the key cache TTL (seconds). True when revoked (also if it already was). ADMIN only.',
   })
   async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<boolean> {
     if (!/^[0-9a-fA-F]{24}$/.test(id)) throw new BadUserInputError('`id` is not an API key id', { argument: 'id' });

@@ -34,10 +34,16 @@ interface CacheEntry {
 /** Longest accepted raw key: anything longer is refused before hashing. */
 const MAX_RAW_KEY_LENGTH = 256;
 
+/** Told the id of each key this service revokes, once the revocation is stored. */
+export type RevocationListener = (keyId: string) => void;
+
 /** API keys: authentication (SHA-256 lookup), creation, revocation and the bootstrap admin seed. */
 export class ApiKeyService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly cacheMaxEntries: number;
+  private readonly revocationListeners = new Set<RevocationListener>();
+  /** Revocations stored by this service so far: tells a lookup that one landed while it was in flight. */
+  private revocationsStored = 0;
 
   constructor(
     private readonly models: Pick<GatewayModels, 'apiKeys'>,
@@ -54,11 +60,40 @@ export class ApiKeyService {
     const now = Date.now();
     const cached = this.cache.get(keyHash);
     if (cached && cached.expiresAt > now) return cached.key;
-    const stored = await this.models.apiKeys.findOne({ keyHash }, { name: 1, role: 1, revokedAt: 1 }).lean();
-    const key: AuthenticatedKey | null =
-      stored && !stored.revokedAt ? { id: stored._id.toHexString(), name: stored.name, role: stored.role } : null;
+    const revocationsBefore = this.revocationsStored;
+    const key = await this.lookUp(keyHash);
+    // A revocation stored while this read was in flight may be missing from it; cached, the stale
+    // answer would outlive the revocation on this replica by a whole TTL. Read again, cache nothing.
+    if (this.revocationsStored !== revocationsBefore) return this.lookUp(keyHash);
     this.remember(keyHash, key, now);
     return key;
+  }
+
+  /**
+   * Of `keyIds`, those that no longer authenticate (revoked, or deleted from the store), read in one
+   * query and never from the cache: how sessions opened with a key learn of a revocation made
+   * elsewhere (another replica, the CLI). Also drops those keys from the cache.
+   */
+  async revokedAmong(keyIds: readonly string[]): Promise<Set<string>> {
+    if (keyIds.length === 0) return new Set();
+    const stored = await this.models.apiKeys
+      .find({ _id: { $in: keyIds.map((id) => new Types.ObjectId(id)) } }, { keyHash: 1, revokedAt: 1 })
+      .lean();
+    const working = new Set<string>();
+    for (const key of stored) {
+      if (key.revokedAt) this.cache.delete(key.keyHash);
+      else working.add(key._id.toHexString());
+    }
+    return new Set(keyIds.filter((id) => !working.has(id)));
+  }
+
+  /**
+   * Calls `listener` with the id of every key this service revokes, right after the revocation is
+   * stored and before `revoke` resolves. Returns the unsubscribe function.
+   */
+  onRevoked(listener: RevocationListener): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
   }
 
   /** Stores a new key (hashed) and returns it, with the raw key, once. */
@@ -84,7 +119,16 @@ export class ApiKeyService {
         { $set: { revokedAt: new Date() } },
       );
     }
+    this.revocationsStored += 1;
     this.cache.delete(existing.keyHash);
+    for (const listener of this.revocationListeners) {
+      try {
+        listener(id);
+      } catch (error) {
+        // The revocation is stored either way; a failing listener must not make it look refused.
+        this.logger.error({ err: error, revokedKeyId: id }, 'a revocation listener failed');
+      }
+    }
     return true;
   }
 
@@ -125,6 +169,11 @@ export class ApiKeyService {
       this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is revoked; it stays refused');
     else if (stored && stored.role !== ApiKeyRole.ADMIN)
       this.logger.warn({ keyId: stored._id.toHexString() }, 'GATEWAY_ADMIN_API_KEY is stored with a non-admin role');
+  }
+
+  private async lookUp(keyHash: string): Promise<AuthenticatedKey | null> {
+    const stored = await this.models.apiKeys.findOne({ keyHash }, { name: 1, role: 1, revokedAt: 1 }).lean();
+    return stored && !stored.revokedAt ? { id: stored._id.toHexString(), name: stored.name, role: stored.role } : null;
   }
 
   private remember(keyHash: string, key: AuthenticatedKey | null, now: number): void {

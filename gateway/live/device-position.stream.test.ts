@@ -28,15 +28,15 @@ describe('DevicePositionStream', () => {
     await positions.return();
   });
 
-  it('skips a position older than one already delivered for the device', async () => {
+  it("keeps a device's place in line when a newer position replaces its pending one", async () => {
     const positions = stream();
-    positions.push(liveOf(event('a', 5_000)));
-    await positions.next();
-    positions.push(liveOf(event('a', 4_000)));
-    const newer = event('a', 6_000);
-    positions.push(liveOf(newer));
-    expect(positions.bufferedCount).toBe(1);
-    expect((await positions.next()).value?.signalId).toBe(newer.signalId);
+    positions.push(liveOf(event('a', 1_000)));
+    positions.push(liveOf(event('b', 1_000)));
+    const newerA = event('a', 2_000);
+    positions.push(liveOf(newerA));
+    expect(positions.bufferedCount).toBe(2);
+    expect((await positions.next()).value?.signalId).toBe(newerA.signalId);
+    expect((await positions.next()).value?.deviceId).toBe('b');
     await positions.return();
   });
 

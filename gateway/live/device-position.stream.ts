@@ -5,7 +5,7 @@ import type { LiveEvent } from './live-event';
 
 export interface DevicePositionStreamOptions {
   deviceIds: readonly string[] | undefined;
-  /** Most devices tracked (pending positions and last delivered times each). */
+  /** Most devices with a pending position. */
   maxDevices: number;
   metrics: LiveMetrics;
 }
@@ -15,15 +15,15 @@ const KIND = 'devicePosition';
 /**
  * The `devicePosition` subscription of one client. A slow client gets each device's latest
  * position, not every intermediate one: pending positions coalesce per device, so the buffer
- * holds at most one entry per device (and at most `maxDevices`). A position older than one
- * already delivered or pending for its device (a late message) is skipped, so a marker never
- * jumps back in time.
+ * holds at most one entry per device (and at most `maxDevices`).
+ *
+ * It is pushed only positions that are their device's newest, in arrival order per device (the
+ * `DevicePositionFeed` judges each message once for every stream, against the device's
+ * stored position), so it keeps no history of its own: a late, older message never reaches it.
  */
 export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
   /** Pending position per device, in the order devices first became pending. */
   private readonly pending = new Map<string, Readonly<DevicePosition>>();
-  /** Sample time (epoch ms) of the newest position delivered or pending, per device. */
-  private readonly newestTime = new Map<string, number>();
   private readonly deviceIdSet: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: DevicePositionStreamOptions) {
@@ -32,7 +32,6 @@ export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
     this.onClose(() => {
       this.options.metrics.bufferedEvents.dec({ subscription: KIND }, this.pending.size);
       this.pending.clear();
-      this.newestTime.clear();
     });
   }
 
@@ -41,12 +40,10 @@ export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
     return this.pending.size;
   }
 
-  /** Redis listener: keeps the newest position per device. */
+  /** Takes a device's newest position (replacing its pending one). */
   readonly push = ({ event, position }: LiveEvent): void => {
     if (this.closed) return;
     if (this.deviceIdSet && !this.deviceIdSet.has(event.deviceId)) return;
-    const newest = this.newestTime.get(event.deviceId);
-    if (newest !== undefined && newest >= event.end.time) return;
     this.options.metrics.eventsBuffered.inc({ subscription: KIND });
     if (this.pending.has(event.deviceId)) {
       this.options.metrics.eventsDiscarded.inc({ subscription: KIND });
@@ -55,7 +52,6 @@ export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
       this.options.metrics.bufferedEvents.inc({ subscription: KIND });
     }
     this.pending.set(event.deviceId, position);
-    this.rememberTime(event.deviceId, event.end.time);
     this.notify();
   };
 
@@ -75,15 +71,5 @@ export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
     this.options.metrics.bufferedEvents.dec({ subscription: KIND });
     this.options.metrics.eventsDiscarded.inc({ subscription: KIND });
     this.options.metrics.bufferOverflows.inc({ subscription: KIND });
-  }
-
-  private rememberTime(deviceId: string, time: number): void {
-    // Re-inserting moves the device to the end, so the map drops the least recently moved device.
-    this.newestTime.delete(deviceId);
-    this.newestTime.set(deviceId, time);
-    if (this.newestTime.size > this.options.maxDevices) {
-      const oldest = this.newestTime.keys().next();
-      if (!oldest.done) this.newestTime.delete(oldest.value);
-    }
   }
 }

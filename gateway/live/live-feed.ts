@@ -1,8 +1,9 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
 import type { Registry } from 'prom-client';
 import type { Types } from 'mongoose';
-import { allSignalsChannelFor, deviceSignalChannelFor, type Logger, type Signal } from '../../schema';
+import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger, type Signal } from '../../schema';
 import type { BBoxFilter } from './bbox-filter';
+import { DevicePositionFeed, storedPositionLookup } from './device-position.feed';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics, type LiveMetrics, type LiveSubscriptionKind } from './live.metrics';
 import { LiveEventDecoder, type LiveEvent } from './live-event';
@@ -19,12 +20,19 @@ export interface LiveFeedLimits {
   replayPageSize: number;
   /** Most devices a `devicePosition` subscription tracks at once. */
   maxPositionDevices: number;
+  /**
+   * Most devices whose newest position the gateway remembers for `devicePosition` (one read of the
+   * stored position each; a device forgotten to make room is read again at its next event, so keep
+   * this above the fleet's size).
+   */
+  knownPositionDevices: number;
 }
 
 export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
   bufferSizePerSubscription: 256,
   replayPageSize: 100,
   maxPositionDevices: 10_000,
+  knownPositionDevices: 100_000,
 };
 
 export interface LiveFeedOptions {
@@ -33,6 +41,8 @@ export interface LiveFeedOptions {
   namespace: string;
   /** The signals model on this gateway's connection (replay and recovery read it). */
   signals: ReturnModelType<typeof Signal>;
+  /** The devices model on this gateway's connection (`devicePosition` reads stored positions). */
+  devices: ReturnModelType<typeof Device>;
   registry: Registry;
   logger: Logger;
   limits?: Partial<LiveFeedLimits>;
@@ -59,7 +69,8 @@ export interface LiveFeed {
 
 /**
  * The gateway's live subscriptions over its one {@link LivePubSub}: per-device channels when the
- * client names devices, the all-devices channel otherwise.
+ * client names devices, the all-devices channel otherwise. `signalProcessed` streams listen on
+ * their channels themselves; `devicePosition` streams are fed by one {@link DevicePositionFeed}.
  */
 export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const limits = { ...DEFAULT_LIVE_FEED_LIMITS, ...options.limits };
@@ -68,6 +79,15 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   const logger = options.logger.child({ component: 'live-feed' });
   const open = new Set<LiveStream<unknown>>();
   const decoder = new LiveEventDecoder(() => metrics.malformedEvents.inc());
+  const positions = new DevicePositionFeed({
+    pubSub: options.pubSub,
+    namespace: options.namespace,
+    decoder,
+    lookup: storedPositionLookup(options.devices),
+    maxKnownDevices: limits.knownPositionDevices,
+    metrics,
+    logger,
+  });
 
   const channelsFor = (deviceIds: readonly string[] | undefined): string[] =>
     deviceIds === undefined
@@ -86,11 +106,17 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
       if (event) push(event);
     });
     const removeGapListener = onGap ? options.pubSub.onGap(onGap) : undefined;
-    open.add(stream);
-    metrics.openStreams.inc({ subscription: kind });
     stream.onClose(() => {
       removeListener();
       removeGapListener?.();
+    });
+    return track(kind, stream);
+  }
+
+  function track<S extends LiveStream<unknown>>(kind: LiveSubscriptionKind, stream: S): S {
+    open.add(stream);
+    metrics.openStreams.inc({ subscription: kind });
+    stream.onClose(() => {
       open.delete(stream);
       metrics.openStreams.dec({ subscription: kind });
     });
@@ -116,10 +142,12 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     },
     async openDevicePosition(deviceIds) {
       const stream = new DevicePositionStream({ deviceIds, maxDevices: limits.maxPositionDevices, metrics });
-      return attach('devicePosition', stream, deviceIds, stream.push);
+      await positions.attach(stream, deviceIds);
+      return track('devicePosition', stream);
     },
     async close() {
       await Promise.all([...open].map((stream) => stream.return()));
+      positions.close();
     },
   };
 }

@@ -19,6 +19,10 @@ export interface LiveMetrics {
   replayPages: Counter;
   /** Redis messages that were not a well-formed processed-signal event. */
   malformedEvents: Counter;
+  /** Messages whose position was older than its device's newest: no `devicePosition` stream got them. */
+  stalePositions: Counter;
+  /** Devices whose stored newest position was read (once per device, again after it was forgotten). */
+  positionLookups: Counter<'outcome'>;
 }
 
 export function createLiveMetrics(registry: Registry): LiveMetrics {
@@ -62,6 +66,17 @@ export function createLiveMetrics(registry: Registry): LiveMetrics {
     malformedEvents: new Counter({
       name: 'gateway_live_malformed_events_total',
       help: 'Redis messages ignored because they were not a processed-signal event.',
+      registers,
+    }),
+    stalePositions: new Counter({
+      name: 'gateway_live_stale_positions_total',
+      help: "Messages not delivered to devicePosition subscribers: older than the device's newest position.",
+      registers,
+    }),
+    positionLookups: new Counter({
+      name: 'gateway_live_position_lookups_total',
+      help: 'Devices whose stored newest position was read for devicePosition (outcome ok or failed).',
+      labelNames: ['outcome'],
       registers,
     }),
   };

@@ -10,11 +10,12 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import { makeServer, type Context, type SubscribePayload } from 'graphql-ws';
+import { CloseCode, makeServer, type Context, type SubscribePayload } from 'graphql-ws';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../schema';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
+import type { KeySessions } from '../auth/key-sessions';
 import type { CheckOperationCost } from '../cost/operation-cost';
 import { ErrorCode } from '../errors/error-code';
 import { ForbiddenError, InternalServerError, RateLimitedError, UnauthenticatedError } from '../errors/gateway-errors';
@@ -48,8 +49,13 @@ export interface WebSocketServerOptions<TContext extends object> {
   /** Path the websocket answers on, e.g. `/graphql` (the HTTP endpoint shares it). */
   path: string;
   schema: GraphQLSchema;
-  /** Resolves the raw key from `connectionParams.apiKey`; null refuses the connection (4403). */
+  /**
+   * Resolves the raw key from `connectionParams.apiKey`; null refuses the connection (4403). Asked
+   * again at every subscribe message, so it should answer from a cache.
+   */
   authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null>;
+  /** Where each connection registers under its key, so revoking the key closes it (4403). */
+  keySessions: Pick<KeySessions, 'add'>;
   /** A FRESH context per operation (new DataLoaders); `live` is added to it. */
   createContext(info: WebSocketOperationInfo): TContext | Promise<TContext>;
   /**
@@ -79,12 +85,21 @@ export interface RunningWebSocketServer {
 /** Per-connection state kept beside graphql-ws's context. */
 interface ConnectionState {
   auth: AuthenticatedKey;
+  /** The key as the client sent it, to authenticate it again at each subscribe message. */
+  rawKey: string;
   /** Operation id → root field, of the operations counted in the active-subscriptions gauge. */
   activeSubscriptions: Map<string, string>;
+  /** Set once the key is found revoked: from then on, nothing runs on the connection. */
+  revoked: boolean;
+  /** Unregisters the connection from the key sessions. */
+  leaveKeySessions: () => void;
 }
 
 /** How long a closing server waits for clients to finish the close handshake. */
 const CLOSE_GRACE_MS = 1_000;
+
+/** Close reason sent with 4403 when the key of an open connection is revoked. */
+const REVOKED_CLOSE_REASON = 'API key revoked';
 
 type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
 
@@ -97,10 +112,12 @@ function rootFieldName(document: DocumentNode, operationName: string | null | un
 /**
  * graphql-ws (protocol `graphql-transport-ws`) on the gateway's HTTP server, at `path`.
  *
- * The API key travels as `connectionParams.apiKey` and is checked once in `onConnect` (a
- * missing or bad key closes with 4403). Every subscribe message is then checked like an HTTP
- * request, since Apollo plugins never see websocket operations: operations per connection,
- * rate limit (RATE_LIMITED), parse and validation (BAD_USER_INPUT), cost (QUERY_TOO_COMPLEX).
+ * The API key travels as `connectionParams.apiKey` and is checked in `onConnect` (a missing or
+ * bad key closes with 4403). The connection then joins the key's sessions: when the key is revoked
+ * it is closed with 4403 ("API key revoked") and its operations end. Every subscribe message is
+ * checked like an HTTP request, since Apollo plugins never see websocket operations: the key again
+ * (revoked: close 4403), operations per connection, rate limit (RATE_LIMITED), parse and
+ * validation (BAD_USER_INPUT), cost (QUERY_TOO_COMPLEX).
  */
 export function attachWebSocketServer<TContext extends object>(
   options: WebSocketServerOptions<TContext>,
@@ -148,6 +165,53 @@ export function attachWebSocketServer<TContext extends object>(
   };
   const formatErrors = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => options.formatError(error.toJSON(), error));
+  const refuseRevoked = (): readonly GraphQLError[] => refuse(new UnauthenticatedError('the API key was revoked'));
+
+  /** Closes a connection whose key no longer authenticates, and ends what runs on it at once. */
+  const closeRevoked = (ctx: WsContext, state: ConnectionState): void => {
+    if (state.revoked) return;
+    state.revoked = true;
+    state.leaveKeySessions();
+    // graphql-ws ends a connection's operations only when the close handshake completes (a round
+    // trip, or never for a client that stopped reading); end them now, as it then would, so not
+    // one more event of a revoked key is executed. Their `complete` is not sent, as at close.
+    for (const id of Object.keys(ctx.subscriptions)) {
+      const operation = ctx.subscriptions[id];
+      delete ctx.subscriptions[id];
+      const end = (operation as Partial<AsyncGenerator> | null)?.return;
+      if (typeof end === 'function')
+        end.call(operation, undefined).catch((error: unknown) => {
+          logger.warn({ err: error }, 'ws: ending an operation of a revoked key failed');
+        });
+    }
+    const { socket } = ctx.extra;
+    // 4403, as for a bad key at connect: graphql-ws clients do not retry it.
+    socket.close(CloseCode.Forbidden, REVOKED_CLOSE_REASON);
+    setTimeout(() => {
+      if (socket.readyState !== socket.CLOSED) socket.terminate();
+    }, CLOSE_GRACE_MS).unref();
+    logger.info(
+      { keyId: state.auth.id, remote: ctx.extra.request.socket.remoteAddress },
+      'ws: closed, API key revoked',
+    );
+  };
+
+  /**
+   * Whether the connection's key still authenticates. Answered from the key cache, so a key revoked
+   * on another replica stops new operations here when it stops HTTP requests. When the store cannot
+   * answer, the key checked at connect stands: the sweep of key sessions catches up later.
+   */
+  const keyStillWorks = async (state: ConnectionState): Promise<boolean> => {
+    try {
+      return (await options.authenticate(state.rawKey)) !== null;
+    } catch (error) {
+      logger.warn(
+        { err: error, keyId: state.auth.id },
+        'ws: could not check the API key again; keeping the connection',
+      );
+      return true;
+    }
+  };
 
   const checkAndPrepare = async (
     ctx: WsContext,
@@ -156,6 +220,11 @@ export function attachWebSocketServer<TContext extends object>(
   ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     const state = states.get(ctx);
     if (!state) return refuse(new UnauthenticatedError());
+    if (state.revoked) return refuseRevoked();
+    if (!(await keyStillWorks(state))) {
+      closeRevoked(ctx, state);
+      return refuseRevoked();
+    }
     // graphql-ws has already registered this operation in ctx.subscriptions.
     const open = Object.keys(ctx.subscriptions).length;
     if (open > options.limits.maxSubscriptionsPerConnection) {
@@ -189,6 +258,8 @@ export function attachWebSocketServer<TContext extends object>(
       return costErrors;
     }
     const baseContext = await options.createContext({ auth: state.auth, request: ctx.extra.request, operationId: id });
+    // Revoked while this operation was being checked: it must not start.
+    if (state.revoked) return refuseRevoked();
     const args: ExecutionArgs = {
       schema: options.schema,
       document,
@@ -204,21 +275,37 @@ export function attachWebSocketServer<TContext extends object>(
     schema: options.schema,
     subscribe: (args) => sharedExecution.subscribe(args, shareKeys.get(args)),
     onConnect: async (ctx) => {
-      const rawKey = ctx.connectionParams?.apiKey;
-      const auth = await options.authenticate(typeof rawKey === 'string' ? rawKey : undefined);
-      if (!auth) {
+      const param = ctx.connectionParams?.apiKey;
+      const rawKey = typeof param === 'string' ? param : undefined;
+      const auth = await options.authenticate(rawKey);
+      if (!auth || rawKey === undefined) {
         logger.info(
           { remote: ctx.extra.request.socket.remoteAddress },
           'ws: connection refused (missing or invalid API key)',
         );
         return false;
       }
-      states.set(ctx, { auth, activeSubscriptions: new Map() });
+      // Closed while the key was looked up: graphql-ws will not call onDisconnect for it, so
+      // registering it would leak its session and count.
+      if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+      const state: ConnectionState = {
+        auth,
+        rawKey,
+        activeSubscriptions: new Map(),
+        revoked: false,
+        leaveKeySessions: () => undefined,
+      };
+      state.leaveKeySessions = options.keySessions.add({
+        keyId: auth.id,
+        endRevoked: () => closeRevoked(ctx, state),
+      });
+      states.set(ctx, state);
       connections += 1;
       connectionsGauge.inc();
       return true;
     },
-    onDisconnect: () => {
+    onDisconnect: (ctx) => {
+      states.get(ctx)?.leaveKeySessions();
       connections -= 1;
       connectionsGauge.dec();
     },

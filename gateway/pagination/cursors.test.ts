@@ -55,4 +55,23 @@ describe('toPageRequest', () => {
     }
     expect(toPageRequest({ first: 200 }, 20, 200).size).toBe(200);
   });
+
+  it('refuses arguments of both directions, naming the one that does not fit', () => {
+    const refusal = (args: Parameters<typeof toPageRequest>[0]): unknown => {
+      try {
+        toPageRequest(args, 20, 200);
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`accepted ${JSON.stringify(args)}`);
+    };
+    const afterWithLast = refusal({ after: 'a', last: 3 }) as { message: string; extensions: Record<string, unknown> };
+    expect(afterWithLast.message).toMatch(/^`after` and `last` cannot be combined/);
+    expect(afterWithLast.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'last' });
+    const afterWithBefore = refusal({ after: 'a', before: 'b', last: 3 }) as { extensions: Record<string, unknown> };
+    expect(afterWithBefore.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'before' });
+    const firstWithLast = refusal({ first: 5, last: 2 }) as { message: string; extensions: Record<string, unknown> };
+    expect(firstWithLast.message).toMatch(/^`first` and `last` cannot be combined/);
+    expect(firstWithLast.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'last' });
+  });
 });

@@ -29,16 +29,27 @@ function checkSize(name: string, value: number, maxPageSize: number): number {
 /**
  * Relay arguments to one page request. Forward (`first`/`after`) unless `last` or `before` is
  * given, in which case the page ends just before `before` and holds `last` (else `first`) items.
+ * A request that mixes both directions (`after` with `last` or `before`; `first` with `last`)
+ * is refused, naming the argument that does not fit, rather than read one way silently.
  */
 export function toPageRequest(args: PageArgs, defaultSize: number, maxPageSize: number): PageRequest {
-  const backward =
-    (args.last !== undefined && args.last !== null) || (args.before !== undefined && args.before !== null);
+  const given = (value: unknown): boolean => value !== undefined && value !== null;
+  if (given(args.first) && given(args.last)) {
+    const message = '`first` and `last` cannot be combined: page forward with `first`, backward with `last`';
+    throw new BadUserInputError(message, { argument: 'last' });
+  }
+  const backward = given(args.last) || given(args.before);
   if (backward) {
-    if (args.after !== undefined && args.after !== null)
-      throw new BadUserInputError('`after` and `before` cannot be combined', { argument: 'before' });
+    if (given(args.after)) {
+      const other = given(args.before) ? 'before' : 'last';
+      throw new BadUserInputError(
+        `\`after\` and \`${other}\` cannot be combined: page forward with \`first\`/\`after\`, backward with \`last\`/\`before\``,
+        { argument: other },
+      );
+    }
     const size = args.last ?? args.first ?? defaultSize;
     return {
-      size: checkSize(args.last !== undefined && args.last !== null ? 'last' : 'first', size, maxPageSize),
+      size: checkSize(given(args.last) ? 'last' : 'first', size, maxPageSize),
       direction: 'backward',
       cursor: args.before ?? undefined,
     };

@@ -2,7 +2,8 @@
  * Browser script of the playground page (plain ES2020, runs as is): the GraphiQL fetcher.
  * Queries and mutations go over HTTP POST with the headers editor's headers; subscriptions go
  * over graphql-ws, whose only credential is `connectionParams.apiKey`, so the `X-API-Key`
- * header of the editor is sent there (a new connection whenever the key changes).
+ * header of the editor is sent there (a new connection whenever the key changes). With no key
+ * nothing is sent: the answer says where the key goes.
  * Needs the graphql-ws UMD build (global `graphqlWs`) loaded before it.
  */
 export const PLAYGROUND_FETCHER_SCRIPT = String.raw`
@@ -61,11 +62,30 @@ export const PLAYGROUND_FETCHER_SCRIPT = String.raw`
     }
   }
 
+  // Without a key the server can only refuse; say what to do instead (the page opens this way,
+  // and GraphiQL fetches the schema at once).
+  function noKeyResult(operationName) {
+    var what = operationName ? operationName : 'The operation';
+    return {
+      errors: [{
+        message: what + ' was not sent: no API key yet. Put it into the Headers tab ("X-API-Key"), then re-fetch the schema (the circular-arrows button, or Shift-Ctrl-R).',
+        extensions: { code: 'UNAUTHENTICATED' },
+      }],
+    };
+  }
+
+  async function* refuseWithoutKey(operationName) {
+    yield noKeyResult(operationName);
+  }
+
   window.xrayPlaygroundFetcher = function (params, options) {
     var headers = (options && options.headers) || {};
-    if (operationTypeOf(options && options.documentAST, params.operationName) === 'subscription') {
-      return subscribe(apiKeyOf(headers), params);
+    var apiKey = apiKeyOf(headers);
+    var isSubscription = operationTypeOf(options && options.documentAST, params.operationName) === 'subscription';
+    if (apiKey === undefined || apiKey.trim() === '') {
+      return isSubscription ? refuseWithoutKey(params.operationName) : Promise.resolve(noKeyResult(params.operationName));
     }
+    if (isSubscription) return subscribe(apiKey, params);
     var requestHeaders = Object.assign({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, headers);
     return fetch(endpoint.href, { method: 'POST', headers: requestHeaders, body: JSON.stringify(params), credentials: 'same-origin' })
       .then(function (response) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { GeneratedFleetSource, type MessageSource } from './fleet.source';
 import { ReplaySource, loadRecordedXRay } from './replay.source';
 import { seededRandom } from './seeded-random';
@@ -6,11 +7,20 @@ import { formatReport } from './simulation.stats';
 import { SIMULATOR_USAGE, parseSimulatorOptions } from './simulator.options';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${SIMULATOR_USAGE}\n`);
+    return;
+  }
   let options;
   try {
-    options = parseSimulatorOptions(process.argv.slice(2), process.env);
+    options = parseSimulatorOptions(argv, process.env);
   } catch (error) {
     process.stderr.write(`simulate: ${(error as Error).message}\n${SIMULATOR_USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.replayPath && !existsSync(options.replayPath)) {
+    process.stderr.write(`simulate: no recording at ${options.replayPath}: give --replay PATH or set XRAY_SAMPLE\n`);
     process.exit(2);
   }
   const source: MessageSource = options.replayPath

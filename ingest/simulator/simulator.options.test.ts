@@ -18,6 +18,11 @@ describe('parseSimulatorOptions', () => {
     expect(options).toMatchObject({ replayPath: '/data/sample.json', devices: 3, devicePrefix: 'replay' });
   });
 
+  it('reads an empty XRAY_SAMPLE as unset, not as "no replay"', () => {
+    const options = parseSimulatorOptions(['--replay'], { ...env, XRAY_SAMPLE: '' });
+    expect(options.replayPath).toMatch(/[/\\]shared[/\\]fixtures[/\\]x-ray\.json$/);
+  });
+
   it('takes an explicit replay path', () => {
     expect(parseSimulatorOptions(['--replay', '/tmp/x.json'], env).replayPath).toBe('/tmp/x.json');
   });

@@ -51,9 +51,12 @@ export function repositoryRoot(from: string = __dirname): string {
   return dir;
 }
 
-/** Default recording to replay: `XRAY_SAMPLE`, else ../shared/fixtures/x-ray.json beside the repository. */
+/**
+ * Default recording to replay: `XRAY_SAMPLE`, else ../shared/fixtures/x-ray.json beside the repository.
+ * An empty `XRAY_SAMPLE` counts as unset (it would otherwise read as "no replay").
+ */
 export function defaultReplayPath(env: NodeJS.ProcessEnv): string {
-  return env.XRAY_SAMPLE ?? path.resolve(repositoryRoot(), '..', 'shared', 'fixtures', 'x-ray.json');
+  return env.XRAY_SAMPLE || path.resolve(repositoryRoot(), '..', 'shared', 'fixtures', 'x-ray.json');
 }
 
 function positiveNumber(name: string, value: string | undefined, integer: boolean): number | undefined {

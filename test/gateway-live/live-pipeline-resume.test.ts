@@ -1,21 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { loadIngestConfig } from '../../ingest/config';
-import { startIngest } from '../../ingest/ingest.service';
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
-import { loadProcessorConfig } from '../../processor/config';
-import { startProcessor } from '../../processor/processor.service';
-import { silentLogger, type RunningService, type XRayMessage } from '../../schema';
+import type { RunningService, XRayMessage } from '../../schema';
 import { Disposables } from '../support/disposables';
-import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
-import {
-  connectSuiteDatabase,
-  LIVE_ADMIN_KEY,
-  metricValue,
-  startGatewayUnderTest,
-  type GatewayUnderTest,
-  type SuiteDatabase,
-} from './support/gateway-under-test';
+import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
 import { collect, connectLive } from './support/live-client';
+import { startPipelineUnderTest } from './support/pipeline-under-test';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
@@ -45,8 +33,7 @@ function message(timeMs: number): Buffer {
 
 describe('signalProcessed resume on the whole pipeline', () => {
   const disposables = new Disposables();
-  const fleetSecret = randomBytes(32).toString('hex');
-  let infra: SuiteInfra;
+  let fleetSecret: string;
   let db: SuiteDatabase;
   let ingest: RunningService;
   let gateway: GatewayUnderTest;
@@ -60,24 +47,7 @@ describe('signalProcessed resume on the whole pipeline', () => {
   }
 
   beforeAll(async () => {
-    infra = disposables.add(await createSuiteInfra('gateway-live-pipeline'), (i) => i.dispose());
-    db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-    const env: NodeJS.ProcessEnv = {
-      MONGO_URL: infra.mongoUrl,
-      REDIS_URL: infra.redisUrl,
-      AMQP_URL: infra.amqpUrl,
-      XRAY_NAMESPACE: infra.namespace,
-      INGEST_HMAC_SECRET: fleetSecret,
-      INGEST_PORT: '0',
-      PROCESSOR_PORT: '0',
-      INGEST_HOST: '127.0.0.1',
-      PROCESSOR_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    };
-    const logger = silentLogger();
-    disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
-    gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-    ingest = disposables.add(await startIngest(loadIngestConfig(env), { logger }), (s) => s.close());
+    ({ db, fleetSecret, ingest, gateway } = await startPipelineUnderTest(disposables, 'gateway-live-pipeline'));
   });
   afterAll(() => disposables.disposeAll());
 

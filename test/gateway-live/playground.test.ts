@@ -65,7 +65,8 @@ describe('GraphiQL playground', () => {
   async function responseContains(page: Page, text: string): Promise<void> {
     await page.waitForFunction(
       (expected) =>
-        (document.querySelector('.graphiql-response')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(expected),
+        // Whitespace collapsed: the editor wraps long lines (a wrap shows as a run of spaces).
+        (document.querySelector('.graphiql-response')?.textContent ?? '').replace(/\s+/g, ' ').includes(expected),
       text,
       { timeout: 30_000 },
     );
@@ -117,6 +118,31 @@ describe('GraphiQL playground', () => {
       'the subscription to end with the page',
       async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 0,
     );
+  });
+
+  it('without a key, answers with where the key goes and sends nothing to the API', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Counts the page's fetches as they are made, before any answer is shown.
+    await page.addInitScript(() => {
+      const counted = window as unknown as { apiFetches: number };
+      counted.apiFetches = 0;
+      const original = window.fetch.bind(window);
+      window.fetch = (...args: Parameters<typeof fetch>) => {
+        counted.apiFetches += 1;
+        return original(...args);
+      };
+    });
+    await page.goto(
+      `${origin}/graphql?query=${encodeURIComponent('query Latest { signals(first: 1) { edges { cursor } } }')}`,
+    );
+    // GraphiQL fetches the schema on load: that answer already says where the key goes.
+    await responseContains(page, 'was not sent: no API key yet');
+    await run(page);
+    await responseContains(page, 'Latest was not sent: no API key yet');
+    await responseContains(page, 'UNAUTHENTICATED');
+    expect(await page.evaluate(() => (window as unknown as { apiFetches: number }).apiFetches)).toBe(0);
+    await page.close();
   });
 
   it('loaded nothing from outside the gateway, broke no CSP rule and threw no script error', () => {

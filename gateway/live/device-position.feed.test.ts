@@ -1,0 +1,178 @@
+import { Registry } from 'prom-client';
+import { allSignalsChannelFor, deviceSignalChannelFor, silentLogger, type ProcessedSignalEvent } from '../../schema';
+import { processedEvent } from '../../test/support/processed-signal-event.fixture';
+import { DevicePositionFeed } from './device-position.feed';
+import { DevicePositionStream } from './device-position.stream';
+import { createLiveMetrics, type LiveMetrics } from './live.metrics';
+import { LiveEventDecoder } from './live-event';
+import type { LiveListener, LivePubSub } from './live-pubsub';
+import type { SamplePosition } from './newest-positions';
+
+const NS = 'unit';
+
+/** Channels and listeners in memory, with Redis' delivery: each listener of a channel, in order. */
+class MemoryPubSub {
+  readonly listeners = new Map<string, Set<LiveListener>>();
+  private readonly gapListeners = new Set<() => void>();
+
+  readonly pubSub = {
+    listen: async (channels: readonly string[], listener: LiveListener) => {
+      for (const channel of channels) {
+        const set = this.listeners.get(channel) ?? new Set();
+        set.add(listener);
+        this.listeners.set(channel, set);
+      }
+      return () => {
+        for (const channel of channels) {
+          this.listeners.get(channel)?.delete(listener);
+          if (this.listeners.get(channel)?.size === 0) this.listeners.delete(channel);
+        }
+      };
+    },
+    onGap: (onGap: () => void) => {
+      this.gapListeners.add(onGap);
+      return () => this.gapListeners.delete(onGap);
+    },
+  } as unknown as LivePubSub;
+
+  /** Publishes as the processor does: the device channel, then the all-devices channel (each parsed apart). */
+  publish(event: ProcessedSignalEvent): void {
+    for (const channel of [deviceSignalChannelFor(NS, event.deviceId), allSignalsChannelFor(NS)]) {
+      for (const listener of this.listeners.get(channel) ?? []) listener(JSON.parse(JSON.stringify(event)), channel);
+    }
+  }
+
+  gap(): void {
+    for (const onGap of this.gapListeners) onGap();
+  }
+}
+
+function setUp() {
+  const redis = new MemoryPubSub();
+  const stored = new Map<string, SamplePosition>();
+  const lookups: string[][] = [];
+  const metrics: LiveMetrics = createLiveMetrics(new Registry());
+  const feed = new DevicePositionFeed({
+    pubSub: redis.pubSub,
+    namespace: NS,
+    decoder: new LiveEventDecoder(() => undefined),
+    lookup: async (deviceIds) => {
+      lookups.push([...deviceIds]);
+      return new Map([...stored].filter(([id]) => deviceIds.includes(id)));
+    },
+    maxKnownDevices: 100,
+    metrics,
+    logger: silentLogger(),
+  });
+  const open = async (deviceIds?: string[]): Promise<DevicePositionStream> => {
+    const stream = new DevicePositionStream({ deviceIds, maxDevices: 100, metrics });
+    await feed.attach(stream, deviceIds);
+    return stream;
+  };
+  return { redis, stored, lookups, metrics, feed, open };
+}
+
+/** Lets a lookup answer and its verdicts run. */
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+const storedAt = (time: number): SamplePosition => ({ time, lat: 1, lon: 2, speed: 3 });
+
+describe('DevicePositionFeed', () => {
+  it("gives a new subscription no late message older than the device's stored position", async () => {
+    const { redis, stored, open } = setUp();
+    stored.set('d', storedAt(10_000));
+    const positions = await open(['d']);
+    redis.publish(processedEvent('d', 4_000));
+    await settle();
+    expect(positions.bufferedCount).toBe(0);
+    const newer = processedEvent('d', 11_000);
+    redis.publish(newer);
+    await settle();
+    expect((await positions.next()).value?.signalId).toBe(newer.signalId);
+    await positions.return();
+  });
+
+  it('reads a device once for all its subscriptions and hands each the same position', async () => {
+    const { redis, stored, lookups, metrics, open } = setUp();
+    stored.set('d', storedAt(10_000));
+    const streams = [await open(['d']), await open(['d', 'e']), await open()];
+    const first = processedEvent('d', 10_000);
+    redis.publish(first);
+    redis.publish(processedEvent('d', 9_000));
+    const second = processedEvent('d', 12_000);
+    redis.publish(second);
+    await settle();
+    expect(lookups).toEqual([['d']]);
+    for (const stream of streams) {
+      // Coalesced: the newest of the two current positions is pending.
+      expect(stream.bufferedCount).toBe(1);
+      expect((await stream.next()).value?.signalId).toBe(second.signalId);
+    }
+    // The stale message, judged once per channel it came on (device and all-devices).
+    expect((await metrics.stalePositions.get()).values[0]?.value).toBe(2);
+    await Promise.all(streams.map((stream) => stream.return()));
+  });
+
+  it('listens once per channel and stops when its last stream ends', async () => {
+    const { redis, open } = setUp();
+    const a = await open(['d']);
+    const b = await open(['d']);
+    const all = await open();
+    expect(redis.listeners.get(deviceSignalChannelFor(NS, 'd'))?.size).toBe(1);
+    expect(redis.listeners.get(allSignalsChannelFor(NS))?.size).toBe(1);
+    await a.return();
+    expect(redis.listeners.has(deviceSignalChannelFor(NS, 'd'))).toBe(true);
+    await b.return();
+    await all.return();
+    expect(redis.listeners.size).toBe(0);
+  });
+
+  it('reads a device again once no channel carried its messages for a while', async () => {
+    const { redis, stored, lookups, open } = setUp();
+    stored.set('d', storedAt(1_000));
+    const first = await open(['d']);
+    redis.publish(processedEvent('d', 1_000));
+    await settle();
+    await first.return();
+    // Stored while nobody listened: the gateway never saw it.
+    stored.set('d', storedAt(9_000));
+    const second = await open(['d']);
+    redis.publish(processedEvent('d', 5_000));
+    await settle();
+    expect(lookups).toEqual([['d'], ['d']]);
+    expect(second.bufferedCount).toBe(0);
+    await second.return();
+  });
+
+  it('keeps a device while another live channel still carries it', async () => {
+    const { redis, stored, lookups, open } = setUp();
+    stored.set('d', storedAt(1_000));
+    const all = await open();
+    const one = await open(['d']);
+    redis.publish(processedEvent('d', 1_000));
+    await settle();
+    await one.return();
+    redis.publish(processedEvent('d', 2_000));
+    await settle();
+    expect(lookups).toEqual([['d']]);
+    await all.return();
+  });
+
+  it('reads every device again after Redis reconnected', async () => {
+    const { redis, stored, lookups, open } = setUp();
+    stored.set('d', storedAt(1_000));
+    const positions = await open();
+    redis.publish(processedEvent('d', 1_000));
+    await settle();
+    await positions.next();
+    redis.gap();
+    stored.set('d', storedAt(9_000));
+    redis.publish(processedEvent('d', 5_000));
+    await settle();
+    expect(lookups).toEqual([['d'], ['d']]);
+    expect(positions.bufferedCount).toBe(0);
+    await positions.return();
+  });
+});

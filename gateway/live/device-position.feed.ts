@@ -1,0 +1,210 @@
+import type { ReturnModelType } from '@typegoose/typegoose';
+import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger } from '../../schema';
+import type { DevicePositionStream } from './device-position.stream';
+import type { LiveMetrics } from './live.metrics';
+import type { LiveEvent, LiveEventDecoder } from './live-event';
+import type { LivePubSub } from './live-pubsub';
+import { NewestPositions, type SamplePosition } from './newest-positions';
+
+/** How long a read of stored positions may take before its devices are judged without it. */
+export const POSITION_LOOKUP_TIMEOUT_MS = 2_000;
+/** After a failed read, how long a device's positions are judged against its events alone. */
+export const POSITION_LOOKUP_RETRY_MS = 5_000;
+/** Most devices per read of stored positions. */
+export const MAX_POSITION_LOOKUP_BATCH = 256;
+
+export interface DevicePositionFeedOptions {
+  pubSub: LivePubSub;
+  /** `XRAY_NAMESPACE`: the channel prefix. */
+  namespace: string;
+  /** The live feed's decoder: each Redis message is parsed once for every stream. */
+  decoder: LiveEventDecoder;
+  /** Reads devices' stored newest positions, e.g. {@link storedPositionLookup}. */
+  lookup(deviceIds: readonly string[]): Promise<ReadonlyMap<string, SamplePosition>>;
+  /** Most devices whose newest position is remembered. */
+  maxKnownDevices: number;
+  metrics: LiveMetrics;
+  logger: Logger;
+}
+
+/** One Redis channel the feed listens on, and the streams it feeds. */
+interface PositionChannel {
+  readonly name: string;
+  /** The device of a device channel; `undefined` for the all-devices channel. */
+  readonly deviceId: string | undefined;
+  readonly streams: Set<DevicePositionStream>;
+  /** Settles once Redis confirmed the SUBSCRIBE. */
+  ready: Promise<void>;
+  /** Whether Redis confirmed the SUBSCRIBE: only then are this channel's devices observed. */
+  live: boolean;
+  removeListener: (() => void) | undefined;
+}
+
+interface Delivery {
+  live: LiveEvent;
+  channel: PositionChannel;
+}
+
+/**
+ * Feeds the gateway's `devicePosition` streams. It listens once per channel (however many streams
+ * read it), judges each message once against its device's newest position, shared by every
+ * stream ({@link NewestPositions}: the stored `lastPosition`, read once per device, then kept
+ * current from events), and hands only current positions to the channel's streams. So a late,
+ * older message never moves a device back, also for a subscription that has seen nothing yet,
+ * and the per-event cost does not grow with per-subscription state. `signalProcessed` does not
+ * pass through here: it delivers every event.
+ *
+ * A device's newest is forgotten (read again when next needed) whenever its events may have been
+ * missed: no channel carrying them is listened to any more, or Redis reconnected.
+ */
+export class DevicePositionFeed {
+  private readonly channels = new Map<string, PositionChannel>();
+  private readonly newest: NewestPositions<Delivery>;
+  private readonly allChannel: string;
+  private readonly removeGapListener: () => void;
+
+  constructor(private readonly options: DevicePositionFeedOptions) {
+    this.allChannel = allSignalsChannelFor(options.namespace);
+    const { metrics, logger } = options;
+    this.newest = new NewestPositions<Delivery>({
+      lookup: options.lookup,
+      onVerdict: ({ live, channel }, current) => {
+        if (!current) {
+          metrics.stalePositions.inc();
+          return;
+        }
+        for (const stream of channel.streams) stream.push(live);
+      },
+      maxDevices: options.maxKnownDevices,
+      retryAfterMs: POSITION_LOOKUP_RETRY_MS,
+      maxLookupBatch: MAX_POSITION_LOOKUP_BATCH,
+      onLookupSettled: (deviceIds, error) => {
+        metrics.positionLookups.inc({ outcome: error === undefined ? 'ok' : 'failed' }, deviceIds.length);
+        if (error !== undefined) {
+          logger.warn(
+            { err: error, devices: deviceIds.length },
+            'live: stored positions could not be read; judging positions by events alone for now',
+          );
+        }
+      },
+    });
+    // Events published while Redis was away are lost: a newest kept from events may lag behind.
+    this.removeGapListener = options.pubSub.onGap(() => this.newest.forgetAll());
+  }
+
+  /**
+   * Feeds `stream` the current positions of `deviceIds` (every device when undefined) until it
+   * closes; resolves once its channels are confirmed live. On failure the stream is closed.
+   */
+  async attach(stream: DevicePositionStream, deviceIds: readonly string[] | undefined): Promise<void> {
+    const channels =
+      deviceIds === undefined
+        ? [this.join(this.allChannel, undefined, stream)]
+        : deviceIds.map((id) => this.join(deviceSignalChannelFor(this.options.namespace, id), id, stream));
+    stream.onClose(() => {
+      for (const channel of channels) this.leave(channel, stream);
+    });
+    try {
+      await Promise.all(channels.map((channel) => channel.ready));
+    } catch (error) {
+      await stream.return();
+      throw error;
+    }
+  }
+
+  /** Stops following Redis reconnects; call after every stream ended. */
+  close(): void {
+    this.removeGapListener();
+  }
+
+  private join(name: string, deviceId: string | undefined, stream: DevicePositionStream): PositionChannel {
+    let channel = this.channels.get(name);
+    if (channel === undefined) {
+      const created: PositionChannel = {
+        name,
+        deviceId,
+        streams: new Set(),
+        ready: Promise.resolve(),
+        live: false,
+        removeListener: undefined,
+      };
+      created.ready = this.options.pubSub
+        .listen([name], (payload) => this.onMessage(created, payload))
+        .then(
+          (removeListener) => {
+            if (this.channels.get(name) === created) {
+              created.removeListener = removeListener;
+              created.live = true;
+            } else {
+              // Every stream left while Redis confirmed.
+              removeListener();
+            }
+          },
+          (error: unknown) => {
+            if (this.channels.get(name) === created) this.channels.delete(name);
+            throw error;
+          },
+        );
+      this.channels.set(name, created);
+      channel = created;
+    }
+    channel.streams.add(stream);
+    return channel;
+  }
+
+  private leave(channel: PositionChannel, stream: DevicePositionStream): void {
+    channel.streams.delete(stream);
+    if (channel.streams.size > 0 || this.channels.get(channel.name) !== channel) return;
+    this.channels.delete(channel.name);
+    channel.removeListener?.();
+    // Nothing carries the channel's devices now, unless another channel does (confirmed live).
+    if (channel.deviceId === undefined) {
+      this.newest.forgetAll((id) => this.isObserved(deviceSignalChannelFor(this.options.namespace, id)));
+    } else if (!this.isObserved(this.allChannel)) {
+      this.newest.forget(channel.deviceId);
+    }
+  }
+
+  private isObserved(name: string): boolean {
+    return this.channels.get(name)?.live === true;
+  }
+
+  private onMessage(channel: PositionChannel, payload: unknown): void {
+    const live = this.options.decoder.decode(payload);
+    if (live === undefined) return;
+    this.newest.judge(live.event.deviceId, live.event.end, { live, channel });
+  }
+}
+
+/**
+ * Reads devices' stored newest positions (`devices.lastPosition`, kept by the processor's
+ * rollups) in one query, rejecting after `timeoutMs` so events never wait long on the database.
+ */
+export function storedPositionLookup(
+  devices: ReturnModelType<typeof Device>,
+  timeoutMs = POSITION_LOOKUP_TIMEOUT_MS,
+): (deviceIds: readonly string[]) => Promise<ReadonlyMap<string, SamplePosition>> {
+  return async (deviceIds) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading stored positions took over ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const found = await Promise.race([
+        devices
+          .find({ _id: { $in: [...deviceIds] } }, { lastPosition: 1 })
+          .lean<Array<Pick<Device, '_id' | 'lastPosition'>>>(),
+        timeout,
+      ]);
+      const positions = new Map<string, SamplePosition>();
+      for (const { _id, lastPosition } of found) {
+        if (!lastPosition) continue;
+        const { time, lat, lon, speed } = lastPosition;
+        positions.set(_id, { time: new Date(time).getTime(), lat, lon, speed });
+      }
+      return positions;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
