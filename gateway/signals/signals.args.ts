@@ -9,8 +9,10 @@ export class SignalsArgs {
 
   @Field(() => Int, {
     nullable: true,
-    defaultValue: 20,
-    description: 'Page size (forward). At most the server cap (default 200).',
+    // No schema default: `first` would then always arrive, and `last` could not be told from a
+    // request that mixes both directions (refused).
+    description:
+      'Page size (forward; 20 when neither `first` nor `last` is given). At most the server cap (default 200).',
   })
   public first?: number | null;
 
