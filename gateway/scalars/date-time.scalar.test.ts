@@ -7,6 +7,7 @@ describe('DateTime scalar', () => {
     expect(DateTimeScalar.parseValue('2024-02-29T23:59:59.999Z')).toEqual(
       new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
     );
+    expect(DateTimeScalar.parseValue('0050-03-01T00:00:00Z').getUTCFullYear()).toBe(50);
     expect(DateTimeScalar.parseLiteral({ kind: Kind.STRING, value: '2026-01-31T12:00:00Z' })).toEqual(
       new Date('2026-01-31T12:00:00Z'),
     );
@@ -16,6 +17,7 @@ describe('DateTime scalar', () => {
   it('refuses days and times the calendar does not have, rather than rolling them over', () => {
     for (const value of [
       '2026-02-30T00:00:00Z',
+      '0050-02-29T00:00:00Z',
       '2025-02-29T00:00:00Z',
       '2026-04-31T00:00:00Z',
       '2026-13-01T00:00:00Z',

@@ -13,7 +13,9 @@ function parseIso(value: unknown): Date {
   const [hour, minute, second] = [field(4), field(5), field(6)];
   const [offsetHours, offsetMinutes] = [field(10), field(11)];
   // `Date` rolls impossible fields over (Feb 30 becomes Mar 2): refuse them instead of guessing.
-  const calendar = new Date(Date.UTC(year, month - 1, day));
+  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999.
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year, month - 1, day);
   const isRealDay =
     calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
   if (!isRealDay || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
