@@ -33,6 +33,7 @@ const processorEnvSchema = z.object({
   PROCESSOR_RETRY_BASE_DELAY_MS: envInteger(2_000, 1),
   PROCESSOR_RETRY_MAX_DELAY_MS: envInteger(60_000, 1),
   PROCESSOR_MAX_ATTEMPTS: envInteger(MAX_DELIVERY_ATTEMPTS, 1, 100),
+  PROCESSOR_OUTAGE_HOLD_MS: envInteger(86_400_000, 0),
   PROCESSOR_SEEN_KEY_TTL_S: envInteger(900, 1),
   PROCESSOR_MONGO_TIMEOUT_MS: envInteger(5_000, 100),
   RETENTION_DAYS: envPositiveNumber(30),
@@ -71,6 +72,11 @@ export interface ProcessorConfig {
   retryMaxDelayMs: number;
   /** `PROCESSOR_MAX_ATTEMPTS`: attempts before a transiently failing message is dead-lettered (default 5). */
   maxAttempts: number;
+  /**
+   * `PROCESSOR_OUTAGE_HOLD_MS`: how long a message whose attempts are spent is held while the
+   * database or Redis is down before it is dead-lettered after all (default 86,400,000 = 24 h; 0 = never held).
+   */
+  outageHoldMs: number;
   /** `PROCESSOR_SEEN_KEY_TTL_S`: how long Redis remembers a stored idempotency key (default 900). */
   seenKeyTtlSeconds: number;
   /** `PROCESSOR_MONGO_TIMEOUT_MS`: longest wait for a database server before an operation fails (default 5,000). */
@@ -101,6 +107,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
     retryBaseDelayMs: e.PROCESSOR_RETRY_BASE_DELAY_MS,
     retryMaxDelayMs: e.PROCESSOR_RETRY_MAX_DELAY_MS,
     maxAttempts: e.PROCESSOR_MAX_ATTEMPTS,
+    outageHoldMs: e.PROCESSOR_OUTAGE_HOLD_MS,
     seenKeyTtlSeconds: e.PROCESSOR_SEEN_KEY_TTL_S,
     mongoTimeoutMs: e.PROCESSOR_MONGO_TIMEOUT_MS,
     retentionDays: e.RETENTION_DAYS,

@@ -7,6 +7,7 @@ export interface ProcessorMetrics {
   processed: Counter<'queue' | 'outcome'>;
   droppedSamples: Counter;
   retries: Counter;
+  heldForOutage: Counter;
   deadLetters: Counter<'reason'>;
   processingSeconds: Histogram<'queue'>;
   retentionDeletedSignals: Counter;
@@ -31,6 +32,11 @@ export function createProcessorMetrics(): ProcessorMetrics {
     retries: new Counter({
       name: 'xray_processor_retries_total',
       help: 'Messages scheduled for another attempt after a transient failure.',
+      registers: [registry],
+    }),
+    heldForOutage: new Counter({
+      name: 'xray_processor_held_for_outage_total',
+      help: 'Messages whose last attempt failed while the database or Redis was down, tried again instead of dead-lettered.',
       registers: [registry],
     }),
     deadLetters: new Counter({

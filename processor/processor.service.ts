@@ -8,9 +8,11 @@ import {
   MONGO_CONNECT_TIMEOUT_MS,
   reconnectWhenMonitorHangs,
   type Logger,
+  type ReadinessChecks,
   type RunningService,
 } from '../schema';
 import { BrokerSession } from './broker.session';
+import { DependencyWatch } from './dependency-watch';
 import type { ProcessorConfig } from './config';
 import { ExclusiveGate } from './exclusive-gate';
 import { createProcessorMetrics } from './processor.metrics';
@@ -100,13 +102,30 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     baseDelayMs: config.retryBaseDelayMs,
     maxDelayMs: config.retryMaxDelayMs,
     maxAttempts: config.maxAttempts,
+    maxHoldMs: config.outageHoldMs,
   };
+  const readinessChecks: ReadinessChecks = {
+    mongo: async () => {
+      await connection.db?.admin().ping();
+    },
+    redis: async () => {
+      await redis.ping();
+    },
+  };
+  // The dependencies a stored and published message needs (not the broker: without it nothing settles).
+  const dependencies = new DependencyWatch(readinessChecks);
   const broker = await BrokerSession.start({
     amqpUrl: config.amqpUrl,
     prefetch: config.prefetch,
     logger,
     raw: (consumeChannel, publishChannel) =>
-      rawXRayMessageHandler(consumeChannel, publishChannel, { handle: handleRaw, retryPolicy, metrics, logger }),
+      rawXRayMessageHandler(consumeChannel, publishChannel, {
+        handle: handleRaw,
+        retryPolicy,
+        dependencyOutage: () => dependencies.outage(),
+        metrics,
+        logger,
+      }),
     command: (consumeChannel, publishChannel) =>
       signalCommandMessageHandler(consumeChannel, publishChannel, { handle: handleCommand, metrics, logger }),
   });
@@ -127,12 +146,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     createOpsRouter({
       registry: metrics.registry,
       checks: {
-        mongo: async () => {
-          await connection.db?.admin().ping();
-        },
-        redis: async () => {
-          await redis.ping();
-        },
+        ...readinessChecks,
         amqp: async () => {
           if (!broker.isConsuming()) throw new Error('not consuming from the broker');
         },

@@ -17,6 +17,9 @@ import { retryDecisionFor, type RetryPolicy } from './retry-policy';
 /** Routing key a message first arrived with; kept across retries, which arrive under another key. */
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
 
+/** When a message was first held for an outage (epoch ms), to bound how long it is held. */
+export const HELD_SINCE_HEADER = 'x-held-since';
+
 /** Headers the broker adds when dead-lettering; not carried into republished copies. */
 const BROKER_DEATH_HEADERS = [
   'x-death',
@@ -31,6 +34,8 @@ const BROKER_DEATH_HEADERS = [
 export interface RawXRayConsumerDeps {
   handle: (delivery: RawXRayDelivery) => Promise<RawXRayOutcome>;
   retryPolicy: RetryPolicy;
+  /** What is down right now (database, Redis), asked only when a message's last attempt failed. */
+  dependencyOutage: () => Promise<string | undefined>;
   metrics: ProcessorMetrics;
   logger: Logger;
 }
@@ -38,8 +43,9 @@ export interface RawXRayConsumerDeps {
 /**
  * The AMQP adapter around the raw x-ray handler. Every message ends acknowledged exactly when its
  * fate is safely recorded: stored and published; or republished (with a confirm) to the retry queue
- * with a backoff expiration and an incremented `x-attempt`; or republished (with a confirm) to the
- * dead-letter exchange with the reason. If even that republish fails, the message is left
+ * with a backoff expiration and an incremented `x-attempt` (the same `x-attempt` when its last
+ * attempt failed while the database or Redis was down: an outage is not the message's fault); or
+ * republished (with a confirm) to the dead-letter exchange with the reason. If even that republish fails, the message is left
  * unacknowledged for the broker to redeliver: nothing is dropped.
  */
 export function rawXRayMessageHandler(
@@ -97,7 +103,15 @@ async function settleFailure(
     deps.metrics.deadLetters.inc({ reason: 'poison' });
     return 'dead_lettered';
   }
-  const decision = retryDecisionFor(attempt, deps.retryPolicy);
+  const lastAttempt = attempt >= deps.retryPolicy.maxAttempts;
+  const outage = lastAttempt ? await deps.dependencyOutage() : undefined;
+  const now = Date.now();
+  const heldSince = Number(headers[HELD_SINCE_HEADER]);
+  const firstHeldAt = Number.isFinite(heldSince) && heldSince > 0 ? heldSince : now;
+  const decision = retryDecisionFor(attempt, deps.retryPolicy, {
+    dependencyDown: outage !== undefined,
+    heldForMs: now - firstHeldAt,
+  });
   if (decision.action === 'dead-letter') {
     const reason = `gave up after ${attempt} attempts: ${describeError(error)}`;
     log.error({ err: error }, 'dead-lettering a message that kept failing');
@@ -105,17 +119,21 @@ async function settleFailure(
     deps.metrics.deadLetters.inc({ reason: 'exhausted' });
     return 'dead_lettered';
   }
-  log.warn({ err: error, delayMs: decision.delayMs }, 'transient failure; retrying later');
+  if (decision.held)
+    log.warn({ err: error, outage, delayMs: decision.delayMs }, 'a dependency is down; holding the message');
+  else log.warn({ err: error, delayMs: decision.delayMs }, 'transient failure; retrying later');
   await publishConfirmed(publishChannel, '', RAW_RETRY_QUEUE, message.content, {
     ...republishedPropertiesOf(message.properties),
     expiration: String(decision.delayMs),
     headers: {
-      ...withoutBrokerHeaders(headers),
+      ...withoutHoldHeader(withoutBrokerHeaders(headers)),
       [AMQP_HEADERS.attempt]: decision.nextAttempt,
       [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+      ...(decision.held ? { [HELD_SINCE_HEADER]: firstHeldAt } : {}),
     },
   });
   deps.metrics.retries.inc();
+  if (decision.held) deps.metrics.heldForOutage.inc();
   return 'retried';
 }
 
@@ -134,6 +152,13 @@ function deadLetter(
       [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
     },
   });
+}
+
+/** A retry that is not a hold starts the bound afresh at its next hold (after a replay, say). */
+function withoutHoldHeader(headers: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...headers };
+  delete copy[HELD_SINCE_HEADER];
+  return copy;
 }
 
 function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {

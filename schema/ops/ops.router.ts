@@ -23,6 +23,21 @@ function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
   });
 }
 
+/** Runs `checks` side by side, each within `timeoutMs`; resolves with the message of each that failed. */
+export async function failedChecks(
+  checks: ReadinessChecks,
+  timeoutMs: number = READINESS_CHECK_TIMEOUT_MS,
+): Promise<Record<string, string>> {
+  const entries = Object.entries(checks);
+  const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check, timeoutMs)));
+  const failed: Record<string, string> = {};
+  results.forEach((result, i) => {
+    if (result.status === 'rejected')
+      failed[(entries[i] as [string, unknown])[0]] = String((result.reason as Error).message);
+  });
+  return failed;
+}
+
 /**
  * `/healthz` (the process is alive), `/readyz` (every dependency answered within 2 s; 503 with
  * each failure otherwise) and `/metrics` (Prometheus text of `registry`).
@@ -33,14 +48,10 @@ export function createOpsRouter(options: { checks: ReadinessChecks; registry: Re
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const entries = Object.entries(options.checks);
-    const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check, READINESS_CHECK_TIMEOUT_MS)));
+    const failed = await failedChecks(options.checks);
     const dependencies: Record<string, string> = {};
-    results.forEach((result, i) => {
-      const name = (entries[i] as [string, unknown])[0];
-      dependencies[name] = result.status === 'fulfilled' ? 'ok' : String((result.reason as Error).message);
-    });
-    const ready = results.every((r) => r.status === 'fulfilled');
+    for (const name of Object.keys(options.checks)) dependencies[name] = failed[name] ?? 'ok';
+    const ready = Object.keys(failed).length === 0;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', dependencies });
   });
   router.get('/metrics', async (_req, res) => {
