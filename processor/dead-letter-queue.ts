@@ -29,6 +29,11 @@ const PER_TRIP_HEADERS = [AMQP_HEADERS.attempt, AMQP_HEADERS.deadLetterReason, O
  * `iot.xray` under its original routing key with its attempt count reset) or put back at the end
  * of the queue, and only acknowledged once that publish is confirmed. Walking instead of
  * peek-and-requeue keeps the order and never raises a quorum queue's delivery count.
+ *
+ * Publish-then-ack can double a message but never lose one: if the channel dies after the broker
+ * took the copy and before it processed the ack of the original, the original is requeued as well.
+ * The promise resolves only once the broker has processed every ack, so a caller that exits right
+ * after it leaves no original behind to be requeued.
  */
 async function walkDeadLetters(
   channel: ConfirmChannel,
@@ -59,6 +64,9 @@ async function walkDeadLetters(
     }
     channel.ack(message);
   }
+  // Acks get no reply, but the broker handles a channel's methods in order: once this answer is
+  // back, every ack above has been processed and no original can be requeued any more.
+  await channel.checkQueue(RAW_DEAD_LETTER_QUEUE);
   return { letters, replayed };
 }
 

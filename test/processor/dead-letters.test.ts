@@ -1,15 +1,16 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type mongoose from 'mongoose';
-import { rawRoutingKeyFor, RAW_DEAD_LETTER_QUEUE, RAW_QUEUE } from '../../schema';
+import { AMQP_HEADERS, rawRoutingKeyFor, RAW_DEAD_LETTER_QUEUE, RAW_QUEUE } from '../../schema';
 import { listDeadLetters, replayDeadLetters } from '../../processor/dead-letter-queue';
 import type { RunningProcessor } from '../../processor/processor.service';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy } from '../support/tcp-proxy';
-import { connectTestBroker, type TestBroker } from './support/broker-client';
+import { connectTestBroker, drainQueue, type TestBroker } from './support/broker-client';
 import { connectSuiteDb, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
 import { waitFor } from '../support/wait-for';
 
@@ -48,13 +49,15 @@ describe('dead letters and their replay', () => {
     await waitFor('the poison message dead-lettered', async () => (await deadLetterCount()) === 1);
     await misconfigured.close();
 
-    // A processor whose database stays unreachable: two quick attempts, then the dead-letter queue.
+    // A processor whose database stays unreachable, with holding during outages off (as a failure
+    // that is the message's own would go): two quick attempts, then the dead-letter queue.
     const proxy = disposables.add(await startTcpProxy(infra.mongoUrl), (p) => p.close());
     const cutOff: RunningProcessor = await startTestProcessor(infra, {
       MONGO_URL: proxy.urlFor(infra.mongoUrl),
       PROCESSOR_MAX_ATTEMPTS: '2',
       PROCESSOR_RETRY_BASE_DELAY_MS: '100',
       PROCESSOR_MONGO_TIMEOUT_MS: '500',
+      PROCESSOR_OUTAGE_HOLD_MS: '0',
     });
     proxy.cut();
     const exhaustedId = await broker.publishXRay('dlq-b', xray('dlq-b', Date.UTC(2025, 1, 2)));
@@ -117,4 +120,46 @@ describe('dead letters and their replay', () => {
     await waitFor('the main queue drained', async () => (await broker.messageCount(RAW_QUEUE)) === 0);
     expect(await deadLetterCount()).toBe(0);
   }, 120_000);
+
+  it('lists into `head -n 1`, exits 0 and leaves every message in the queue exactly once', async () => {
+    await tool.purgeQueue(RAW_DEAD_LETTER_QUEUE);
+    // More listing than a pipe's 64 KiB buffer holds, so `head` is gone while the CLI still writes.
+    const seededIds = Array.from({ length: 600 }, (_, index) => `closed-reader-${index}`);
+    for (const [index, messageId] of seededIds.entries()) {
+      tool.publish('', RAW_DEAD_LETTER_QUEUE, xray(`dlq-pipe-${index}`, Date.UTC(2025, 2, 1)), {
+        persistent: true,
+        messageId,
+        headers: { [AMQP_HEADERS.deviceId]: `dlq-pipe-${index}`, [AMQP_HEADERS.deadLetterReason]: 'invalid x-ray' },
+      });
+    }
+    await tool.waitForConfirms();
+
+    // A real `head`, as an operator types it: it exits the moment it has its line, which a reader in
+    // this (busy) process cannot be relied on to do before the CLI has written everything.
+    const cli = spawn(
+      'bash',
+      [
+        '-c',
+        '"$0" "$@" | head -n 1; exit "${PIPESTATUS[0]}"',
+        process.execPath,
+        path.join(__dirname, 'support', 'run-typescript.cjs'),
+        path.join(ROOT, 'processor', 'dlq.cli.ts'),
+        'list',
+      ],
+      { env: { PATH: process.env.PATH ?? '', AMQP_URL: infra.amqpUrl }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    disposables.add(cli, (c) => void (c.exitCode === null && c.kill()));
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [exitCode] = (await once(cli, 'close')) as [number | null];
+
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(stdout).toMatch(/^#0 closed-reader-0 device=dlq-pipe-0 [^\n]*\n$/);
+    // What a dead CLI left unacknowledged, the broker requeues (to the front) the moment it sees the
+    // connection close, well before this drain is through 600 messages: a duplicate would be in it.
+    const remaining = await drainQueue(tool, RAW_DEAD_LETTER_QUEUE);
+    expect(remaining.map((m) => m.properties.messageId as string)).toEqual(seededIds);
+  });
 });
