@@ -328,6 +328,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       async close() {
         logger.info('gateway closing');
         await closeAll();
+        logger.info('gateway stopped');
       },
     };
   } catch (error) {
