@@ -27,6 +27,7 @@ export function apiKeyHandler(
       logger.error({ err: error }, 'API key lookup failed');
       res
         .status(503)
+        .set('Retry-After', '1')
         .json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'cannot check the API key right now; retry shortly'));
       return;
     }
