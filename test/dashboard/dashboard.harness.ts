@@ -9,15 +9,12 @@ import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadGatewayConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/gateway.service';
-import { loadIngestConfig } from '../../ingest/config';
-import { startIngest } from '../../ingest/ingest.service';
 import { postSignedXRay as postDeviceXRay } from '../../ingest/simulator/signed-xray.client';
-import { loadProcessorConfig } from '../../processor/config';
-import { startProcessor } from '../../processor/processor.service';
 import { silentLogger } from '../../schema';
 import type { RunningService, XRayMessage, XRaySample } from '../../schema';
 import type { Disposables } from '../support/disposables';
 import type { SuiteInfra } from '../support/suite-infra';
+import { startWholePipeline } from '../support/whole-pipeline';
 
 // Page functions run in the browser; the harness compiles without DOM types.
 declare const window: { location: { hash: string } };
@@ -67,31 +64,13 @@ export async function startFleetStack(
 ): Promise<FleetStack> {
   const adminApiKey = `dash-admin-${randomBytes(16).toString('hex')}`;
   const fleetSecret = `dashboard-fleet-secret-${randomBytes(16).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    MONGO_URL: infra.mongoUrl,
-    REDIS_URL: infra.redisUrl,
-    AMQP_URL: infra.amqpUrl,
-    XRAY_NAMESPACE: infra.namespace,
+  const { ingest, gateway } = await startWholePipeline(infra, disposables, {
     INGEST_HMAC_SECRET: fleetSecret,
     GATEWAY_ADMIN_API_KEY: adminApiKey,
     GATEWAY_DASHBOARD_DIR: options.dashboardDir,
-    PROCESSOR_PORT: '0',
-    PROCESSOR_HOST: '127.0.0.1',
-    INGEST_PORT: '0',
-    INGEST_HOST: '127.0.0.1',
     INGEST_RATE_LIMIT_PER_MINUTE: '100000',
-    GATEWAY_PORT: '0',
-    GATEWAY_HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
     ...options.extraEnv,
-  };
-  const logger = silentLogger();
-  const processor = await startProcessor(loadProcessorConfig(env), { logger });
-  disposables.add(processor, (service) => service.close());
-  const ingest = await startIngest(loadIngestConfig(env), { logger });
-  disposables.add(ingest, (service) => service.close());
-  const gateway = await startGateway(loadGatewayConfig(env), { logger });
-  disposables.add(gateway, (service) => service.close());
+  });
   return { ingest, gateway, adminApiKey, fleetSecret };
 }
 

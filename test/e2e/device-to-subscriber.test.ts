@@ -3,14 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { type DocumentNode, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadGatewayConfig } from '../../gateway/config';
-import { startGateway } from '../../gateway/gateway.service';
-import { loadIngestConfig } from '../../ingest/config';
-import { startIngest } from '../../ingest/ingest.service';
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
-import { loadProcessorConfig } from '../../processor/config';
-import { startProcessor } from '../../processor/processor.service';
-import { type RunningService, silentLogger } from '../../schema';
+import type { RunningService } from '../../schema';
 import {
   OnSignalProcessedDocument,
   type OnSignalProcessedSubscription,
@@ -22,6 +16,7 @@ import {
 import { Disposables } from '../support/disposables';
 import { loadSampleXRay } from '../support/sample-xray';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { startWholePipeline } from '../support/whole-pipeline';
 
 /**
  * The whole path on the real stack: a device POSTs its signed x-ray to ingest → RabbitMQ →
@@ -153,26 +148,10 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
 
   beforeAll(async () => {
     infra = disposables.add(await createSuiteInfra('e2e'), (i) => i.dispose());
-    const env: NodeJS.ProcessEnv = {
-      MONGO_URL: infra.mongoUrl,
-      REDIS_URL: infra.redisUrl,
-      AMQP_URL: infra.amqpUrl,
-      XRAY_NAMESPACE: infra.namespace,
+    ({ processor, gateway, ingest } = await startWholePipeline(infra, disposables, {
       INGEST_HMAC_SECRET: fleetSecret,
       GATEWAY_ADMIN_API_KEY: apiKey,
-      INGEST_PORT: '0',
-      PROCESSOR_PORT: '0',
-      GATEWAY_PORT: '0',
-      INGEST_HOST: '127.0.0.1',
-      PROCESSOR_HOST: '127.0.0.1',
-      GATEWAY_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    };
-    const logger = silentLogger();
-    // Started in the order data flows backwards, so nothing is published before its consumer exists.
-    processor = disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
-    gateway = disposables.add(await startGateway(loadGatewayConfig(env), { logger }), (s) => s.close());
-    ingest = disposables.add(await startIngest(loadIngestConfig(env), { logger }), (s) => s.close());
+    }));
     graphqlUrl = `${gateway.url}/graphql`;
     wsUrl = graphqlUrl.replace(/^http/, 'ws');
   });

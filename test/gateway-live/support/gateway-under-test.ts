@@ -36,7 +36,11 @@ export async function startGatewayUnderTest(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const gateway = await startGateway(config, { logger: silentLogger() });
+  return gatewayUnderTestOf(await startGateway(config, { logger: silentLogger() }));
+}
+
+/** A running gateway as the live tests address it. */
+export function gatewayUnderTestOf(gateway: RunningGateway): GatewayUnderTest {
   return {
     gateway,
     httpUrl: `${gateway.url}/graphql`,

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { loadIngestConfig } from '../../../ingest/config';
-import { startIngest } from '../../../ingest/ingest.service';
-import { loadProcessorConfig } from '../../../processor/config';
-import { startProcessor } from '../../../processor/processor.service';
-import { silentLogger, type RunningService } from '../../../schema';
+import type { RunningService } from '../../../schema';
 import type { Disposables } from '../../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../../support/suite-infra';
+import { startWholePipeline } from '../../support/whole-pipeline';
 import {
   connectSuiteDatabase,
-  startGatewayUnderTest,
+  gatewayUnderTestOf,
+  LIVE_ADMIN_KEY,
   type GatewayUnderTest,
   type SuiteDatabase,
 } from './gateway-under-test';
@@ -28,21 +26,11 @@ export async function startPipelineUnderTest(disposables: Disposables, suite: st
   const fleetSecret = randomBytes(32).toString('hex');
   const infra = disposables.add(await createSuiteInfra(suite), (i) => i.dispose());
   const db = disposables.add(await connectSuiteDatabase(infra), (d) => d.close());
-  const env: NodeJS.ProcessEnv = {
-    MONGO_URL: infra.mongoUrl,
-    REDIS_URL: infra.redisUrl,
-    AMQP_URL: infra.amqpUrl,
-    XRAY_NAMESPACE: infra.namespace,
+  const { ingest, gateway } = await startWholePipeline(infra, disposables, {
     INGEST_HMAC_SECRET: fleetSecret,
-    INGEST_PORT: '0',
-    PROCESSOR_PORT: '0',
-    INGEST_HOST: '127.0.0.1',
-    PROCESSOR_HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-  };
-  const logger = silentLogger();
-  disposables.add(await startProcessor(loadProcessorConfig(env), { logger }), (s) => s.close());
-  const gateway = disposables.add(await startGatewayUnderTest(infra), (g) => g.close());
-  const ingest = disposables.add(await startIngest(loadIngestConfig(env), { logger }), (s) => s.close());
-  return { infra, db, fleetSecret, ingest, gateway };
+    GATEWAY_ADMIN_API_KEY: LIVE_ADMIN_KEY,
+    // As startGatewayUnderTest gives every live suite: no API-key cache.
+    GATEWAY_API_KEY_CACHE_TTL_MS: '0',
+  });
+  return { infra, db, fleetSecret, ingest, gateway: gatewayUnderTestOf(gateway) };
 }
