@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     }
     signals.findOne({ _id: new Types.ObjectId(match[1]) }, { projection: PROJECTION }).then(
       (document) => {
-        const body = JSON.stringify({ data: { signal: document ? { ...document, id: String(document._id), _id: undefined } : null } });
+        const body = JSON.stringify({
+          data: { signal: document ? { ...document, id: String(document._id), _id: undefined } : null },
+        });
         response.writeHead(200, { 'content-type': 'application/json' }).end(body);
       },
       () => response.writeHead(500).end(),

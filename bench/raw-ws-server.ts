@@ -26,7 +26,9 @@ async function blast(events: number, perConnection: number, payload: string): Pr
 
 process.on('message', (message: { type: string; events?: number; perConnection?: number; payload?: string }) => {
   if (message.type === 'blast') {
-    void blast(message.events ?? 1, message.perConnection ?? 1, message.payload ?? '{}').then(() => send({ type: 'blasted' }));
+    void blast(message.events ?? 1, message.perConnection ?? 1, message.payload ?? '{}').then(() =>
+      send({ type: 'blasted' }),
+    );
   } else if (message.type === 'stop') {
     for (const socket of sockets) socket.terminate();
     server.close(() => process.exit(0));

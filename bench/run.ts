@@ -25,11 +25,31 @@ interface ScenarioPlan {
 }
 
 const PLANS: ReadonlyArray<ScenarioPlan> = [
-  { id: 'throughput', title: '1. Pipeline throughput', goal: 'pipeline / min(raw broker, raw DB) ≥ 0.8', budgetSeconds: [240, 150] },
-  { id: 'latency', title: '2. Live latency', goal: 'p99 < 50 ms at 500 msg/s with 1,000 subscribers', budgetSeconds: [480, 180] },
+  {
+    id: 'throughput',
+    title: '1. Pipeline throughput',
+    goal: 'pipeline / min(raw broker, raw DB) ≥ 0.8',
+    budgetSeconds: [240, 150],
+  },
+  {
+    id: 'latency',
+    title: '2. Live latency',
+    goal: 'p99 < 50 ms at 500 msg/s with 1,000 subscribers',
+    budgetSeconds: [480, 180],
+  },
   { id: 'fanout', title: '3. Fan-out capacity', goal: '10,000 subscriptions < 1 GiB RSS', budgetSeconds: [300, 120] },
-  { id: 'queries', title: '4. Queries', goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms', budgetSeconds: [540, 180] },
-  { id: 'http', title: '5. HTTP overhead', goal: 'reported: GraphQL signal(id) req/s beside a bare HTTP handler', budgetSeconds: [120, 90] },
+  {
+    id: 'queries',
+    title: '4. Queries',
+    goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms',
+    budgetSeconds: [540, 180],
+  },
+  {
+    id: 'http',
+    title: '5. HTTP overhead',
+    goal: 'reported: GraphQL signal(id) req/s beside a bare HTTP handler',
+    budgetSeconds: [120, 90],
+  },
 ];
 
 function parseArguments(args: string[]): { options: BenchOptions; scenarios: ScenarioPlan[] } {
@@ -40,9 +60,13 @@ function parseArguments(args: string[]): { options: BenchOptions; scenarios: Sce
   const quick = args.includes('--quick');
   const signals = Number(value('--signals') ?? (quick ? 10_000 : 100_000));
   if (!Number.isInteger(signals) || signals < 1_000) throw new Error('--signals must be an integer ≥ 1000');
-  const wanted = value('--scenario')?.split(',').map((id) => id.trim()).filter(Boolean);
+  const wanted = value('--scenario')
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   const unknown = wanted?.filter((id) => !PLANS.some((plan) => plan.id === id)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${PLANS.map((plan) => plan.id).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${PLANS.map((plan) => plan.id).join(', ')})`);
   return {
     options: { quick, signals, profile: !args.includes('--no-profile') },
     scenarios: PLANS.filter((plan) => !wanted || wanted.includes(plan.id)),
@@ -89,7 +113,7 @@ async function runScenario(plan: ScenarioPlan, options: BenchOptions): Promise<S
 
 function caveatsFor(report: Omit<BenchReport, 'caveats'>): string[] {
   const caveats = [
-    'Shared machine: other engineers\' test suites may have loaded the same 2 cores and the same PostgreSQL/FerretDB, RabbitMQ and Redis during this run; every figure sits beside a limit measured in the same run for that reason.',
+    "Shared machine: other engineers' test suites may have loaded the same 2 cores and the same PostgreSQL/FerretDB, RabbitMQ and Redis during this run; every figure sits beside a limit measured in the same run for that reason.",
   ];
   const load = Number(report.machine.loadAverageAtStart.split(' ')[0]);
   if (load > report.machine.nproc / 2) caveats.push(`Load average was already ${load} when the run started.`);
@@ -108,19 +132,25 @@ async function main(): Promise<void> {
   for (const plan of scenarios) {
     process.stderr.write(`[bench] ${plan.title} (budget ${plan.budgetSeconds[options.quick ? 1 : 0]} s)\n`);
     const result = await runScenario(plan, options);
-    process.stderr.write(`[bench] ${plan.title}: ${result.outcome} — ${result.headline}${result.error ? ` — ${result.error}` : ''}\n`);
+    process.stderr.write(
+      `[bench] ${plan.title}: ${result.outcome} — ${result.headline}${result.error ? ` — ${result.error}` : ''}\n`,
+    );
     results.push(result);
   }
   // Leave nothing behind: the seeded signals would slow the shared database for everyone.
   await dropDatabase(config.mongoUrl).catch(() => undefined);
   await deleteVhost(config).catch(() => undefined);
 
-  const merged = PLANS.map((plan) => results.find((result) => result.id === plan.id) ?? previous?.scenarios.find((result) => result.id === plan.id)).filter(
-    (result): result is ScenarioResult => result !== undefined,
-  );
+  const merged = PLANS.map(
+    (plan) =>
+      results.find((result) => result.id === plan.id) ?? previous?.scenarios.find((result) => result.id === plan.id),
+  ).filter((result): result is ScenarioResult => result !== undefined);
   const partial = { machine, options: { ...options, scenarios: scenarios.map((plan) => plan.id) }, scenarios: merged };
   const report: BenchReport = { ...partial, caveats: caveatsFor(partial) };
-  if (merged.length > results.length) report.caveats.push('Scenarios not run this time keep the figures of an earlier run (their own dates are in latest.json history).');
+  if (merged.length > results.length)
+    report.caveats.push(
+      'Scenarios not run this time keep the figures of an earlier run (their own dates are in latest.json history).',
+    );
   writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
   const docPath = path.join(config.root, 'docs', 'benchmarks.md');
   const document = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';

@@ -13,11 +13,16 @@ import type { BenchOptions, Scenario } from './lib/scenario';
 // Loaded lazily so a scenario whose services are missing fails alone.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const SCENARIOS: Record<string, () => Scenario> = {
-  throughput: () => (require('./scenarios/throughput.scenario') as typeof import('./scenarios/throughput.scenario')).throughputScenario,
-  latency: () => (require('./scenarios/latency.scenario') as typeof import('./scenarios/latency.scenario')).latencyScenario,
+  throughput: () =>
+    (require('./scenarios/throughput.scenario') as typeof import('./scenarios/throughput.scenario')).throughputScenario,
+  latency: () =>
+    (require('./scenarios/latency.scenario') as typeof import('./scenarios/latency.scenario')).latencyScenario,
   fanout: () => (require('./scenarios/fanout.scenario') as typeof import('./scenarios/fanout.scenario')).fanoutScenario,
-  queries: () => (require('./scenarios/queries.scenario') as typeof import('./scenarios/queries.scenario')).queriesScenario,
-  http: () => (require('./scenarios/http-overhead.scenario') as typeof import('./scenarios/http-overhead.scenario')).httpOverheadScenario,
+  queries: () =>
+    (require('./scenarios/queries.scenario') as typeof import('./scenarios/queries.scenario')).queriesScenario,
+  http: () =>
+    (require('./scenarios/http-overhead.scenario') as typeof import('./scenarios/http-overhead.scenario'))
+      .httpOverheadScenario,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -58,7 +63,7 @@ if (require.main === module) {
   // Orphaned (the orchestrator is gone): exit, and the services and workers exit with this process's IPC.
   process.on('disconnect', () => process.exit(1));
   main().catch((error: unknown) => {
-    process.send?.({ type: 'failed', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     setTimeout(() => process.exit(1), 200);
   });
 }

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   }
   const config = (load as (env: NodeJS.ProcessEnv) => { logLevel?: string })(process.env);
   const logger = createLogger(kind, process.env.LOG_LEVEL ?? 'warn');
-  const running = (await (start as (config: unknown, deps: unknown) => Promise<RunningService>)(config, { logger })) as RunningService;
+  const running = (await (start as (config: unknown, deps: unknown) => Promise<RunningService>)(config, {
+    logger,
+  })) as RunningService;
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -49,7 +51,13 @@ async function main(): Promise<void> {
       const collect = (globalThis as { gc?: () => void }).gc;
       collect?.();
       const usage = process.memoryUsage();
-      send({ type: 'retained-memory', collected: collect !== undefined, rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external });
+      send({
+        type: 'retained-memory',
+        collected: collect !== undefined,
+        rss: usage.rss,
+        heapUsed: usage.heapUsed,
+        external: usage.external,
+      });
     }
   });
   process.on('SIGTERM', () => void stop());
@@ -58,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  send({ type: 'failed', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exit(1);
 });

@@ -122,7 +122,16 @@ function describeError(error: unknown): string {
 function status(): Record<string, unknown> {
   let withEvent = 0;
   for (const count of receivedPerSubscription) if (count > 0) withEvent += 1;
-  return { type: 'status', received, withEvent, errors, ended, lastError, lastReceivedAt, rss: process.memoryUsage().rss };
+  return {
+    type: 'status',
+    received,
+    withEvent,
+    errors,
+    ended,
+    lastError,
+    lastReceivedAt,
+    rss: process.memoryUsage().rss,
+  };
 }
 
 process.on('message', (message: { type: string } & Record<string, unknown>) => {

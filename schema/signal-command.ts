@@ -14,5 +14,4 @@ export type SignalCommandErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'INTERNAL_
 
 /** The processor's answer to a {@link SignalCommand}. */
 export type SignalCommandReply =
-  | { ok: true; signalId: string; deleted?: boolean }
-  | { ok: false; code: SignalCommandErrorCode; message: string };
+  { ok: true; signalId: string; deleted?: boolean } | { ok: false; code: SignalCommandErrorCode; message: string };

@@ -38,14 +38,25 @@ describe('validateXRayMessage', () => {
     const result = validateXRayMessage(body, { nowMs: NOW });
     expect(result.ok).toBe(false);
     const paths = result.ok ? [] : result.issues.map((issue) => issue.path).sort();
-    expect(paths).toEqual(['$.dev_1.data[0][0]', '$.dev_1.data[0][1][0]', '$.dev_1.data[1][1][1]', '$.dev_1.data[1][1][2]']);
+    expect(paths).toEqual([
+      '$.dev_1.data[0][0]',
+      '$.dev_1.data[0][1][0]',
+      '$.dev_1.data[1][1][1]',
+      '$.dev_1.data[1][1][2]',
+    ]);
   });
 
   it('refuses empty data, times before 2000 or over 24 h ahead, and unknown fields', () => {
     const at = (payload: unknown) => validateXRayMessage({ d: payload }, { nowMs: NOW });
     expect(at({ data: [], time: Date.UTC(2025, 0, 1) })).toMatchObject({ ok: false, issues: [{ path: '$.d.data' }] });
-    expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(1999, 11, 31) })).toMatchObject({ ok: false, issues: [{ path: '$.d.time' }] });
-    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 25 * 3_600_000 })).toMatchObject({ ok: false, issues: [{ path: '$.d.time' }] });
+    expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(1999, 11, 31) })).toMatchObject({
+      ok: false,
+      issues: [{ path: '$.d.time' }],
+    });
+    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 25 * 3_600_000 })).toMatchObject({
+      ok: false,
+      issues: [{ path: '$.d.time' }],
+    });
     expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(2025, 0, 1), extra: 1 })).toMatchObject({ ok: false });
   });
 

@@ -34,7 +34,11 @@ export async function forkBenchChild(options: ForkOptions): Promise<BenchChild> 
   const execArgv = [...(options.execArgv ?? [])];
   if (options.cpuProfile) {
     mkdirSync(options.cpuProfile.dir, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.prefix}${options.name}.${Date.now()}.cpuprofile`);
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${options.cpuProfile.dir}`,
+      `--cpu-prof-name=${options.cpuProfile.prefix}${options.name}.${Date.now()}.cpuprofile`,
+    );
   }
   const child = fork(options.script, options.args ?? [], {
     env: options.env ?? process.env,
@@ -42,20 +46,29 @@ export async function forkBenchChild(options: ForkOptions): Promise<BenchChild> 
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waiters: Array<{ type: string; resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }> = [];
+  const waiters: Array<{
+    type: string;
+    resolve: (message: Record<string, unknown>) => void;
+    reject: (error: Error) => void;
+  }> = [];
   child.on('message', (message: Record<string, unknown>) => {
     const index = waiters.findIndex((waiter) => waiter.type === message.type || message.type === 'failed');
     if (index === -1) return;
     const [waiter] = waiters.splice(index, 1);
-    if (message.type === 'failed' && waiter!.type !== 'failed') waiter!.reject(new Error(`${options.name} failed: ${String(message.error)}`));
+    if (message.type === 'failed' && waiter!.type !== 'failed')
+      waiter!.reject(new Error(`${options.name} failed: ${String(message.error)}`));
     else waiter!.resolve(message);
   });
   child.once('exit', (code, signal) => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${options.name} exited (${code ?? signal}) before '${waiter.type}'`));
+    for (const waiter of waiters.splice(0))
+      waiter.reject(new Error(`${options.name} exited (${code ?? signal}) before '${waiter.type}'`));
   });
   const next = <T>(type: string, timeoutMs = 60_000): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name}: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${options.name}: no '${type}' within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       waiters.push({
         type,
         resolve: (message) => {

@@ -4,9 +4,18 @@ const profile: CpuProfile = {
   nodes: [
     { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
     { id: 2, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } },
-    { id: 3, callFrame: { functionName: 'parse', url: 'file:///r/node_modules/graphql/language/parser.js', lineNumber: 9 } },
-    { id: 4, callFrame: { functionName: 'insertMany', url: 'file:///r/node_modules/mongoose/lib/model.js', lineNumber: 99 } },
-    { id: 5, callFrame: { functionName: 'derive', url: 'file:///r/dist/processor/signal-derivation.js', lineNumber: 0 } },
+    {
+      id: 3,
+      callFrame: { functionName: 'parse', url: 'file:///r/node_modules/graphql/language/parser.js', lineNumber: 9 },
+    },
+    {
+      id: 4,
+      callFrame: { functionName: 'insertMany', url: 'file:///r/node_modules/mongoose/lib/model.js', lineNumber: 99 },
+    },
+    {
+      id: 5,
+      callFrame: { functionName: 'derive', url: 'file:///r/dist/processor/signal-derivation.js', lineNumber: 0 },
+    },
   ],
   samples: [2, 2, 3, 3, 3, 4, 5, 5],
 };
@@ -20,7 +29,11 @@ describe('cpu profile summary', () => {
   });
 
   it('groups frames by the package or project file owning them', () => {
-    expect(topFrames(profile, 3, 'owner').map((frame) => frame.frame)).toEqual(['graphql', 'processor/signal-derivation.js', 'mongoose']);
+    expect(topFrames(profile, 3, 'owner').map((frame) => frame.frame)).toEqual([
+      'graphql',
+      'processor/signal-derivation.js',
+      'mongoose',
+    ]);
   });
 
   it('reports the busy share of the samples', () => {

@@ -38,7 +38,12 @@ function selfCounts(profile: CpuProfile): Map<number, number> {
  * Top frames by self time, grouped by `group` ('frame' = function + location, 'owner' = package or
  * project file). Idle and GC samples are reported as their own frames.
  */
-export function topFrames(profile: CpuProfile, limit: number, group: 'frame' | 'owner' = 'frame', excludeIdle = true): HotFrame[] {
+export function topFrames(
+  profile: CpuProfile,
+  limit: number,
+  group: 'frame' | 'owner' = 'frame',
+  excludeIdle = true,
+): HotFrame[] {
   const counts = selfCounts(profile);
   const byKey = new Map<string, number>();
   let total = 0;
@@ -85,9 +90,18 @@ export function profileFilesIn(directory: string, prefix: string): string[] {
 }
 
 /** Summaries of every `.cpuprofile` in `directory` whose name starts with `prefix`. */
-export function summarizeProfiles(directory: string, prefix: string, limit = 8): Array<{ file: string; busyPercent: number; byOwner: HotFrame[]; byFrame: HotFrame[] }> {
+export function summarizeProfiles(
+  directory: string,
+  prefix: string,
+  limit = 8,
+): Array<{ file: string; busyPercent: number; byOwner: HotFrame[]; byFrame: HotFrame[] }> {
   return profileFilesIn(directory, prefix).map((file) => {
     const profile = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as CpuProfile;
-    return { file, busyPercent: busyPercent(profile), byOwner: topFrames(profile, limit, 'owner'), byFrame: topFrames(profile, limit, 'frame') };
+    return {
+      file,
+      busyPercent: busyPercent(profile),
+      byOwner: topFrames(profile, limit, 'owner'),
+      byFrame: topFrames(profile, limit, 'frame'),
+    };
   });
 }

@@ -20,7 +20,8 @@ export function cpuMsFromProcStat(stat: string): number {
   // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unparsable /proc stat: ${stat.slice(0, 80)}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`unparsable /proc stat: ${stat.slice(0, 80)}`);
   return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 

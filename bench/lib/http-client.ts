@@ -8,7 +8,12 @@ export class KeepAliveClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  async request(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
+  async request(
+    url: string,
+    method: 'GET' | 'POST',
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<{ status: number; text: string }> {
     try {
       return await this.requestOnce(url, method, headers, body);
     } catch (error) {
@@ -19,14 +24,29 @@ export class KeepAliveClient {
     }
   }
 
-  private requestOnce(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer): Promise<{ status: number; text: string }> {
+  private requestOnce(
+    url: string,
+    method: 'GET' | 'POST',
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
-      const request = http.request(url, { method, agent: this.agent, headers: body ? { ...headers, 'content-length': String(body.byteLength) } : headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      });
+      const request = http.request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: body ? { ...headers, 'content-length': String(body.byteLength) } : headers,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          response.on('error', reject);
+        },
+      );
       request.setTimeout(60_000, () => request.destroy(new Error(`${method} ${url} timed out`)));
       request.on('error', (error: NodeJS.ErrnoException) => {
         const reset = error.code === 'ECONNRESET' || error.message === 'socket hang up';
@@ -38,7 +58,12 @@ export class KeepAliveClient {
 
   /** Posts a GraphQL operation; throws on HTTP errors or GraphQL errors. */
   async graphql<T>(url: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const answer = await this.request(`${url}/graphql`, 'POST', { 'content-type': 'application/json', 'x-api-key': apiKey }, Buffer.from(JSON.stringify({ query, variables })));
+    const answer = await this.request(
+      `${url}/graphql`,
+      'POST',
+      { 'content-type': 'application/json', 'x-api-key': apiKey },
+      Buffer.from(JSON.stringify({ query, variables })),
+    );
     let parsed: { data?: T; errors?: unknown[] };
     try {
       parsed = JSON.parse(answer.text) as { data?: T; errors?: unknown[] };

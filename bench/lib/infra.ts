@@ -2,9 +2,16 @@ import amqp from 'amqplib';
 import mongoose, { type Connection } from 'mongoose';
 import type { BenchConfig } from '../bench.config';
 
-async function managementRequest(config: BenchConfig, method: 'PUT' | 'DELETE' | 'GET', apiPath: string, body?: unknown): Promise<unknown> {
+async function managementRequest(
+  config: BenchConfig,
+  method: 'PUT' | 'DELETE' | 'GET',
+  apiPath: string,
+  body?: unknown,
+): Promise<unknown> {
   const base = new URL(config.managementUrl);
-  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
+  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString(
+    'base64',
+  );
   const response = await fetch(`${base.protocol}//${base.host}${apiPath}`, {
     method,
     headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
@@ -23,7 +30,11 @@ export async function resetVhost(config: BenchConfig): Promise<void> {
   const user = decodeURIComponent(new URL(config.amqpUrl).username || 'guest');
   await managementRequest(config, 'DELETE', `/api/vhosts/${vhost}`);
   await managementRequest(config, 'PUT', `/api/vhosts/${vhost}`, {});
-  await managementRequest(config, 'PUT', `/api/permissions/${vhost}/${encodeURIComponent(user)}`, { configure: '.*', write: '.*', read: '.*' });
+  await managementRequest(config, 'PUT', `/api/permissions/${vhost}/${encodeURIComponent(user)}`, {
+    configure: '.*',
+    write: '.*',
+    read: '.*',
+  });
 }
 
 /** Removes the bench vhost. */
@@ -47,7 +58,11 @@ export async function queueDepth(config: BenchConfig, queue: string): Promise<nu
 
 /** Drops every message waiting in a queue of the bench vhost (so one measurement's backlog never delays the next). */
 export async function purgeQueue(config: BenchConfig, queue: string): Promise<void> {
-  await managementRequest(config, 'DELETE', `/api/queues/${encodeURIComponent(config.vhost)}/${encodeURIComponent(queue)}/contents`);
+  await managementRequest(
+    config,
+    'DELETE',
+    `/api/queues/${encodeURIComponent(config.vhost)}/${encodeURIComponent(queue)}/contents`,
+  );
 }
 
 /** A connection to the bench database. */

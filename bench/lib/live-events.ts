@@ -20,9 +20,17 @@ export function processedEventFor(deviceId: string, time: number): ProcessedSign
 }
 
 /** Publishes like the processor does: one MULTI with the device channel and the all-signals channel. */
-export async function publishProcessedEvent(redis: Redis, namespace: string, event: ProcessedSignalEvent): Promise<void> {
+export async function publishProcessedEvent(
+  redis: Redis,
+  namespace: string,
+  event: ProcessedSignalEvent,
+): Promise<void> {
   const json = JSON.stringify(event);
-  await redis.multi().publish(deviceSignalChannelFor(namespace, event.deviceId), json).publish(allSignalsChannelFor(namespace), json).exec();
+  await redis
+    .multi()
+    .publish(deviceSignalChannelFor(namespace, event.deviceId), json)
+    .publish(allSignalsChannelFor(namespace), json)
+    .exec();
 }
 
 /** The websocket URL of a gateway's GraphQL endpoint. */

@@ -16,7 +16,11 @@ export interface MachineInfo {
 
 function commandOutput(command: string, args: string[]): string | undefined {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    return execFileSync(command, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return undefined;
   }
@@ -24,7 +28,9 @@ function commandOutput(command: string, args: string[]): string | undefined {
 
 function packageVersion(root: string, name: string): string {
   try {
-    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version ?? '?';
   } catch {
     return 'absent';
@@ -42,7 +48,10 @@ export function describeMachine(root: string): MachineInfo {
       return undefined;
     }
   })();
-  const postgres = postgresMajor ? (commandOutput(`/usr/lib/postgresql/${postgresMajor}/bin/postgres`, ['--version'])?.match(/(\d+\.\d+)/)?.[1] ?? postgresMajor) : '?';
+  const postgres = postgresMajor
+    ? (commandOutput(`/usr/lib/postgresql/${postgresMajor}/bin/postgres`, ['--version'])?.match(/(\d+\.\d+)/)?.[1] ??
+      postgresMajor)
+    : '?';
   const rabbitmq = commandOutput('bash', ['-c', "dpkg-query -W -f='${Version}' rabbitmq-server"]) ?? '?';
   const versions: Record<string, string> = {
     FerretDB: 'v1.24.2',
@@ -50,7 +59,18 @@ export function describeMachine(root: string): MachineInfo {
     Redis: redis,
     RabbitMQ: rabbitmq,
   };
-  for (const name of ['mongoose', 'mongodb', 'amqplib', 'ioredis', 'graphql', 'graphql-ws', 'ws', '@apollo/server', 'type-graphql', 'autocannon']) {
+  for (const name of [
+    'mongoose',
+    'mongodb',
+    'amqplib',
+    'ioredis',
+    'graphql',
+    'graphql-ws',
+    'ws',
+    '@apollo/server',
+    'type-graphql',
+    'autocannon',
+  ]) {
     versions[name] = packageVersion(root, name);
   }
   return {

@@ -9,7 +9,10 @@ export async function paced(ratePerSecond: number, durationMs: number, emit: (in
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = performance.now() - startedAt;
-      const due = Math.min(Math.floor((Math.min(elapsed, durationMs) / 1000) * ratePerSecond), Math.floor((durationMs / 1000) * ratePerSecond));
+      const due = Math.min(
+        Math.floor((Math.min(elapsed, durationMs) / 1000) * ratePerSecond),
+        Math.floor((durationMs / 1000) * ratePerSecond),
+      );
       while (sent < due) emit(sent++);
       if (elapsed >= durationMs) {
         clearInterval(timer);
@@ -21,7 +24,11 @@ export async function paced(ratePerSecond: number, durationMs: number, emit: (in
 }
 
 /** Resolves when `condition()` holds, checking every `intervalMs`; false when `timeoutMs` passed first. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (await condition()) return true;

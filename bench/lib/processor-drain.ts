@@ -29,7 +29,8 @@ export async function measureProcessorDrain(options: {
     Array.from({ length: 32 }, async () => {
       while (next < options.messages) {
         const index = next++;
-        if (!(await options.post(index))) throw new Error(`ingest refused message ${index} while queueing the drain backlog`);
+        if (!(await options.post(index)))
+          throw new Error(`ingest refused message ${index} while queueing the drain backlog`);
       }
     }),
   );
@@ -37,11 +38,23 @@ export async function measureProcessorDrain(options: {
   const processor = await options.startProcessor();
   const startedAt = performance.now();
   let maxRss = 0;
-  const drained = await waitFor(async () => {
-    maxRss = Math.max(maxRss, processRssBytes(processor.pid) ?? 0);
-    return (await options.db.collection('signals').estimatedDocumentCount()) - before >= options.messages;
-  }, options.timeoutMs, 100);
+  const drained = await waitFor(
+    async () => {
+      maxRss = Math.max(maxRss, processRssBytes(processor.pid) ?? 0);
+      return (await options.db.collection('signals').estimatedDocumentCount()) - before >= options.messages;
+    },
+    options.timeoutMs,
+    100,
+  );
   const seconds = (performance.now() - startedAt) / 1000;
-  if (!drained) throw new Error(`the processor did not store ${options.messages} queued messages within ${options.timeoutMs / 1000} s`);
-  return { messages: options.messages, seconds, storedPerSecond: options.messages / seconds, maxRssMiB: maxRss / 1_048_576 };
+  if (!drained)
+    throw new Error(
+      `the processor did not store ${options.messages} queued messages within ${options.timeoutMs / 1000} s`,
+    );
+  return {
+    messages: options.messages,
+    seconds,
+    storedPerSecond: options.messages / seconds,
+    maxRssMiB: maxRss / 1_048_576,
+  };
 }

@@ -1,4 +1,12 @@
-import { formatFigure, injectBetweenMarkers, ratio, renderReport, renderTable, REPORT_BEGIN_MARKER, REPORT_END_MARKER } from './report';
+import {
+  formatFigure,
+  injectBetweenMarkers,
+  ratio,
+  renderReport,
+  renderTable,
+  REPORT_BEGIN_MARKER,
+  REPORT_END_MARKER,
+} from './report';
 
 describe('bench report', () => {
   it('formats integers with separators and fractions with bounded decimals', () => {
@@ -32,11 +40,29 @@ describe('bench report', () => {
 
   it('renders the summary row of each scenario with its outcome', () => {
     const markdown = renderReport({
-      machine: { date: 'D', nproc: 2, cpuModel: 'CPU', memoryGiB: 24, loadAverageAtStart: '1 1 1', node: 'v20', versions: { Redis: '7' } },
+      machine: {
+        date: 'D',
+        nproc: 2,
+        cpuModel: 'CPU',
+        memoryGiB: 24,
+        loadAverageAtStart: '1 1 1',
+        node: 'v20',
+        versions: { Redis: '7' },
+      },
       options: {},
       caveats: ['shared machine'],
       scenarios: [
-        { id: 's', title: 'S', goal: 'G', outcome: 'missed', headline: 'H', tables: [], notes: ['n'], data: {}, durationSeconds: 3 },
+        {
+          id: 's',
+          title: 'S',
+          goal: 'G',
+          outcome: 'missed',
+          headline: 'H',
+          tables: [],
+          notes: ['n'],
+          data: {},
+          durationSeconds: 3,
+        },
       ],
     });
     expect(markdown).toContain('| S | H | G | ❌ missed |');

@@ -65,9 +65,15 @@ const OUTCOME_LABEL: Record<GoalOutcome, string> = { met: '✅ met', missed: '�
 export function renderReport(report: BenchReport): string {
   const { machine } = report;
   const lines: string[] = [];
-  lines.push(`Measured ${machine.date} on ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load average at start ${machine.loadAverageAtStart}; Node ${machine.node}.`);
+  lines.push(
+    `Measured ${machine.date} on ${machine.nproc} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load average at start ${machine.loadAverageAtStart}; Node ${machine.node}.`,
+  );
   lines.push('');
-  lines.push(`Versions: ${Object.entries(machine.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`);
+  lines.push(
+    `Versions: ${Object.entries(machine.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
+  );
   lines.push('');
   lines.push(`Options: \`${JSON.stringify(report.options)}\``);
   lines.push('');
@@ -78,14 +84,21 @@ export function renderReport(report: BenchReport): string {
   lines.push(
     renderTable({
       columns: ['Scenario', 'Result beside its limit', 'Goal', 'Outcome'],
-      rows: report.scenarios.map((scenario) => [scenario.title, scenario.headline, scenario.goal, OUTCOME_LABEL[scenario.outcome]]),
+      rows: report.scenarios.map((scenario) => [
+        scenario.title,
+        scenario.headline,
+        scenario.goal,
+        OUTCOME_LABEL[scenario.outcome],
+      ]),
     }),
   );
   for (const scenario of report.scenarios) {
     lines.push('');
     lines.push(`### ${scenario.title}`);
     lines.push('');
-    lines.push(`Goal: ${scenario.goal} — **${OUTCOME_LABEL[scenario.outcome]}** (${formatFigure(scenario.durationSeconds, 0)} s)`);
+    lines.push(
+      `Goal: ${scenario.goal} — **${OUTCOME_LABEL[scenario.outcome]}** (${formatFigure(scenario.durationSeconds, 0)} s)`,
+    );
     if (scenario.error) {
       lines.push('');
       lines.push(`Error: \`${scenario.error}\``);

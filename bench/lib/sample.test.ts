@@ -1,7 +1,9 @@
 import { benchDeviceId, sampleBodyFor, smallBodyFor, type SampleTemplate } from './sample';
 
 const template: SampleTemplate = {
-  raw: Buffer.from('{\n  "66bb584d4ae73e488c30a072": {\n    "data": [[762, [51.3, 12.3, 1.2]]],\n    "time": 1735683480000\n  }\n}'),
+  raw: Buffer.from(
+    '{\n  "66bb584d4ae73e488c30a072": {\n    "data": [[762, [51.3, 12.3, 1.2]]],\n    "time": 1735683480000\n  }\n}',
+  ),
   text: '{\n  "66bb584d4ae73e488c30a072": {\n    "data": [[762, [51.3, 12.3, 1.2]]],\n    "time": 1735683480000\n  }\n}',
   deviceId: '66bb584d4ae73e488c30a072',
   time: 1735683480000,

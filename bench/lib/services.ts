@@ -32,7 +32,10 @@ export async function startServices(
 }
 
 /** Top frames of the latest profiles of `names` written to `profile`, as tables plus one note line each. */
-export function profileTables(profile: ProfileTarget | undefined, names: ReadonlyArray<string>): { tables: ResultTable[]; notes: string[]; data: unknown[] } {
+export function profileTables(
+  profile: ProfileTarget | undefined,
+  names: ReadonlyArray<string>,
+): { tables: ResultTable[]; notes: string[]; data: unknown[] } {
   const tables: ResultTable[] = [];
   const notes: string[] = [];
   const data: unknown[] = [];
@@ -52,7 +55,12 @@ export function profileTables(profile: ProfileTarget | undefined, names: Readonl
         latest.byFrame[index]?.selfPercent ?? null,
       ]),
     });
-    notes.push(`${name} profile: ${latest.byOwner.slice(0, 4).map((frame) => `${frame.frame} ${frame.selfPercent} %`).join(', ')}`);
+    notes.push(
+      `${name} profile: ${latest.byOwner
+        .slice(0, 4)
+        .map((frame) => `${frame.frame} ${frame.selfPercent} %`)
+        .join(', ')}`,
+    );
   }
   return { tables, notes, data };
 }

@@ -4,7 +4,12 @@ import { forkBenchChild, stopAll, type BenchChild, type ServiceProcess } from '.
 import { processRssBytes } from '../lib/cpu';
 import { wallClockMs } from '../lib/histogram';
 import { dropDatabase, resetVhost } from '../lib/infra';
-import { graphqlWsUrlOf, processedEventFor, publishProcessedEvent, SIGNAL_PROCESSED_SUBSCRIPTION } from '../lib/live-events';
+import {
+  graphqlWsUrlOf,
+  processedEventFor,
+  publishProcessedEvent,
+  SIGNAL_PROCESSED_SUBSCRIPTION,
+} from '../lib/live-events';
 import { waitFor } from '../lib/pacer';
 import { cpuGroupsFor, GroupCpuMeter, type Scenario } from '../lib/scenario';
 import { profileTables, startServices } from '../lib/services';
@@ -42,7 +47,10 @@ async function settle(ms: number): Promise<void> {
 /** Bytes of JS heap and external memory `service` holds after a full collection. */
 async function retainedBytes(service: BenchChild): Promise<number> {
   service.send({ type: 'retained-memory' });
-  const memory = await service.next<{ collected: boolean; heapUsed: number; external: number }>('retained-memory', 20_000);
+  const memory = await service.next<{ collected: boolean; heapUsed: number; external: number }>(
+    'retained-memory',
+    20_000,
+  );
   if (!memory.collected) throw new Error(`${service.name} was started without --expose-gc`);
   return memory.heapUsed + memory.external;
 }
@@ -59,7 +67,12 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
   let baselineRss = 0;
   let baselineRetained = 0;
   try {
-    services = await startServices(config, ['gateway'], { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) }, profile);
+    services = await startServices(
+      config,
+      ['gateway'],
+      { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) },
+      profile,
+    );
     const gateway = services.gateway!;
     const wsUrl = graphqlWsUrlOf(gateway.url);
     await settle(3_000);
@@ -94,23 +107,56 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
     let serial = 0;
     for (const target of steps) {
       log(`${target} subscriptions`);
-      const row: StepRow = { subscriptions: target, connections: Math.ceil(target / SUBSCRIPTIONS_PER_CONNECTION), gatewayRssMiB: 0, rssPer1000MiB: 0, retainedMiB: 0, retainedPer1000MiB: 0, events: 0, expected: 0, delivered: 0, deliveriesPerSecond: 0, rawWsDeliveriesPerSecond: null, cpu: {}, rawCpu: {} };
+      const row: StepRow = {
+        subscriptions: target,
+        connections: Math.ceil(target / SUBSCRIPTIONS_PER_CONNECTION),
+        gatewayRssMiB: 0,
+        rssPer1000MiB: 0,
+        retainedMiB: 0,
+        retainedPer1000MiB: 0,
+        events: 0,
+        expected: 0,
+        delivered: 0,
+        deliveriesPerSecond: 0,
+        rawWsDeliveriesPerSecond: null,
+        cpu: {},
+        rawCpu: {},
+      };
       try {
-        const worker = await forkBenchChild({ name: `subscribers-${target}`, script: path.join(__dirname, '..', 'subscriber.worker.js') });
+        const worker = await forkBenchChild({
+          name: `subscribers-${target}`,
+          script: path.join(__dirname, '..', 'subscriber.worker.js'),
+        });
         workers.push(worker);
-        worker.send({ type: 'open', wsUrl, apiKey: config.adminApiKey, query: SIGNAL_PROCESSED_SUBSCRIPTION, variables: Array.from({ length: target - open }, () => ({})), perConnection: SUBSCRIPTIONS_PER_CONNECTION });
+        worker.send({
+          type: 'open',
+          wsUrl,
+          apiKey: config.adminApiKey,
+          query: SIGNAL_PROCESSED_SUBSCRIPTION,
+          variables: Array.from({ length: target - open }, () => ({})),
+          perConnection: SUBSCRIPTIONS_PER_CONNECTION,
+        });
         await worker.next('opened', 180_000);
         // Warm-up events until every new subscription has received one: then all are live.
         const newSubscriptions = target - open;
         let withEvent = 0;
-        const live = await waitFor(async () => {
-          await publishProcessedEvent(publisher, config.namespace, processedEventFor('fanout-warmup', Date.now() + serial++));
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-          worker.send({ type: 'status' });
-          withEvent = (await worker.next<{ withEvent: number }>('status', 20_000)).withEvent;
-          return withEvent >= newSubscriptions;
-        }, 90_000, 0);
-        if (!live) throw new Error(`only ${withEvent} of ${newSubscriptions} new subscriptions received a warm-up event`);
+        const live = await waitFor(
+          async () => {
+            await publishProcessedEvent(
+              publisher,
+              config.namespace,
+              processedEventFor('fanout-warmup', Date.now() + serial++),
+            );
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            worker.send({ type: 'status' });
+            withEvent = (await worker.next<{ withEvent: number }>('status', 20_000)).withEvent;
+            return withEvent >= newSubscriptions;
+          },
+          90_000,
+          0,
+        );
+        if (!live)
+          throw new Error(`only ${withEvent} of ${newSubscriptions} new subscriptions received a warm-up event`);
         open = target;
         await settle(3_000);
         const rss = processRssBytes(gateway.pid) ?? 0;
@@ -127,35 +173,57 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
         workers.forEach((each, index) => (groups[`subscribers ${index + 1}`] = each.pid));
         const meter = new GroupCpuMeter(cpuGroupsFor(groups)).start();
         const firstPublishAt = wallClockMs();
-        await Promise.all(Array.from({ length: events }, () => publishProcessedEvent(publisher, config.namespace, processedEventFor(`fanout-${serial % 100}`, Date.now() + serial++))));
+        await Promise.all(
+          Array.from({ length: events }, () =>
+            publishProcessedEvent(
+              publisher,
+              config.namespace,
+              processedEventFor(`fanout-${serial % 100}`, Date.now() + serial++),
+            ),
+          ),
+        );
         row.events = events;
         row.expected = events * (target - start.ended);
         row.endedBefore = start.ended;
-        await waitFor(async () => {
-          const now = await totals();
-          // Subscriptions the gateway closed meanwhile (a slow consumer) will deliver nothing more.
-          row.expected = events * (target - now.ended);
-          return now.received - start.received >= row.expected;
-        }, 60_000, 100);
+        await waitFor(
+          async () => {
+            const now = await totals();
+            // Subscriptions the gateway closed meanwhile (a slow consumer) will deliver nothing more.
+            row.expected = events * (target - now.ended);
+            return now.received - start.received >= row.expected;
+          },
+          60_000,
+          100,
+        );
         // Stragglers after a shortfall: stop once nothing arrived for a second.
         let previous = -1;
-        await waitFor(async () => {
-          const now = (await totals()).received;
-          const still = now === previous;
-          previous = now;
-          return still;
-        }, 10_000, 1_000);
+        await waitFor(
+          async () => {
+            const now = (await totals()).received;
+            const still = now === previous;
+            previous = now;
+            return still;
+          },
+          10_000,
+          1_000,
+        );
         row.cpu = meter.stop();
         const end = await totals();
         row.delivered = end.received - start.received;
         row.deliveriesPerSecond = row.delivered / ((end.lastReceivedAt - firstPublishAt) / 1000);
         row.endedAfter = end.ended;
-        if (end.errors > 0) row.error = `${end.errors} subscriptions ended by the server so far (last: ${end.lastError})`;
+        if (end.errors > 0)
+          row.error = `${end.errors} subscriptions ended by the server so far (last: ${end.lastError})`;
 
-        row.rawWsDeliveriesPerSecond = await rawWsRate(row.connections, Math.min(SUBSCRIPTIONS_PER_CONNECTION, target), events, (meterGroups) => {
-          const rawMeter = new GroupCpuMeter(cpuGroupsFor(meterGroups)).start();
-          return () => (row.rawCpu = rawMeter.stop());
-        });
+        row.rawWsDeliveriesPerSecond = await rawWsRate(
+          row.connections,
+          Math.min(SUBSCRIPTIONS_PER_CONNECTION, target),
+          events,
+          (meterGroups) => {
+            const rawMeter = new GroupCpuMeter(cpuGroupsFor(meterGroups)).start();
+            return () => (row.rawCpu = rawMeter.stop());
+          },
+        );
       } catch (error) {
         row.error = error instanceof Error ? error.message : String(error);
         rows.push(row);
@@ -183,8 +251,40 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
     tables: [
       {
         title: `One gateway process; unfiltered signalProcessed subscriptions, ${SUBSCRIPTIONS_PER_CONNECTION} per graphql-ws connection; events published on Redis as the processor does`,
-        columns: ['subscriptions', 'connections', 'gateway RSS MiB', 'RSS per 1,000 idle MiB', 'retained after GC MiB', 'retained per 1,000 MiB', 'events', 'delivered / expected (live subscriptions × events)', 'deliveries/s', 'raw ws deliveries/s', 'gateway CPU %', 'subscriber processes CPU %', 'raw ws server / client CPU %', 'error'],
-        rows: rows.map((row) => [row.subscriptions, row.connections, row.gatewayRssMiB, row.rssPer1000MiB, row.retainedMiB, row.retainedPer1000MiB, row.events, `${row.delivered} / ${row.expected}`, row.deliveriesPerSecond, row.rawWsDeliveriesPerSecond, row.cpu.gateway ?? null, Object.entries(row.cpu).filter(([name]) => name.startsWith('subscribers')).reduce((sum, [, percent]) => sum + percent, 0), `${row.rawCpu['raw ws server'] ?? '—'} / ${row.rawCpu['raw ws client'] ?? '—'}`, row.error ?? '']),
+        columns: [
+          'subscriptions',
+          'connections',
+          'gateway RSS MiB',
+          'RSS per 1,000 idle MiB',
+          'retained after GC MiB',
+          'retained per 1,000 MiB',
+          'events',
+          'delivered / expected (live subscriptions × events)',
+          'deliveries/s',
+          'raw ws deliveries/s',
+          'gateway CPU %',
+          'subscriber processes CPU %',
+          'raw ws server / client CPU %',
+          'error',
+        ],
+        rows: rows.map((row) => [
+          row.subscriptions,
+          row.connections,
+          row.gatewayRssMiB,
+          row.rssPer1000MiB,
+          row.retainedMiB,
+          row.retainedPer1000MiB,
+          row.events,
+          `${row.delivered} / ${row.expected}`,
+          row.deliveriesPerSecond,
+          row.rawWsDeliveriesPerSecond,
+          row.cpu.gateway ?? null,
+          Object.entries(row.cpu)
+            .filter(([name]) => name.startsWith('subscribers'))
+            .reduce((sum, [, percent]) => sum + percent, 0),
+          `${row.rawCpu['raw ws server'] ?? '—'} / ${row.rawCpu['raw ws client'] ?? '—'}`,
+          row.error ?? '',
+        ]),
       },
       ...profiles.tables,
     ],
@@ -196,19 +296,45 @@ export const fanoutScenario: Scenario = async ({ config, options, profile, log }
       `The gateway runs with GATEWAY_WS_MAX_SUBSCRIPTIONS=${SUBSCRIPTIONS_PER_CONNECTION} (default 100) and GATEWAY_RATE_LIMIT_POINTS=100000000, since each subscribe counts against the key's rate limit (default 600/min).`,
       ...profiles.notes,
     ],
-    data: { rows, baselineRssMiB: baselineRss / MiB, baselineRetainedMiB: baselineRetained / MiB, profiles: profiles.data },
+    data: {
+      rows,
+      baselineRssMiB: baselineRss / MiB,
+      baselineRetainedMiB: baselineRetained / MiB,
+      profiles: profiles.data,
+    },
   };
 };
 
 /** Deliveries/s of the same frame through a bare `ws` server to `connections` sockets, `perConnection` copies per event. */
-async function rawWsRate(connections: number, perConnection: number, events: number, measure: (groups: Record<string, number>) => () => void): Promise<number> {
+async function rawWsRate(
+  connections: number,
+  perConnection: number,
+  events: number,
+  measure: (groups: Record<string, number>) => () => void,
+): Promise<number> {
   const payload = JSON.stringify({
     id: '8d6f0a6e-2f1b-4c4e-9a55-0d7b1f0c2e11',
     type: 'next',
-    payload: { data: { signalProcessed: { id: '6756c0a1f1e2d3c4b5a69788', deviceId: 'fanout-1', time: new Date().toISOString(), dataLength: 563, stats: { distanceMeters: 578.13, maxSpeed: 4.335532 } } } },
+    payload: {
+      data: {
+        signalProcessed: {
+          id: '6756c0a1f1e2d3c4b5a69788',
+          deviceId: 'fanout-1',
+          time: new Date().toISOString(),
+          dataLength: 563,
+          stats: { distanceMeters: 578.13, maxSpeed: 4.335532 },
+        },
+      },
+    },
   });
-  const server = await forkBenchChild({ name: 'raw-ws-server', script: path.join(__dirname, '..', 'raw-ws-server.js') });
-  const client = await forkBenchChild({ name: 'raw-ws-client', script: path.join(__dirname, '..', 'raw-ws-client.worker.js') });
+  const server = await forkBenchChild({
+    name: 'raw-ws-server',
+    script: path.join(__dirname, '..', 'raw-ws-server.js'),
+  });
+  const client = await forkBenchChild({
+    name: 'raw-ws-client',
+    script: path.join(__dirname, '..', 'raw-ws-client.worker.js'),
+  });
   try {
     client.send({ type: 'open', url: server.ready.url, connections });
     await client.next('opened', 60_000);

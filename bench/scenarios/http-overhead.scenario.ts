@@ -31,7 +31,9 @@ export const httpOverheadScenario: Scenario = async ({ config, options, profile,
   await seeder.prepare();
   await seeder.seedSignals(0, SEEDED_SIGNALS);
   await seeder.writeRollups();
-  const signalId = String((await connection.collection('signals').findOne({ deviceId: seeder.layout.deviceIds[3] }))?._id);
+  const signalId = String(
+    (await connection.collection('signals').findOne({ deviceId: seeder.layout.deviceIds[3] }))?._id,
+  );
   await connection.close();
   let services: Record<string, ServiceProcess> = {};
   let bare: BenchChild | undefined;
@@ -40,23 +42,43 @@ export const httpOverheadScenario: Scenario = async ({ config, options, profile,
     services = await startServices(config, ['gateway'], {}, profile);
     bare = await forkBenchChild({ name: 'bare-server', script: path.join(__dirname, '..', 'bare-server.js') });
     const query = JSON.stringify({
-      query: 'query One($id: ID!) { signal(id: $id) { id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon } } }',
+      query:
+        'query One($id: ID!) { signal(id: $id) { id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon } } }',
       variables: { id: signalId },
     });
     const targets: Array<{ target: string; pid: number; options: Parameters<typeof autocannon>[0] }> = [
-      { target: 'bare HTTP handler (node:http + driver findOne)', pid: bare.pid, options: { url: `${String(bare.ready.url)}/signal/${signalId}`, method: 'GET' } },
+      {
+        target: 'bare HTTP handler (node:http + driver findOne)',
+        pid: bare.pid,
+        options: { url: `${String(bare.ready.url)}/signal/${signalId}`, method: 'GET' },
+      },
       {
         target: 'GraphQL signal(id) (gateway: Apollo + auth + rate limit + cost checks)',
         pid: services.gateway!.pid,
-        options: { url: `${services.gateway!.url}/graphql`, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': config.adminApiKey }, body: query },
+        options: {
+          url: `${services.gateway!.url}/graphql`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': config.adminApiKey },
+          body: query,
+        },
       },
     ];
     for (const target of targets) {
       log(target.target);
       await autocannon({ ...target.options, connections: CONNECTIONS, duration: 2 });
-      const meter = new GroupCpuMeter(cpuGroupsFor({ server: target.pid, 'generator (autocannon)': process.pid })).start();
+      const meter = new GroupCpuMeter(
+        cpuGroupsFor({ server: target.pid, 'generator (autocannon)': process.pid }),
+      ).start();
       const result = await autocannon({ ...target.options, connections: CONNECTIONS, duration });
-      rows.push({ target: target.target, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, cpu: meter.stop() });
+      rows.push({
+        target: target.target,
+        requestsPerSecond: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors,
+        non2xx: result.non2xx,
+        cpu: meter.stop(),
+      });
     }
   } finally {
     await bare?.stop(5_000);
@@ -70,12 +92,24 @@ export const httpOverheadScenario: Scenario = async ({ config, options, profile,
     title: '5. HTTP overhead',
     goal: 'reported: GraphQL signal(id) req/s beside a bare HTTP handler',
     outcome: graphqlRow && graphqlRow.errors === 0 && graphqlRow.non2xx === 0 ? 'met' : 'missed',
-    headline: bareRow && graphqlRow ? `GraphQL ${graphqlRow.requestsPerSecond.toFixed(0)} req/s vs bare ${bareRow.requestsPerSecond.toFixed(0)} req/s (${share ?? '—'}×)` : 'not measured',
+    headline:
+      bareRow && graphqlRow
+        ? `GraphQL ${graphqlRow.requestsPerSecond.toFixed(0)} req/s vs bare ${bareRow.requestsPerSecond.toFixed(0)} req/s (${share ?? '—'}×)`
+        : 'not measured',
     tables: [
       {
         title: `autocannon, ${CONNECTIONS} connections, ${duration} s after a 2 s warm-up; latency ms`,
         columns: ['target', 'req/s', 'p50', 'p99', 'errors', 'non-2xx', 'server CPU %', 'autocannon CPU %'],
-        rows: rows.map((row) => [row.target, row.requestsPerSecond, row.p50, row.p99, row.errors, row.non2xx, row.cpu.server ?? null, row.cpu['generator (autocannon)'] ?? null]),
+        rows: rows.map((row) => [
+          row.target,
+          row.requestsPerSecond,
+          row.p50,
+          row.p99,
+          row.errors,
+          row.non2xx,
+          row.cpu.server ?? null,
+          row.cpu['generator (autocannon)'] ?? null,
+        ]),
       },
       ...profiles.tables,
     ],

@@ -5,7 +5,12 @@ import { LatencyRecorder, wallClockMs, type LatencySummary } from '../lib/histog
 import { KeepAliveClient } from '../lib/http-client';
 import { connectBenchDb, dropDatabase, purgeQueue, queueDepth, resetVhost } from '../lib/infra';
 import { RAW_QUEUE } from '../../schema';
-import { graphqlWsUrlOf, processedEventFor, publishProcessedEvent, SIGNAL_PROCESSED_SUBSCRIPTION } from '../lib/live-events';
+import {
+  graphqlWsUrlOf,
+  processedEventFor,
+  publishProcessedEvent,
+  SIGNAL_PROCESSED_SUBSCRIPTION,
+} from '../lib/live-events';
 import { paced, waitFor } from '../lib/pacer';
 import { measureProcessorDrain, type ProcessorDrain } from '../lib/processor-drain';
 import { measureRedisPubSubLatency } from '../lib/raw-limits';
@@ -63,7 +68,16 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
   try {
     for (const rate of rates) {
       log(`raw Redis pub/sub at ${rate}/s`);
-      redisRows.push({ rate, latency: await measureRedisPubSubLatency(config.redisUrl, `${config.namespace}:bench-raw-latency`, JSON.stringify(processedEventFor('raw', Date.now())), rate, windowMs) });
+      redisRows.push({
+        rate,
+        latency: await measureRedisPubSubLatency(
+          config.redisUrl,
+          `${config.namespace}:bench-raw-latency`,
+          JSON.stringify(processedEventFor('raw', Date.now())),
+          rate,
+          windowMs,
+        ),
+      });
     }
     const serviceEnv = { GATEWAY_WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS_PER_CONNECTION) };
     services = await startServices(config, ['ingest'], serviceEnv, profile);
@@ -104,13 +118,25 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
             log(`${source}: ${rate}/s, ${subscribers} ${filtered ? 'filtered' : 'unfiltered'} subscribers`);
             let worker: BenchChild | undefined;
             try {
-              worker = await forkBenchChild({ name: 'subscribers', script: path.join(__dirname, '..', 'subscriber.worker.js') });
+              worker = await forkBenchChild({
+                name: 'subscribers',
+                script: path.join(__dirname, '..', 'subscriber.worker.js'),
+              });
               const status = async (): Promise<Status> => {
                 worker!.send({ type: 'status' });
                 return worker!.next<Status>('status', 10_000);
               };
-              const variables = Array.from({ length: subscribers }, (_, index) => (filtered ? { deviceIds: [deviceOf(index)] } : {}));
-              worker.send({ type: 'open', wsUrl, apiKey: config.adminApiKey, query: SIGNAL_PROCESSED_SUBSCRIPTION, variables, perConnection: SUBSCRIPTIONS_PER_CONNECTION });
+              const variables = Array.from({ length: subscribers }, (_, index) =>
+                filtered ? { deviceIds: [deviceOf(index)] } : {},
+              );
+              worker.send({
+                type: 'open',
+                wsUrl,
+                apiKey: config.adminApiKey,
+                query: SIGNAL_PROCESSED_SUBSCRIPTION,
+                variables,
+                perConnection: SUBSCRIPTIONS_PER_CONNECTION,
+              });
               await worker.next('opened', 120_000);
               // Warm up until every subscription has received an event: then all are live.
               const warmDevices = filtered ? Math.min(subscribers, DEVICES) : 1;
@@ -121,11 +147,15 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
               }
               if (!warm) throw new Error(`subscriptions not live after warm-up: ${JSON.stringify(await status())}`);
               // Let the warm-up drain before measuring.
-              await waitFor(async () => {
-                const before = (await status()).received;
-                await new Promise((resolve) => setTimeout(resolve, 500));
-                return (await status()).received === before;
-              }, 30_000, 0);
+              await waitFor(
+                async () => {
+                  const before = (await status()).received;
+                  await new Promise((resolve) => setTimeout(resolve, 500));
+                  return (await status()).received === before;
+                },
+                30_000,
+                0,
+              );
               worker.send({ type: 'reset' });
               await worker.next('reset-done');
 
@@ -138,7 +168,13 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
                 }
               }, 20);
               const inFlight = new Set<Promise<unknown>>();
-              const groups: Record<string, number> = { gateway: services.gateway!.pid, processor: services.processor!.pid, ingest: services.ingest!.pid, 'generator (poster)': process.pid, 'generator (subscribers)': worker.pid };
+              const groups: Record<string, number> = {
+                gateway: services.gateway!.pid,
+                processor: services.processor!.pid,
+                ingest: services.ingest!.pid,
+                'generator (poster)': process.pid,
+                'generator (subscribers)': worker.pid,
+              };
               const meter = new GroupCpuMeter(cpuGroupsFor(groups)).start();
               const startedAt = performance.now();
               await paced(rate, windowMs, (index) => {
@@ -162,7 +198,9 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
               await Promise.all(inFlight);
               const sentSeconds = (performance.now() - startedAt) / 1000;
               const accepted = [...acceptedPerDevice.values()].reduce((sum, count) => sum + count, 0);
-              const expected = filtered ? variables.reduce((sum, _variables, index) => sum + (acceptedPerDevice.get(deviceOf(index)) ?? 0), 0) : accepted * subscribers;
+              const expected = filtered
+                ? variables.reduce((sum, _variables, index) => sum + (acceptedPerDevice.get(deviceOf(index)) ?? 0), 0)
+                : accepted * subscribers;
               await waitFor(async () => (await status()).received >= expected, 8_000, 100);
               const cpu = meter.stop();
               const backlog = source === 'ingest 202' ? await queueDepth(config, RAW_QUEUE).catch(() => -1) : 0;
@@ -176,9 +214,32 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
               const final = await status();
               worker.send({ type: 'latency' });
               const { summary } = await worker.next<{ summary: LatencySummary }>('latency');
-              rows.push({ source, rate, subscribers, filtered, achievedPerSecond: accepted / sentSeconds, expected, received: final.received, latency: summary, cpu, backlog, ...(final.errors > 0 ? { error: `${final.errors} errors, last: ${final.lastError}` } : {}) });
+              rows.push({
+                source,
+                rate,
+                subscribers,
+                filtered,
+                achievedPerSecond: accepted / sentSeconds,
+                expected,
+                received: final.received,
+                latency: summary,
+                cpu,
+                backlog,
+                ...(final.errors > 0 ? { error: `${final.errors} errors, last: ${final.lastError}` } : {}),
+              });
             } catch (error) {
-              rows.push({ source, rate, subscribers, filtered, achievedPerSecond: 0, expected: 0, received: 0, latency: new LatencyRecorder().summary(), cpu: {}, error: error instanceof Error ? error.message : String(error) });
+              rows.push({
+                source,
+                rate,
+                subscribers,
+                filtered,
+                achievedPerSecond: 0,
+                expected: 0,
+                received: 0,
+                latency: new LatencyRecorder().summary(),
+                cpu: {},
+                error: error instanceof Error ? error.message : String(error),
+              });
             } finally {
               await worker?.stop(5_000);
             }
@@ -192,11 +253,19 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
     await stopAll(Object.values(services));
   }
   const profiles = profileTables(profile, ['gateway', 'processor']);
-  const goalRow = rows.find((row) => row.source === 'ingest 202' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered);
-  const goalMet = goalRow !== undefined && !goalRow.error && goalRow.received >= goalRow.expected && goalRow.latency.p99 < 50;
-  const gatewayOnly = rows.find((row) => row.source === 'Redis publish' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered);
+  const goalRow = rows.find(
+    (row) => row.source === 'ingest 202' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered,
+  );
+  const goalMet =
+    goalRow !== undefined && !goalRow.error && goalRow.received >= goalRow.expected && goalRow.latency.p99 < 50;
+  const gatewayOnly = rows.find(
+    (row) => row.source === 'Redis publish' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered,
+  );
   const redis500 = redisRows.find((row) => row.rate === 500) ?? redisRows[0];
-  const describe = (row: Row | undefined): string => (row ? `p99 ${row.latency.p99} ms (${row.received}/${row.expected} delivered, ${row.achievedPerSecond.toFixed(0)} msg/s achieved)` : 'not measured');
+  const describe = (row: Row | undefined): string =>
+    row
+      ? `p99 ${row.latency.p99} ms (${row.received}/${row.expected} delivered, ${row.achievedPerSecond.toFixed(0)} msg/s achieved)`
+      : 'not measured';
   return {
     id: 'latency',
     title: '2. Live latency',
@@ -206,7 +275,21 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
     tables: [
       {
         title: 'Latency to a graphql-ws subscriber (ms); "filtered" = each subscription on one device of 100',
-        columns: ['from', 'offered msg/s', 'achieved msg/s', 'subscribers', 'filter', 'delivered / expected', 'p50', 'p95', 'p99', 'max', 'CPU % gateway / processor / ingest / subscribers', 'backlog left', 'error'],
+        columns: [
+          'from',
+          'offered msg/s',
+          'achieved msg/s',
+          'subscribers',
+          'filter',
+          'delivered / expected',
+          'p50',
+          'p95',
+          'p99',
+          'max',
+          'CPU % gateway / processor / ingest / subscribers',
+          'backlog left',
+          'error',
+        ],
         rows: rows.map((row) => [
           row.source,
           row.rate,
@@ -218,7 +301,9 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
           row.latency.p95,
           row.latency.p99,
           row.latency.max,
-          row.cpu.gateway === undefined ? '—' : `${row.cpu.gateway} / ${row.cpu.processor} / ${row.cpu.ingest} / ${row.cpu['generator (subscribers)']}`,
+          row.cpu.gateway === undefined
+            ? '—'
+            : `${row.cpu.gateway} / ${row.cpu.processor} / ${row.cpu.ingest} / ${row.cpu['generator (subscribers)']}`,
           row.backlog ?? null,
           row.error ?? '',
         ]),
@@ -231,7 +316,14 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
       {
         title: 'Raw Redis PUBLISH → SUBSCRIBE (same machine, same event JSON)',
         columns: ['msg/s', 'count', 'p50', 'p95', 'p99', 'max'],
-        rows: redisRows.map((row) => [row.rate, row.latency.count, row.latency.p50, row.latency.p95, row.latency.p99, row.latency.max]),
+        rows: redisRows.map((row) => [
+          row.rate,
+          row.latency.count,
+          row.latency.p50,
+          row.latency.p95,
+          row.latency.p99,
+          row.latency.max,
+        ]),
       },
       ...profiles.tables,
     ],

@@ -14,7 +14,8 @@ import { Seeder } from '../seed';
 
 const DAY_MS = 86_400_000;
 const DEVICES = 100;
-const SIGNAL_FIELDS = 'id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon }';
+const SIGNAL_FIELDS =
+  'id deviceId time dataLength dataVolume stats { distanceMeters maxSpeed avgSpeed durationMs } bbox { minLat maxLat minLon maxLon }';
 const SIGNAL_PROJECTION = { deviceId: 1, time: 1, dataLength: 1, dataVolume: 1, stats: 1, bbox: 1 };
 
 interface QueryCase {
@@ -114,11 +115,15 @@ async function measurePair(
   }
   const graphqlSummary = graphql.summary();
   const driverSummary = driver.summary();
-  const perRequest = (totalMs: number, count: number): number => (count > 0 ? Math.round((totalMs / count) * 100) / 100 : Number.NaN);
+  const perRequest = (totalMs: number, count: number): number =>
+    count > 0 ? Math.round((totalMs / count) * 100) / 100 : Number.NaN;
   return {
     graphql: graphqlSummary,
     driver: driverSummary,
-    cpu: { gatewayMs: perRequest(gatewayCpuMs, graphqlSummary.count), driverSideMs: perRequest(driverSideCpuMicros / 1000, driverSummary.count) },
+    cpu: {
+      gatewayMs: perRequest(gatewayCpuMs, graphqlSummary.count),
+      driverSideMs: perRequest(driverSideCpuMicros / 1000, driverSummary.count),
+    },
   };
 }
 
@@ -158,7 +163,8 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       const deviceId = layout.deviceIds[7]!;
       const to = new Date(layout.newestTime + DAY_MS / 24);
       const from = new Date(to.getTime() - DAY_MS);
-      const gql = <T>(query: string, variables: Record<string, unknown>): Promise<T> => client.graphql<T>(gatewayUrl, config.adminApiKey, query, variables);
+      const gql = <T>(query: string, variables: Record<string, unknown>): Promise<T> =>
+        client.graphql<T>(gatewayUrl, config.adminApiKey, query, variables);
       const signals = connection.collection('signals');
       const devices = connection.collection('devices');
       const buckets = connection.collection('hour_buckets');
@@ -177,7 +183,12 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       let afterCursor: string | null = null;
       let afterNode: { id: string; time: string } | undefined;
       for (let page = 0; page < depth / walkPageSize; page += 1) {
-        const data: { signals: { edges: Array<{ cursor: string; node: { id: string; time: string } }>; pageInfo: { endCursor: string | null } } } = await gql(
+        const data: {
+          signals: {
+            edges: Array<{ cursor: string; node: { id: string; time: string } }>;
+            pageInfo: { endCursor: string | null };
+          };
+        } = await gql(
           'query Page($d: ID!, $first: Int!, $after: String) { signals(filter: { deviceIds: [$d] }, first: $first, after: $after) { edges { cursor node { id time } } pageInfo { endCursor } } }',
           { d: deviceId, first: walkPageSize, after: afterCursor },
         );
@@ -195,10 +206,24 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
         {
           name: 'signals page (first 50, one device + 24 h)',
           rollup: false,
-          graphql: () => gql(`query S($d: ID!, $from: DateTime!, $to: DateTime!) { signals(filter: { deviceIds: [$d], from: $from, to: $to }, first: 50) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { d: deviceId, from: from.toISOString(), to: to.toISOString() }),
+          graphql: () =>
+            gql(
+              `query S($d: ID!, $from: DateTime!, $to: DateTime!) { signals(filter: { deviceIds: [$d], from: $from, to: $to }, first: 50) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`,
+              { d: deviceId, from: from.toISOString(), to: to.toISOString() },
+            ),
           // The gateway's finds: one per UTC day of the range, merged, newest 51.
           driver: async () =>
-            (await Promise.all(rangeDays.map((day) => signals.find({ deviceId, day, time: { $gte: from, $lt: to } }, { projection: SIGNAL_PROJECTION }).sort({ time: -1, _id: -1 }).limit(51).toArray())))
+            (
+              await Promise.all(
+                rangeDays.map((day) =>
+                  signals
+                    .find({ deviceId, day, time: { $gte: from, $lt: to } }, { projection: SIGNAL_PROJECTION })
+                    .sort({ time: -1, _id: -1 })
+                    .limit(51)
+                    .toArray(),
+                ),
+              )
+            )
               .flat()
               .sort((a, b) => b.time.getTime() - a.time.getTime() || (String(b._id) < String(a._id) ? -1 : 1))
               .slice(0, 51),
@@ -206,10 +231,17 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
         {
           name: `deep page (cursor after ${depth}, first 50)`,
           rollup: false,
-          graphql: () => gql(`query D($d: ID!, $after: String) { signals(filter: { deviceIds: [$d] }, first: 50, after: $after) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { d: deviceId, after: afterCursor }),
+          graphql: () =>
+            gql(
+              `query D($d: ID!, $after: String) { signals(filter: { deviceIds: [$d] }, first: 50, after: $after) { edges { cursor node { ${SIGNAL_FIELDS} } } pageInfo { hasNextPage endCursor } } }`,
+              { d: deviceId, after: afterCursor },
+            ),
           driver: () =>
             signals
-              .find({ deviceId, $or: [{ time: { $lt: afterTime } }, { time: afterTime, _id: { $lt: afterId } }] }, { projection: SIGNAL_PROJECTION })
+              .find(
+                { deviceId, $or: [{ time: { $lt: afterTime } }, { time: afterTime, _id: { $lt: afterId } }] },
+                { projection: SIGNAL_PROJECTION },
+              )
               .sort({ time: -1, _id: -1 })
               .limit(51)
               .toArray(),
@@ -217,28 +249,50 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
         {
           name: 'devices page (first 50)',
           rollup: false,
-          graphql: () => gql('query V { devices(first: 50) { edges { cursor node { id firstSeen lastSeen online signalCount totalDistanceMeters maxSpeed lastPosition { time lat lon speed } } } pageInfo { hasNextPage endCursor } } }', {}),
+          graphql: () =>
+            gql(
+              'query V { devices(first: 50) { edges { cursor node { id firstSeen lastSeen online signalCount totalDistanceMeters maxSpeed lastPosition { time lat lon speed } } } pageInfo { hasNextPage endCursor } } }',
+              {},
+            ),
           driver: () => devices.find({}).sort({ _id: 1 }).limit(51).toArray(),
         },
         {
           name: 'deviceStats (one device, 24 h)',
           rollup: true,
-          graphql: () => gql('query T($d: ID!, $from: DateTime, $to: DateTime) { deviceStats(deviceId: $d, from: $from, to: $to) { signalCount dataVolume distanceMeters maxSpeed avgSpeed firstSeen lastSeen } }', { d: deviceId, from: from.toISOString(), to: to.toISOString() }),
+          graphql: () =>
+            gql(
+              'query T($d: ID!, $from: DateTime, $to: DateTime) { deviceStats(deviceId: $d, from: $from, to: $to) { signalCount dataVolume distanceMeters maxSpeed avgSpeed firstSeen lastSeen } }',
+              { d: deviceId, from: from.toISOString(), to: to.toISOString() },
+            ),
           driver: () => bucketsByDay(deviceId),
         },
         {
           name: 'trends (fleet, 24 h hourly)',
           rollup: true,
-          graphql: () => gql('query R($from: DateTime!, $to: DateTime!) { trends(from: $from, to: $to, bucket: HOUR) { bucketStart count dataVolume distanceMeters maxSpeed } }', { from: from.toISOString(), to: to.toISOString() }),
+          graphql: () =>
+            gql(
+              'query R($from: DateTime!, $to: DateTime!) { trends(from: $from, to: $to, bucket: HOUR) { bucketStart count dataVolume distanceMeters maxSpeed } }',
+              { from: from.toISOString(), to: to.toISOString() },
+            ),
           driver: () => bucketsByDay(FLEET_DEVICE_ID),
         },
         {
           name: 'track (≈10,000 points → maxPoints 500)',
           rollup: false,
-          graphql: () => gql('query K($d: ID!, $from: DateTime!, $to: DateTime!) { track(deviceId: $d, from: $from, to: $to, maxPoints: 500) { time lat lon speed } }', { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() }),
+          graphql: () =>
+            gql(
+              'query K($d: ID!, $from: DateTime!, $to: DateTime!) { track(deviceId: $d, from: $from, to: $to, maxPoints: 500) { time lat lon speed } }',
+              { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() },
+            ),
           driver: async () => {
             // The gateway's finds: the signals, then each track by `_id`, eight at a time.
-            const found = await signals.find({ deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } }, { projection: { time: 1, trackId: 1 } }).sort({ time: 1 }).toArray();
+            const found = await signals
+              .find(
+                { deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } },
+                { projection: { time: 1, trackId: 1 } },
+              )
+              .sort({ time: 1 })
+              .toArray();
             const packed: Uint8Array[] = new Array(found.length);
             let next = 0;
             await Promise.all(
@@ -254,18 +308,46 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
           },
         },
       ];
+      const measureStep = (graphqlSide: () => Promise<unknown>, driverSide: () => Promise<unknown>) =>
+        measurePair(
+          services.gateway!.pid,
+          iterations,
+          minIterations,
+          warmUp,
+          2 * maxMsPerSide,
+          2 * hardMaxMsPerSide,
+          graphqlSide,
+          driverSide,
+        );
       const meter = new GroupCpuMeter(cpuGroupsFor({ gateway: services.gateway!.pid, generator: process.pid })).start();
       // The gateway's own share of every row below: a request that reads nothing, beside a bare
       // database round trip, under the same load.
       log(`${step}: gateway floor`);
       const db = connection.db!;
-      floors.push({ step, ...(await measurePair(services.gateway!.pid, iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, () => gql('{ __typename }', {}), () => db.command({ ping: 1 }))) });
+      floors.push({
+        step,
+        ...(await measureStep(
+          () => gql('{ __typename }', {}),
+          () => db.command({ ping: 1 }),
+        )),
+      });
       for (const queryCase of cases) {
         log(`${step}: ${queryCase.name}`);
-        const { graphql, driver, cpu } = await measurePair(services.gateway!.pid, iterations, minIterations, warmUp, 2 * maxMsPerSide, 2 * hardMaxMsPerSide, queryCase.graphql, queryCase.driver);
-        log(`  GraphQL p50/p99 ${graphql.p50}/${graphql.p99} ms (n=${graphql.count}), driver ${driver.p50}/${driver.p99} ms (n=${driver.count})`);
+        const { graphql, driver, cpu } = await measureStep(queryCase.graphql, queryCase.driver);
+        log(
+          `  GraphQL p50/p99 ${graphql.p50}/${graphql.p99} ms (n=${graphql.count}), driver ${driver.p50}/${driver.p99} ms (n=${driver.count})`,
+        );
         const bound = 1.1 * driver.p99 + 2;
-        rows.push({ step, name: queryCase.name, graphql, driver, cpu, bound, met: graphql.p99 <= bound, rollupMet: queryCase.rollup ? graphql.p99 < 20 : null });
+        rows.push({
+          step,
+          name: queryCase.name,
+          graphql,
+          driver,
+          cpu,
+          bound,
+          met: graphql.p99 <= bound,
+          rollupMet: queryCase.rollup ? graphql.p99 < 20 : null,
+        });
       }
       cpuPerStep.push({ step, cpu: meter.stop() });
     }
@@ -289,13 +371,54 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
     tables: [
       {
         title: `Sequential requests, GraphQL and driver alternated (up to ${iterations} per side, or ${(2 * maxMsPerSide) / 1000} s for both but at least ${minIterations} per side within ${(2 * hardMaxMsPerSide) / 1000} s, after up to ${warmUp.pairs} untimed pairs or ${warmUp.maxMs / 1000} s of warm-up), ms; bound = 1.1 × driver p99 + 2`,
-        columns: ['signals', 'query', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver p50', 'driver p99', 'bound', 'within bound', 'rollup p99 < 20 ms', 'CPU ms per request: gateway / driver side'],
-        rows: rows.map((row) => [row.step, row.name, `${row.graphql.count} / ${row.driver.count}`, row.graphql.p50, row.graphql.p99, row.driver.p50, row.driver.p99, row.bound, row.met ? 'yes' : 'NO', row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO', `${row.cpu.gatewayMs} / ${row.cpu.driverSideMs}`]),
+        columns: [
+          'signals',
+          'query',
+          'n (GraphQL / driver)',
+          'GraphQL p50',
+          'GraphQL p99',
+          'driver p50',
+          'driver p99',
+          'bound',
+          'within bound',
+          'rollup p99 < 20 ms',
+          'CPU ms per request: gateway / driver side',
+        ],
+        rows: rows.map((row) => [
+          row.step,
+          row.name,
+          `${row.graphql.count} / ${row.driver.count}`,
+          row.graphql.p50,
+          row.graphql.p99,
+          row.driver.p50,
+          row.driver.p99,
+          row.bound,
+          row.met ? 'yes' : 'NO',
+          row.rollupMet === null ? '' : row.rollupMet ? 'yes' : 'NO',
+          `${row.cpu.gatewayMs} / ${row.cpu.driverSideMs}`,
+        ]),
       },
       {
-        title: 'Gateway floor: GraphQL `{ __typename }` (HTTP, API key, Redis rate limit, Apollo; no database) beside a driver `ping`, alternated the same way, ms',
-        columns: ['signals', 'n (GraphQL / driver)', 'GraphQL p50', 'GraphQL p99', 'driver ping p50', 'driver ping p99', 'CPU ms per request: gateway / driver side'],
-        rows: floors.map((floor) => [floor.step, `${floor.graphql.count} / ${floor.driver.count}`, floor.graphql.p50, floor.graphql.p99, floor.driver.p50, floor.driver.p99, `${floor.cpu.gatewayMs} / ${floor.cpu.driverSideMs}`]),
+        title:
+          'Gateway floor: GraphQL `{ __typename }` (HTTP, API key, Redis rate limit, Apollo; no database) beside a driver `ping`, alternated the same way, ms',
+        columns: [
+          'signals',
+          'n (GraphQL / driver)',
+          'GraphQL p50',
+          'GraphQL p99',
+          'driver ping p50',
+          'driver ping p99',
+          'CPU ms per request: gateway / driver side',
+        ],
+        rows: floors.map((floor) => [
+          floor.step,
+          `${floor.graphql.count} / ${floor.driver.count}`,
+          floor.graphql.p50,
+          floor.graphql.p99,
+          floor.driver.p50,
+          floor.driver.p99,
+          `${floor.cpu.gatewayMs} / ${floor.cpu.driverSideMs}`,
+        ]),
       },
       {
         title: `Growth ${first.toLocaleString('en-US')} → ${finalStep.toLocaleString('en-US')} signals (GraphQL p99 ratio)`,
@@ -303,12 +426,20 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
         rows: rows
           .filter((row) => row.step === first)
           .map((row) => {
-            const later = rows.find((other) => other.step === finalStep && other.name.split(' (')[0] === row.name.split(' (')[0]);
-            return [row.name, row.graphql.p99, later?.graphql.p99 ?? null, later ? Math.round((later.graphql.p99 / row.graphql.p99) * 100) / 100 : null];
+            const later = rows.find(
+              (other) => other.step === finalStep && other.name.split(' (')[0] === row.name.split(' (')[0],
+            );
+            return [
+              row.name,
+              row.graphql.p99,
+              later?.graphql.p99 ?? null,
+              later ? Math.round((later.graphql.p99 / row.graphql.p99) * 100) / 100 : null,
+            ];
           }),
       },
       {
-        title: 'Seeding (bench/seed.ts: driver insertMany of 500, two batches in flight; rollups recomputed and replaced)',
+        title:
+          'Seeding (bench/seed.ts: driver insertMany of 500, two batches in flight; rollups recomputed and replaced)',
         columns: ['up to signals', 'signals/s', 'seconds'],
         rows: seedRates.map((seed) => [seed.step, seed.signalsPerSecond, seed.seconds]),
       },
@@ -317,7 +448,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
     notes: [
       `${DEVICES} devices; each seeded signal is the real sample's 563-point track (binary), 20 min apart per device, so "24 h" holds 72 signals per device at every size and a larger seed only adds older history.`,
       `Driver side: the same finds through the mongodb driver from the generator process (no GraphQL, no HTTP); deviceStats/trends read the hour buckets, track decodes the binary tracks (no downsampling).`,
-      'CPU per request: the gateway process\'s CPU (/proc utime + stime, 10 ms ticks) summed over the interval of each timed GraphQL request, divided by their number; the driver side\'s is the generator\'s own CPU (`process.cpuUsage`) around each driver operation. The gap between them is what HTTP, the API key check, the rate limit, GraphQL and the handling of results add.',
+      "CPU per request: the gateway process's CPU (/proc utime + stime, 10 ms ticks) summed over the interval of each timed GraphQL request, divided by their number; the driver side's is the generator's own CPU (`process.cpuUsage`) around each driver operation. The gap between them is what HTTP, the API key check, the rate limit, GraphQL and the handling of results add.",
       `CPU during the query steps: ${cpuPerStep.map((entry) => `${entry.step}: ${JSON.stringify(entry.cpu)}`).join('; ')}.`,
       ...profiles.notes,
     ],

@@ -7,7 +7,14 @@ import { connectBenchDb, dropDatabase, queueDepth, resetVhost } from '../lib/inf
 import { waitFor } from '../lib/pacer';
 import { measureRawBroker, measureRawDb } from '../lib/raw-limits';
 import { ratio } from '../lib/report';
-import { benchDeviceId, loadSampleTemplate, newRunTag, sampleBodyFor, signedHeadersFor, type SampleTemplate } from '../lib/sample';
+import {
+  benchDeviceId,
+  loadSampleTemplate,
+  newRunTag,
+  sampleBodyFor,
+  signedHeadersFor,
+  type SampleTemplate,
+} from '../lib/sample';
 import { cpuGroupsFor, cpuRows, GroupCpuMeter, type ProfileTarget, type Scenario } from '../lib/scenario';
 import { profileTables, startServices } from '../lib/services';
 import { MAX_CONCURRENT_BATCHES } from '../../processor/signal.writer';
@@ -37,7 +44,14 @@ interface PipelineRun {
   timeline: Array<{ atMs: number; stored: number; accepted: number }>;
 }
 
-async function runPipeline(config: BenchConfig, sample: SampleTemplate, label: string, env: NodeJS.ProcessEnv, postingMs: number, profile: ProfileTarget | undefined): Promise<PipelineRun> {
+async function runPipeline(
+  config: BenchConfig,
+  sample: SampleTemplate,
+  label: string,
+  env: NodeJS.ProcessEnv,
+  postingMs: number,
+  profile: ProfileTarget | undefined,
+): Promise<PipelineRun> {
   await resetVhost(config);
   await dropDatabase(config.mongoUrl);
   let services: Record<string, ServiceProcess> = {};
@@ -60,15 +74,25 @@ async function runPipeline(config: BenchConfig, sample: SampleTemplate, label: s
     let serial = 0;
     const ingestUrl = `${ingest.url}/v1/xray`;
     const timeline: PipelineRun['timeline'] = [];
-    const meter = new GroupCpuMeter(cpuGroupsFor({ ingest: ingest.pid, processor: processor.pid, 'generator (HTTP clients)': process.pid })).start();
+    const meter = new GroupCpuMeter(
+      cpuGroupsFor({ ingest: ingest.pid, processor: processor.pid, 'generator (HTTP clients)': process.pid }),
+    ).start();
     const startedAt = performance.now();
-    const sampler = setInterval(() => timeline.push({ atMs: performance.now() - startedAt, stored: stored.size, accepted }), 500);
+    const sampler = setInterval(
+      () => timeline.push({ atMs: performance.now() - startedAt, stored: stored.size, accepted }),
+      500,
+    );
     const worker = async (): Promise<void> => {
       while (performance.now() - startedAt < postingMs) {
         const index = serial++;
         const deviceId = benchDeviceId(runTag, index % DEVICES);
         const body = sampleBodyFor(sample, deviceId, baseTime + index);
-        const answer = await client.request(ingestUrl, 'POST', signedHeadersFor(config.hmacSecret, deviceId, body), body);
+        const answer = await client.request(
+          ingestUrl,
+          'POST',
+          signedHeadersFor(config.hmacSecret, deviceId, body),
+          body,
+        );
         statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
         if (answer.status === 202) accepted += 1;
       }
@@ -84,7 +108,8 @@ async function runPipeline(config: BenchConfig, sample: SampleTemplate, label: s
     // Steady state: from a quarter into the posting window to its end.
     const steadyFrom = timeline.find((point) => point.atMs >= postedMs / 4) ?? timeline[0];
     const steadyTo = [...timeline].reverse().find((point) => point.atMs <= postedMs) ?? timeline[timeline.length - 1];
-    if (!steadyFrom || !steadyTo || steadyTo.atMs <= steadyFrom.atMs) throw new Error('pipeline window too short to measure');
+    if (!steadyFrom || !steadyTo || steadyTo.atMs <= steadyFrom.atMs)
+      throw new Error('pipeline window too short to measure');
     const steadySeconds = (steadyTo.atMs - steadyFrom.atMs) / 1000;
     return {
       label,
@@ -118,7 +143,11 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   log('raw broker limit');
   await resetVhost(config);
   let meter = new GroupCpuMeter(cpuGroupsFor({ 'generator (publisher + consumer)': process.pid })).start();
-  const broker = await measureRawBroker(config.amqpUrl, sample.raw, { durationMs: rawWindowMs, window: 64, prefetch: 32 });
+  const broker = await measureRawBroker(config.amqpUrl, sample.raw, {
+    durationMs: rawWindowMs,
+    window: 64,
+    prefetch: 32,
+  });
   const brokerCpu = meter.stop();
 
   log('raw DB limit');
@@ -126,13 +155,22 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const connection = await connectBenchDb(config);
   await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
   meter = new GroupCpuMeter(cpuGroupsFor({ 'generator (driver writes)': process.pid })).start();
-  const database = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: RAW_DB_BATCHES_IN_FLIGHT });
+  const database = await measureRawDb(connection, sample, {
+    durationMs: rawWindowMs,
+    batch: 32,
+    concurrency: RAW_DB_BATCHES_IN_FLIGHT,
+  });
   const databaseCpu = meter.stop();
   await connection.dropDatabase();
   // Diagnostic beside (b): the same writes plus the rollup upserts the pipeline also owes per batch.
   log('raw DB limit with rollups');
   await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
-  const databaseWithRollups = await measureRawDb(connection, sample, { durationMs: rawWindowMs, batch: 32, concurrency: RAW_DB_BATCHES_IN_FLIGHT, withRollups: true });
+  const databaseWithRollups = await measureRawDb(connection, sample, {
+    durationMs: rawWindowMs,
+    batch: 32,
+    concurrency: RAW_DB_BATCHES_IN_FLIGHT,
+    withRollups: true,
+  });
   await connection.dropDatabase();
   await connection.close();
 
@@ -142,11 +180,16 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const largerPrefetch = String(DEFAULT_PROCESSOR_PREFETCH * 2);
   const passes: Array<[string, NodeJS.ProcessEnv]> = options.quick
     ? [[defaultsLabel, {}]]
-    : [[defaultsLabel, {}], [`PROCESSOR_PREFETCH=${largerPrefetch}`, { PROCESSOR_PREFETCH: largerPrefetch }]];
+    : [
+        [defaultsLabel, {}],
+        [`PROCESSOR_PREFETCH=${largerPrefetch}`, { PROCESSOR_PREFETCH: largerPrefetch }],
+      ];
   const runs: PipelineRun[] = [];
   for (const [label, env] of passes) {
     log(`pipeline: ${label}`);
-    runs.push(await runPipeline(config, sample, label, env, postingMs, label.startsWith('defaults') ? profile : undefined));
+    runs.push(
+      await runPipeline(config, sample, label, env, postingMs, label.startsWith('defaults') ? profile : undefined),
+    );
   }
   const profiles = profileTables(profile, ['processor', 'ingest']);
   const limit = Math.min(broker.perSecond, database.perSecond);
@@ -154,7 +197,11 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const defaults = runs[0] as PipelineRun;
   const pipelineRatio = ratio(defaults.storedPerSecond, limit);
   const bestRatio = ratio(best.storedPerSecond, limit);
-  const cpuTable = (title: string, cpu: Record<string, number>) => ({ title, columns: ['process', 'CPU % of one core'], rows: cpuRows(cpu) });
+  const cpuTable = (title: string, cpu: Record<string, number>) => ({
+    title,
+    columns: ['process', 'CPU % of one core'],
+    rows: cpuRows(cpu),
+  });
   return {
     id: 'throughput',
     title: '1. Pipeline throughput',
@@ -166,12 +213,36 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
         columns: ['path', 'messages/s', 'count', 'seconds', 'ratio to min(a, b)'],
         rows: [
           ...runs.flatMap((run): Array<Array<string | number | null>> => [
-            [`pipeline, ${run.label}: stored/s at steady state`, run.storedPerSecond, run.steadyStored, run.steadySeconds, ratio(run.storedPerSecond, limit)],
+            [
+              `pipeline, ${run.label}: stored/s at steady state`,
+              run.storedPerSecond,
+              run.steadyStored,
+              run.steadySeconds,
+              ratio(run.storedPerSecond, limit),
+            ],
             [`pipeline, ${run.label}: accepted (202)/s, same window`, run.acceptedPerSecond, null, null, null],
           ]),
-          ['(a) raw broker: publish with confirms + consume with ack, same bytes', broker.perSecond, broker.count, broker.seconds, null],
-          ['(b) raw DB: signal and track docs insertMany(32) + gzipped payloads in GridFS format (insertMany chunks + files)', database.perSecond, database.count, database.seconds, null],
-          ['diagnostic: (b) plus the rollup upserts (device, device-hour, fleet-hour; bulkWrite ≤ 32)', databaseWithRollups.perSecond, databaseWithRollups.count, databaseWithRollups.seconds, ratio(defaults.storedPerSecond, databaseWithRollups.perSecond)],
+          [
+            '(a) raw broker: publish with confirms + consume with ack, same bytes',
+            broker.perSecond,
+            broker.count,
+            broker.seconds,
+            null,
+          ],
+          [
+            '(b) raw DB: signal and track docs insertMany(32) + gzipped payloads in GridFS format (insertMany chunks + files)',
+            database.perSecond,
+            database.count,
+            database.seconds,
+            null,
+          ],
+          [
+            'diagnostic: (b) plus the rollup upserts (device, device-hour, fleet-hour; bulkWrite ≤ 32)',
+            databaseWithRollups.perSecond,
+            databaseWithRollups.count,
+            databaseWithRollups.seconds,
+            ratio(defaults.storedPerSecond, databaseWithRollups.perSecond),
+          ],
         ],
       },
       ...runs.map((run) => cpuTable(`CPU while the pipeline ran (${run.label})`, run.cpu)),
@@ -188,6 +259,15 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
       'The raw DB limit (b) writes the same documents as the issue defines it, without the rollups; the diagnostic row adds the rollup upserts a batch implies (merged per device and hour), so the gap between it and the pipeline is what the pipeline itself adds (round trips in sequence, markers, Redis, acks). Its ratio column compares the defaults pass with it.',
       ...profiles.notes,
     ],
-    data: { broker, database, databaseWithRollups, runs, ratio: pipelineRatio, bestRatio, cpu: { brokerCpu, databaseCpu }, profiles: profiles.data },
+    data: {
+      broker,
+      database,
+      databaseWithRollups,
+      runs,
+      ratio: pipelineRatio,
+      bestRatio,
+      cpu: { brokerCpu, databaseCpu },
+      profiles: profiles.data,
+    },
   };
 };

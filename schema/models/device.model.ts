@@ -30,7 +30,7 @@ export class Device {
   @prop({ required: true, type: () => Number, default: 0 })
   public signalCount!: number;
 
-  @Field(() => Float, { description: 'Sum of the stored signals\' distances, metres.' })
+  @Field(() => Float, { description: "Sum of the stored signals' distances, metres." })
   @prop({ required: true, type: () => Number, default: 0 })
   public totalDistanceMeters!: number;
 
