@@ -30,6 +30,7 @@ import { createOperationCostChecker } from './cost/operation-cost';
 import { operationCostPlugin } from './cost/operation-cost.plugin';
 import { DayFieldReadiness } from './db/day-field-readiness';
 import { bindGatewayModels } from './db/gateway-models';
+import { dependencyOutagePlugin } from './errors/dependency-outage.plugin';
 import { createErrorFormatter } from './errors/format-error';
 import type { GatewayServices } from './gateway-services';
 import { apiKeyHandler, type AuthenticatedLocals } from './http/api-key.handler';
@@ -222,6 +223,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         ApolloServerPluginCacheControlDisabled(),
         operationCostPlugin(checkCost),
         operationMetricsPlugin(metrics),
+        dependencyOutagePlugin(),
         // The websocket server stops with Apollo's drain, before the HTTP server closes.
         {
           async serverWillStart() {

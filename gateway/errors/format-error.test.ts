@@ -1,11 +1,12 @@
 import { GraphQLError } from 'graphql';
+import mongoose from 'mongoose';
 import pino from 'pino';
 import { createErrorFormatter } from './format-error';
 import { NotFoundError } from './gateway-errors';
 
 function capturingLogger(): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
   return { logger, lines };
 }
 
@@ -56,5 +57,39 @@ describe('createErrorFormatter', () => {
       format({ message: tokens, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }, new GraphQLError(tokens)).extensions
         ?.code,
     ).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('answers an unreachable database with DEPENDENCY_UNAVAILABLE and logs its cause without a stack', () => {
+    const { logger, lines } = capturingLogger();
+    const format = createErrorFormatter(logger);
+    const lost = new mongoose.mongo.MongoNetworkError('connection 3 to 10.0.0.7:27017 closed');
+    const formatted = format(
+      { message: lost.message, path: ['devices'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      new GraphQLError(lost.message, { originalError: lost, path: ['devices'] }),
+    );
+    expect(formatted).toEqual({
+      message: 'the database is unreachable right now; retry shortly',
+      path: ['devices'],
+      locations: undefined,
+      extensions: { code: 'DEPENDENCY_UNAVAILABLE' },
+    });
+    expect(lines.join('')).toContain('10.0.0.7');
+    expect(lines.join('')).not.toContain('"stack"');
+  });
+
+  it('tells outages from other failures of the driver', () => {
+    const { logger } = capturingLogger();
+    const format = createErrorFormatter(logger);
+    const codeOf = (error: Error): unknown =>
+      format({ message: error.message, extensions: {} }, new GraphQLError(error.message, { originalError: error }))
+        .extensions?.code;
+    expect(codeOf(new mongoose.Error('Operation `signals.find()` buffering timed out after 10000ms'))).toBe(
+      'DEPENDENCY_UNAVAILABLE',
+    );
+    expect(codeOf(new mongoose.mongo.MongoNotConnectedError('client is not connected'))).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(codeOf(new mongoose.mongo.MongoServerError({ message: 'E11000 duplicate key', code: 11000 }))).toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
+    expect(codeOf(new mongoose.Error.CastError('ObjectId', 'x', '_id'))).toBe('INTERNAL_SERVER_ERROR');
   });
 });

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { ErrorCode } from './error-code';
+import { isDependencyOutage, OUTAGE_MESSAGE } from './dependency-outage';
 import { GatewayError } from './gateway-errors';
 
 const CLIENT_CODES = new Set<string>(Object.values(ErrorCode));
@@ -35,8 +36,9 @@ function carriesClientCode(error: unknown): error is GraphQLError {
 /**
  * Shapes every error leaving the gateway (HTTP and websocket): errors with a code from
  * {@link ErrorCode} pass; GraphQL's own input errors become BAD_USER_INPUT (a document over the
- * token limit QUERY_TOO_COMPLEX); anything else is logged with its stack and shown only as
- * INTERNAL_SERVER_ERROR.
+ * token limit QUERY_TOO_COMPLEX); an unreachable database is DEPENDENCY_UNAVAILABLE (logged
+ * without its stack: the cause is outside the gateway); anything else is logged with its stack and
+ * shown only as INTERNAL_SERVER_ERROR.
  */
 export function createErrorFormatter(
   logger: Logger,
@@ -72,6 +74,11 @@ export function createErrorFormatter(
     if (original instanceof GraphQLError && path === undefined) {
       // A GraphQLError outside any field: graphql-js rejecting the document or its variables.
       return { message: formatted.message, locations, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
+    if (isDependencyOutage(original)) {
+      const cause = original instanceof Error ? `${original.name}: ${original.message}` : String(original);
+      logger.warn({ cause, path }, 'database unreachable while executing an operation');
+      return { message: OUTAGE_MESSAGE, locations, path, extensions: { code: ErrorCode.DEPENDENCY_UNAVAILABLE } };
     }
     logger.error({ err: original, path }, 'unexpected error while executing an operation');
     return { message: 'internal server error', locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -66,6 +66,17 @@ export class QueryTooComplexError extends GatewayError {
 }
 
 /**
+ * A service the gateway depends on cannot be reached, and nothing was done: retrying the same
+ * operation later is safe.
+ */
+export class DependencyUnavailableError extends GatewayError {
+  readonly code = ErrorCode.DEPENDENCY_UNAVAILABLE;
+  constructor(message: string, details?: ErrorDetails) {
+    super(ErrorCode.DEPENDENCY_UNAVAILABLE, message, details);
+  }
+}
+
+/**
  * A failure the client can do nothing about but retry. The message is safe to show: it never
  * carries internal details (those go to the log).
  */

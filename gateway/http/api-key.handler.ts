@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
+import { OUTAGE_RETRY_AFTER_SEC } from '../errors/dependency-outage';
 import { ErrorCode } from '../errors/error-code';
 import { graphqlErrorBody } from './graphql-error-body';
 
@@ -27,8 +28,8 @@ export function apiKeyHandler(
       logger.error({ err: error }, 'API key lookup failed');
       res
         .status(503)
-        .set('Retry-After', '1')
-        .json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'cannot check the API key right now; retry shortly'));
+        .set('Retry-After', String(OUTAGE_RETRY_AFTER_SEC))
+        .json(graphqlErrorBody(ErrorCode.DEPENDENCY_UNAVAILABLE, 'cannot check the API key right now; retry shortly'));
       return;
     }
     if (!auth) {

@@ -9,7 +9,7 @@ import {
   type SignalCommand,
   type SignalCommandReply,
 } from '../../schema';
-import { InternalServerError } from '../errors/gateway-errors';
+import { DependencyUnavailableError, InternalServerError } from '../errors/gateway-errors';
 
 /** Sends a command to the processor and resolves with its answer. */
 export interface SignalCommandSender {
@@ -60,7 +60,7 @@ export class SignalCommandClient implements SignalCommandSender {
       link = await this.connectOnce();
     } catch (error) {
       this.logger.error({ err: error }, 'cannot reach RabbitMQ to send a command');
-      throw new InternalServerError('the processing service is unreachable; nothing was changed', {
+      throw new DependencyUnavailableError('the processing service is unreachable; nothing was changed', {
         reason: 'COMMAND_BROKER_UNREACHABLE',
       });
     }
@@ -140,7 +140,7 @@ export class SignalCommandClient implements SignalCommandSender {
         const id = String(message.properties.correlationId ?? '');
         this.fail(
           id,
-          new InternalServerError('no processing service is bound to receive commands; nothing was changed', {
+          new DependencyUnavailableError('no processing service is bound to receive commands; nothing was changed', {
             reason: 'COMMAND_UNROUTABLE',
           }),
         );

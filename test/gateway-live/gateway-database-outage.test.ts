@@ -10,6 +10,7 @@ describe('gateway while its database is unreachable', () => {
   const disposables = new Disposables();
   let proxy: TcpProxy;
   let gateway: GatewayUnderTest;
+  let cachingGateway: GatewayUnderTest;
 
   beforeAll(async () => {
     const infra = disposables.add(await createSuiteInfra('gateway-db-outage'), (i) => i.dispose());
@@ -18,15 +19,24 @@ describe('gateway while its database is unreachable', () => {
     gateway = disposables.add(await startGatewayUnderTest(infra, { MONGO_URL: proxy.urlFor(infra.mongoUrl) }), (g) =>
       g.close(),
     );
+    // Keys cached: a request passes the key check on a cut connection and reaches its resolvers.
+    cachingGateway = disposables.add(
+      await startGatewayUnderTest(infra, {
+        MONGO_URL: proxy.urlFor(infra.mongoUrl),
+        GATEWAY_API_KEY_CACHE_TTL_MS: '600000',
+      }),
+      (g) => g.close(),
+    );
   });
   afterAll(() => disposables.disposeAll());
 
-  const query = (): Promise<Response> =>
-    fetch(gateway.httpUrl, {
+  const query = (url = gateway.httpUrl, document = '{ me { name } }'): Promise<Response> =>
+    fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': LIVE_ADMIN_KEY },
-      body: JSON.stringify({ query: '{ me { name } }' }),
+      body: JSON.stringify({ query: document }),
     });
+  type ErrorBody = { data?: unknown; errors: Array<{ message: string; extensions: { code: string } }> };
 
   it('answers 503 with Retry-After and a typed error while the key cannot be checked, then recovers', async () => {
     expect((await query()).status).toBe(200);
@@ -35,11 +45,32 @@ describe('gateway while its database is unreachable', () => {
     const refused = await query();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
-    const body = (await refused.json()) as { errors: Array<{ extensions: { code: string } }> };
-    expect(body.errors[0]?.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.errors[0]?.extensions.code).toBe('DEPENDENCY_UNAVAILABLE');
     expect((await fetch(`${gateway.gateway.url}/readyz`)).status).toBe(503);
 
     proxy.restore();
     await waitFor('queries answered again', async () => (await query()).status === 200, 60_000);
+  });
+
+  it('answers an operation the database cannot serve with DEPENDENCY_UNAVAILABLE, 503 and Retry-After', async () => {
+    const devices = '{ devices(first: 1) { edges { node { id } } } }';
+    expect((await query(cachingGateway.httpUrl, devices)).status).toBe(200);
+
+    proxy.cut();
+    const refused = await query(cachingGateway.httpUrl, devices);
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.errors[0]?.extensions.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(body.errors[0]?.message).toBe('the database is unreachable right now; retry shortly');
+    expect(body.data).toBeNull();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+
+    proxy.restore();
+    await waitFor(
+      'devices answered again',
+      async () => (await query(cachingGateway.httpUrl, devices)).status === 200,
+      60_000,
+    );
   });
 });

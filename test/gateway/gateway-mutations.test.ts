@@ -14,6 +14,7 @@ import {
 } from '../gql/graphql';
 import { Disposables } from '../support/disposables';
 import { loadSampleXRay } from '../support/sample-xray';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectModels, dataOf, errorCodeOf, execute, startTestGateway } from './support/gateway-harness';
 
@@ -167,5 +168,20 @@ describe('signal mutations without a processor', () => {
     expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
     expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_TIMEOUT');
     expect(response.errors?.[0]?.message).toMatch(/did not answer within 400 ms/);
+  });
+
+  it('answers DEPENDENCY_UNAVAILABLE with 503 and Retry-After while the broker is unreachable', async () => {
+    const infra = await createSuiteInfra('gateway-mut-broker-down');
+    disposables.add(infra, (i) => i.dispose());
+    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    const gateway = await startTestGateway(infra, disposables, { AMQP_URL: broker.urlFor(infra.amqpUrl) });
+    broker.cut();
+    const response = await execute(gateway.url, CreateSignalDocument, {
+      input: smallInput('mut-broker-down', Date.UTC(2026, 0, 9), 2),
+    });
+    expect(errorCodeOf(response)).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_BROKER_UNREACHABLE');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
   });
 });

@@ -76,7 +76,7 @@ export function createHttpClient(options: HttpClientOptions): GraphQLHttpClient 
           options.onKeyRejected?.();
           throw new ApiError(code, REJECTED_KEY_MESSAGE);
         }
-        throw new ApiError(code, firstError.message);
+        throw new ApiError(code, firstError.message, retryAfterOf(response));
       }
       if (body.data == null) {
         throw new ApiError('UNEXPECTED_RESPONSE', `The gateway answered HTTP ${response.status} without data.`);
