@@ -37,7 +37,23 @@ export function statusOf(code: IngestErrorCode): number {
   return INGEST_ERRORS[code];
 }
 
-/** The body of a refusal; `details` only when there are some. */
+/**
+ * Most details one refusal lists. A message of 10,000 bad samples has tens of thousands of issues;
+ * listing them all would answer (and log) megabytes for a small request, and the first ones are
+ * what a developer fixes first anyway.
+ */
+export const MAX_REFUSAL_DETAILS = 20;
+
+/** The body of a refusal; `details` only when there are some, at most {@link MAX_REFUSAL_DETAILS} and a count of the rest. */
 export function errorBody(code: IngestErrorCode, message: string, details?: IngestErrorDetail[]): IngestErrorBody {
-  return { error: details && details.length > 0 ? { code, message, details } : { code, message } };
+  if (!details || details.length === 0) return { error: { code, message } };
+  if (details.length <= MAX_REFUSAL_DETAILS) return { error: { code, message, details } };
+  const omitted = details.length - MAX_REFUSAL_DETAILS;
+  return {
+    error: {
+      code,
+      message,
+      details: [...details.slice(0, MAX_REFUSAL_DETAILS), { path: '$', message: `and ${omitted} more issues` }],
+    },
+  };
 }

@@ -160,6 +160,30 @@ describe('createXRayIntake', () => {
     expect(publisher.published).toHaveLength(1);
   });
 
+  it('refuses replays of an accepted request without spending the device quota', async () => {
+    const { handle, publisher, rateLimiter } = setup(2);
+    const captured = signed(message());
+    expect((await handle(captured)).status).toBe(202);
+    for (let replay = 0; replay < 5; replay += 1) {
+      expect(await handle(captured)).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    }
+    expect(rateLimiter.used.get('dev-1')).toBe(1);
+    expect((await handle(signed(message()))).status).toBe(202);
+    expect(publisher.published).toHaveLength(2);
+  });
+
+  it('keeps no nonce for a refused request, so resending it unchanged gets the same answer', async () => {
+    // Refusals spend quota (a device sending garbage is still sending): two invalid sends use it up.
+    const { handle, nonces } = setup(2);
+    const invalid = signed(message('dev-1', NOW + 2 * 24 * 60 * 60 * 1000));
+    expect(await handle(invalid)).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+    expect(await handle(invalid)).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+    const limited = signed(message());
+    expect(await handle(limited)).toMatchObject({ status: 429, refusal: 'RATE_LIMITED' });
+    expect(await handle(limited)).toMatchObject({ status: 429, refusal: 'RATE_LIMITED' });
+    expect(nonces.seen.size).toBe(0);
+  });
+
   it('refuses malformed JSON with 400', async () => {
     const { handle } = setup();
     const answer = await handle(signed(Buffer.from('{"dev-1": {')));
@@ -185,6 +209,17 @@ describe('createXRayIntake', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['$["dev-1"].data[0][1][0]', '$["dev-1"].data[1][0]', '$["dev-1"].data[1][1][1]']),
     );
+  });
+
+  it('lists the first 20 issues of a refusal and counts the rest', async () => {
+    const { handle } = setup();
+    const data = Array.from({ length: 1000 }, () => [-1, [91, 181, -1]]);
+    const answer = await handle(signed(Buffer.from(JSON.stringify({ 'dev-1': { data, time: NOW } }))));
+    expect(answer).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+    const details = (answer.body as { error: { details: Array<{ path: string; message: string }> } }).error.details;
+    expect(details).toHaveLength(21);
+    expect(details[0]?.path).toBe('$["dev-1"].data[0][0]');
+    expect(details[20]).toEqual({ path: '$', message: 'and 3980 more issues' });
   });
 
   it('refuses a body keyed by another device than X-Device-Id', async () => {

@@ -9,7 +9,12 @@ import {
   type NonceStore,
   type RawXRayPublisher,
 } from './intake.ports';
-import { type RequestHeaders, isWithinClockSkew, parseSignedRequestHeaders } from './signed-request';
+import {
+  type RequestHeaders,
+  type SignedRequestHeaders,
+  isWithinClockSkew,
+  parseSignedRequestHeaders,
+} from './signed-request';
 
 /** One `POST /v1/xray` as any transport hands it over. */
 export interface XRayIntakeRequest {
@@ -49,8 +54,10 @@ export interface XRayIntakeDeps {
 /**
  * The ingest contract without sockets. Checks run cheapest-first, and nothing that costs a device anything (its
  * rate quota, its nonce) is touched before the signature over the raw bytes proved the request is the device's.
- * Order: headers → clock window → signature → rate quota → JSON and schema → nonce → publish with confirm.
- * A message that could not be published gives its nonce and quota back, so the device may resend it unchanged.
+ * Order: headers → clock window → signature → nonce → rate quota → JSON and schema → publish with confirm.
+ * The nonce comes before the quota because a replay of a captured request passes the signature: it is refused
+ * without spending the device's quota. Only an accepted message keeps its nonce; one that could not be
+ * published also gets its quota back, so the device may resend it unchanged.
  */
 export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequest) => Promise<XRayIntakeResponse> {
   const now = deps.now ?? Date.now;
@@ -65,13 +72,9 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
       details?: IngestErrorDetail[],
       extraHeaders: Record<string, string> = {},
     ): XRayIntakeResponse => {
-      log.info({ code, details }, 'x-ray refused');
-      return {
-        status: statusOf(code),
-        headers: { ...responseHeaders, ...extraHeaders },
-        body: errorBody(code, message, details),
-        refusal: code,
-      };
+      const body = errorBody(code, message, details);
+      log.info({ code, details: body.error.details }, 'x-ray refused');
+      return { status: statusOf(code), headers: { ...responseHeaders, ...extraHeaders }, body, refusal: code };
     };
 
     const parsedHeaders = parseSignedRequestHeaders(request.headers);
@@ -95,58 +98,24 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
     }
 
     try {
-      const decision = await deps.rateLimiter.consume(signed.deviceId);
-      if (!decision.allowed) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        return refuse(
-          'RATE_LIMITED',
-          `device ${signed.deviceId} sent too many messages; retry in ${retryAfterSeconds} s`,
-          undefined,
-          { 'retry-after': String(retryAfterSeconds) },
-        );
-      }
-
-      let parsedBody: unknown;
-      try {
-        parsedBody = JSON.parse(request.body.toString('utf8'));
-      } catch (error) {
-        return refuse('MALFORMED_JSON', 'the body is not valid JSON', [
-          { path: '$', message: (error as Error).message },
-        ]);
-      }
-      const validation = validateXRayMessage(parsedBody, { nowMs: receivedAt, expectedDeviceId: signed.deviceId });
-      if (!validation.ok) {
-        return refuse('SCHEMA_VIOLATION', 'the message does not follow the x-ray schema', validation.issues);
-      }
-
+      // The nonce before anything else: a replayed request carries a valid signature, and must not
+      // spend the device's quota (locking the device out) nor our time on its body.
       if (!(await deps.nonces.claim(signed.deviceId, signed.nonce))) {
         return refuse('NONCE_REUSED', 'X-Nonce was already used by this device within the replay window', [
           { path: `headers.${HTTP_HEADERS.nonce}`, message: 'already seen' },
         ]);
       }
-
-      const messageId = randomUUID();
-      const startedAt = process.hrtime.bigint();
+      // Only an accepted message spends its nonce: a refused one may be resent unchanged, and gets
+      // the same answer again rather than NONCE_REUSED.
+      let answer: XRayIntakeResponse;
       try {
-        await deps.publisher.publish({
-          messageId,
-          correlationId,
-          deviceId: signed.deviceId,
-          timestamp: signed.timestamp,
-          nonce: signed.nonce,
-          signature: signed.signature,
-          acceptedAt: receivedAt,
-          body: request.body,
-        });
-        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, true);
+        answer = await admitAndPublish(signed, request.body, receivedAt);
       } catch (error) {
-        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, false);
-        await giveBack(signed.deviceId, signed.nonce);
+        await releaseNonce(signed.deviceId, signed.nonce);
         throw error;
       }
-      log.info({ messageId, deviceId: signed.deviceId, bytes: request.body.length }, 'x-ray accepted');
-      const accepted: XRayAccepted = { messageId, deviceId: signed.deviceId };
-      return { status: 202, headers: responseHeaders, body: accepted };
+      if (answer.status !== 202) await releaseNonce(signed.deviceId, signed.nonce);
+      return answer;
     } catch (error) {
       if (error instanceof DependencyUnavailableError) {
         log.warn({ err: error, dependency: error.dependency }, 'x-ray refused: dependency unavailable');
@@ -170,13 +139,73 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
       return refuse('INTERNAL_ERROR', 'unexpected error; nothing was stored');
     }
 
-    async function giveBack(deviceId: string, nonce: string): Promise<void> {
-      const results = await Promise.allSettled([
-        deps.nonces.release(deviceId, nonce),
-        deps.rateLimiter.refund(deviceId),
-      ]);
-      for (const result of results) {
-        if (result.status === 'rejected') log.warn({ err: result.reason }, 'could not give back nonce or quota');
+    /** Rate quota, JSON and schema, then the publish with confirm; the nonce is already claimed. */
+    async function admitAndPublish(
+      signed: SignedRequestHeaders,
+      body: Buffer,
+      receivedAt: number,
+    ): Promise<XRayIntakeResponse> {
+      const decision = await deps.rateLimiter.consume(signed.deviceId);
+      if (!decision.allowed) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        return refuse(
+          'RATE_LIMITED',
+          `device ${signed.deviceId} sent too many messages; retry in ${retryAfterSeconds} s`,
+          undefined,
+          { 'retry-after': String(retryAfterSeconds) },
+        );
+      }
+
+      let parsedBody: unknown;
+      try {
+        parsedBody = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        return refuse('MALFORMED_JSON', 'the body is not valid JSON', [
+          { path: '$', message: (error as Error).message },
+        ]);
+      }
+      const validation = validateXRayMessage(parsedBody, { nowMs: receivedAt, expectedDeviceId: signed.deviceId });
+      if (!validation.ok) {
+        return refuse('SCHEMA_VIOLATION', 'the message does not follow the x-ray schema', validation.issues);
+      }
+
+      const messageId = randomUUID();
+      const startedAt = process.hrtime.bigint();
+      try {
+        await deps.publisher.publish({
+          messageId,
+          correlationId,
+          deviceId: signed.deviceId,
+          timestamp: signed.timestamp,
+          nonce: signed.nonce,
+          signature: signed.signature,
+          acceptedAt: receivedAt,
+          body,
+        });
+        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, true);
+      } catch (error) {
+        deps.observePublish?.(Number(process.hrtime.bigint() - startedAt) / 1e9, false);
+        await refundQuota(signed.deviceId);
+        throw error;
+      }
+      log.info({ messageId, deviceId: signed.deviceId, bytes: body.length }, 'x-ray accepted');
+      const accepted: XRayAccepted = { messageId, deviceId: signed.deviceId };
+      return { status: 202, headers: responseHeaders, body: accepted };
+    }
+
+    async function releaseNonce(deviceId: string, nonce: string): Promise<void> {
+      try {
+        await deps.nonces.release(deviceId, nonce);
+      } catch (error) {
+        log.warn({ err: error }, 'could not give the nonce back');
+      }
+    }
+
+    async function refundQuota(deviceId: string): Promise<void> {
+      try {
+        await deps.rateLimiter.refund(deviceId);
+      } catch (error) {
+        log.warn({ err: error }, 'could not give the rate quota back');
       }
     }
   };

@@ -8,22 +8,49 @@ export interface JumpFilterResult {
 }
 
 /**
- * Drops GPS jumps: a sample whose implied speed from the previous KEPT sample exceeds
- * `maxSpeedKmh` is dropped (and counted); the first sample is always kept. Comparing with the
- * previous kept sample (not the previous sample) means one outlier cannot drag its successor out too.
- * Two samples at the same instant imply an infinite speed unless they are at the same place.
+ * Drops GPS jumps, so that every two consecutive kept samples are reachable one from the other at
+ * `maxSpeedKmh` (two samples at the same instant only when at the same place).
+ *
+ * A sample reachable from the last KEPT sample is kept; comparing with the last kept sample (not
+ * the previous sample) means one outlier cannot drag its successor out too. A sample that is not
+ * starts (or extends, when reachable from the run's last sample) a run of rejected samples that
+ * agree with each other. The run is an excursion, dropped, as soon as a later sample is reachable
+ * from the last kept one again, or at the end of the message. But once the run holds more samples
+ * than have been kept so far, the kept samples are the outliers (a bad first fix, say at 0,0 before
+ * the receiver locked on) and the run replaces them: the larger of two contradicting tracks wins.
+ *
+ * A genuine leap (e.g. a position frozen through a tunnel, then reacquired far away) is one of
+ * those two cases: the side with fewer samples is dropped. Long into a message that is the samples
+ * after the leap, until enough time has passed since the last kept sample that the leap is
+ * reachable at `maxSpeedKmh`; from then on samples are kept again and the leap counts in the
+ * distance. Each sample is appended and moved at most once: O(n).
  */
 export function filterJumps(samples: ReadonlyArray<TimedSample>, maxSpeedKmh: number): JumpFilterResult {
-  const kept: TimedSample[] = [];
+  const reachable = (from: TimedSample, to: TimedSample) => impliedSpeedKmh(from, to) <= maxSpeedKmh;
+  let kept: TimedSample[] = [];
+  let run: TimedSample[] = [];
   let droppedSamples = 0;
   for (const sample of samples) {
-    const previous = kept[kept.length - 1];
-    if (previous !== undefined && impliedSpeedKmh(previous, sample) > maxSpeedKmh) {
-      droppedSamples += 1;
+    const anchor = kept[kept.length - 1];
+    if (anchor === undefined || reachable(anchor, sample)) {
+      droppedSamples += run.length;
+      run = [];
+      kept.push(sample);
       continue;
     }
-    kept.push(sample);
+    const runEnd = run[run.length - 1];
+    if (runEnd === undefined || !reachable(runEnd, sample)) {
+      droppedSamples += run.length;
+      run = [];
+    }
+    run.push(sample);
+    if (run.length > kept.length) {
+      droppedSamples += kept.length;
+      kept = run;
+      run = [];
+    }
   }
+  droppedSamples += run.length;
   return { kept, droppedSamples };
 }
 

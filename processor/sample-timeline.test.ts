@@ -1,4 +1,8 @@
+import { MAX_SAMPLES_PER_MESSAGE, validateXRayMessage, type XRaySample } from '../schema';
 import { unwrapSampleTimes } from './sample-timeline';
+
+/** Largest value of a GraphQL `Int`, the type of `SignalStats.durationMs`. */
+const GRAPHQL_INT_MAX = 2 ** 31 - 1;
 
 describe('unwrapSampleTimes', () => {
   const T = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -25,5 +29,15 @@ describe('unwrapSampleTimes', () => {
 
   it('keeps position and speed of every sample', () => {
     expect(unwrapSampleTimes(T, [[0, [51.3, 12.3, 1.5]]])).toEqual([{ time: T, lat: 51.3, lon: 12.3, speed: 1.5 }]);
+  });
+
+  it('spans less than 600,000,000 ms for the longest valid message, each sample starting a new minute', () => {
+    const data: XRaySample[] = Array.from({ length: MAX_SAMPLES_PER_MESSAGE }, (_, i) => [59_999 - i, [0, 0, 0]]);
+    expect(validateXRayMessage({ d: { data, time: T } }, { nowMs: T })).toMatchObject({ ok: true });
+    const times = unwrapSampleTimes(T, data).map((s) => s.time);
+    const durationMs = (times[times.length - 1] as number) - (times[0] as number);
+    expect(durationMs).toBe((MAX_SAMPLES_PER_MESSAGE - 1) * 59_999);
+    expect(durationMs).toBeLessThan(600_000_000);
+    expect(durationMs).toBeLessThan(GRAPHQL_INT_MAX);
   });
 });

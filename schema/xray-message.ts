@@ -31,6 +31,20 @@ export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Most samples accepted in one message. */
 export const MAX_SAMPLES_PER_MESSAGE = 10_000;
 
+/**
+ * Offsets are milliseconds within the current minute: an integer with 0 <= offsetMs < this.
+ * The bound is what keeps a message's unwrapped time line (and so a signal's duration) within
+ * MAX_SAMPLES_PER_MESSAGE minutes, i.e. under GraphQL's Int and far from corrupt dates.
+ */
+export const OFFSET_LIMIT_MS = 60_000;
+
+/**
+ * Highest speed accepted, in the device's own unit: above what any vehicle reaches in m/s, km/h,
+ * mph or knots, so only a corrupt reading is refused. Unbounded, two readings near the largest
+ * double summed to Infinity in the rollups, which the database refuses to store.
+ */
+export const MAX_SPEED = 10_000;
+
 /** Earliest accepted message time: 2000-01-01T00:00:00Z. */
 export const EARLIEST_MESSAGE_TIME_MS = Date.UTC(2000, 0, 1);
 

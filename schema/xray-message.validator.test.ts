@@ -1,3 +1,4 @@
+import { MAX_SPEED } from './xray-message';
 import { validateXRayMessage } from './xray-message.validator';
 
 const NOW = Date.UTC(2025, 0, 1, 12);
@@ -44,6 +45,35 @@ describe('validateXRayMessage', () => {
       '$.dev_1.data[1][1][1]',
       '$.dev_1.data[1][1][2]',
     ]);
+  });
+
+  it('refuses an offset outside the current minute and names its path', () => {
+    const at = (offsets: number[]) =>
+      validateXRayMessage(
+        { d: { data: offsets.map((offset) => [offset, [51.3, 12.3, 1]]), time: Date.UTC(2025, 0, 1) } },
+        { nowMs: NOW },
+      );
+    expect(at([0, 59_999])).toMatchObject({ ok: true });
+    for (const offset of [60_000, 3_000_000_000, 9e15]) {
+      expect(at([0, offset])).toEqual({
+        ok: false,
+        issues: [
+          { path: '$.d.data[1][0]', message: 'offset must be < 60000 (milliseconds within the current minute)' },
+        ],
+      });
+    }
+  });
+
+  it('refuses a speed over MAX_SPEED, whose sums would overflow to Infinity', () => {
+    const at = (speed: number) =>
+      validateXRayMessage({ d: { data: [[0, [51.3, 12.3, speed]]], time: Date.UTC(2025, 0, 1) } }, { nowMs: NOW });
+    expect(at(MAX_SPEED)).toMatchObject({ ok: true });
+    for (const speed of [MAX_SPEED + 0.001, 1.7e308]) {
+      expect(at(speed)).toEqual({
+        ok: false,
+        issues: [{ path: '$.d.data[0][1][2]', message: `speed must be <= ${MAX_SPEED}` }],
+      });
+    }
   });
 
   it('refuses empty data, times before 2000 or over 24 h ahead, and unknown fields', () => {

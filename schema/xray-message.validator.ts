@@ -4,6 +4,8 @@ import {
   EARLIEST_MESSAGE_TIME_MS,
   MAX_FUTURE_SKEW_MS,
   MAX_SAMPLES_PER_MESSAGE,
+  MAX_SPEED,
+  OFFSET_LIMIT_MS,
   type ValidXRayMessage,
 } from './xray-message';
 import { isWellFormedPayload } from './xray-payload.fast-check';
@@ -18,11 +20,15 @@ export interface ValidationIssue {
 export type XRayValidationResult = { ok: true; message: ValidXRayMessage } | { ok: false; issues: ValidationIssue[] };
 
 const sampleSchema = z.tuple([
-  z.number().int('offset must be an integer').min(0, 'offset must be >= 0'),
+  z
+    .number()
+    .int('offset must be an integer')
+    .min(0, 'offset must be >= 0')
+    .lt(OFFSET_LIMIT_MS, `offset must be < ${OFFSET_LIMIT_MS} (milliseconds within the current minute)`),
   z.tuple([
     z.number().min(-90, 'lat must be in [-90, 90]').max(90, 'lat must be in [-90, 90]'),
     z.number().min(-180, 'lon must be in [-180, 180]').max(180, 'lon must be in [-180, 180]'),
-    z.number().finite('speed must be finite').min(0, 'speed must be >= 0'),
+    z.number().min(0, 'speed must be >= 0').max(MAX_SPEED, `speed must be <= ${MAX_SPEED}`),
   ]),
 ]);
 
@@ -57,7 +63,8 @@ function jsonPath(path: ReadonlyArray<PropertyKey>): string {
 
 /**
  * Validates a parsed x-ray message: exactly one device key matching {@link DEVICE_ID_PATTERN}
- * (and equal to `expectedDeviceId` when given), 1..10,000 well-formed samples, a plausible time.
+ * (and equal to `expectedDeviceId` when given), 1..10,000 well-formed samples (integer offsets in
+ * 0..59,999 ms, lat/lon in range, finite speed >= 0), a plausible time.
  * Every issue carries the JSON path of the bad field.
  */
 export function validateXRayMessage(

@@ -1,6 +1,6 @@
 import { seededRandom } from '../ingest/simulator/seeded-random';
 import { loadSampleXRay } from '../test/support/sample-xray';
-import { EARLIEST_MESSAGE_TIME_MS, MAX_SAMPLES_PER_MESSAGE } from './xray-message';
+import { EARLIEST_MESSAGE_TIME_MS, MAX_SAMPLES_PER_MESSAGE, MAX_SPEED } from './xray-message';
 import { xrayPayloadSchema } from './xray-message.validator';
 import { isWellFormedPayload } from './xray-payload.fast-check';
 
@@ -14,6 +14,13 @@ const EDGE_VALUES: unknown[] = [
   1.5,
   -0.000001,
   59_999,
+  60_000,
+  60_001,
+  3_000_000_000,
+  9e15,
+  10_000,
+  10_000.001,
+  1.7e308,
   90,
   -90,
   90.000001,
@@ -52,7 +59,7 @@ function mutate(payload: { data: Json[]; time: Json }, random: () => number): Js
   const edge = () => pick(EDGE_VALUES);
   const sampleIndex = Math.floor(random() * copy.data.length);
   const sample = copy.data[sampleIndex] as Json[];
-  switch (Math.floor(random() * 9)) {
+  switch (Math.floor(random() * 10)) {
     case 0:
       copy.time = edge();
       break;
@@ -77,6 +84,11 @@ function mutate(payload: { data: Json[]; time: Json }, random: () => number): Js
     case 7:
       // An own property, as JSON.parse makes even of "__proto__" (assignment would set the prototype).
       Object.defineProperty(copy, pick(['extra', '__proto__', 'Data']), { value: edge(), enumerable: true });
+      break;
+    case 8:
+      // An offset moved to the minute's last millisecond or past it, as from a device counting
+      // elapsed milliseconds instead of milliseconds within the minute.
+      sample[0] = pick([59_999, 60_000, (sample[0] as number) + pick([60_000, 3_000_000_000])]);
       break;
     default:
       copy.data = pick([[], copy.data.slice(0, 1), edge()]) as Json[];
@@ -116,6 +128,28 @@ describe('isWellFormedPayload', () => {
     // Both sides of the comparison were exercised.
     expect(accepted).toBeGreaterThan(500);
     expect(refused).toBeGreaterThan(500);
+  });
+
+  it('refuses a speed over MAX_SPEED, as zod does', () => {
+    const withSpeed = (speed: number) => ({ data: [[0, [51.3, 12.3, speed]]], time: sample.time });
+    expect(isWellFormedPayload(withSpeed(MAX_SPEED))).toBe(true);
+    expect(xrayPayloadSchema.safeParse(withSpeed(MAX_SPEED)).success).toBe(true);
+    for (const speed of [MAX_SPEED + 0.001, 1.7e308]) {
+      expect(isWellFormedPayload(withSpeed(speed))).toBe(false);
+      expect(xrayPayloadSchema.safeParse(withSpeed(speed)).success).toBe(false);
+    }
+  });
+
+  it('refuses an offset outside the minute, as zod does', () => {
+    const withOffset = (offsetMs: unknown) => ({ data: [[offsetMs, [51.3, 12.3, 1]]], time: sample.time });
+    for (const offsetMs of [0, 59_999]) {
+      expect(isWellFormedPayload(withOffset(offsetMs))).toBe(true);
+      expect(xrayPayloadSchema.safeParse(withOffset(offsetMs)).success).toBe(true);
+    }
+    for (const offsetMs of [60_000, 3_000_000_000, 9e15, 2 ** 53, -1, 0.5]) {
+      expect(isWellFormedPayload(withOffset(offsetMs))).toBe(false);
+      expect(xrayPayloadSchema.safeParse(withOffset(offsetMs)).success).toBe(false);
+    }
   });
 
   it('refuses more samples than a message may hold', () => {

@@ -1,7 +1,13 @@
-import { EARLIEST_MESSAGE_TIME_MS, MAX_SAMPLES_PER_MESSAGE, type XRayPayload } from './xray-message';
+import {
+  EARLIEST_MESSAGE_TIME_MS,
+  MAX_SAMPLES_PER_MESSAGE,
+  MAX_SPEED,
+  OFFSET_LIMIT_MS,
+  type XRayPayload,
+} from './xray-message';
 
-function isSafeOffset(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
+function isOffset(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < OFFSET_LIMIT_MS;
 }
 
 function isPosition(value: unknown): boolean {
@@ -15,8 +21,8 @@ function isPosition(value: unknown): boolean {
     lon >= -180 &&
     lon <= 180 &&
     typeof speed === 'number' &&
-    Number.isFinite(speed) &&
-    speed >= 0
+    speed >= 0 &&
+    speed <= MAX_SPEED
   );
 }
 
@@ -39,7 +45,7 @@ export function isWellFormedPayload(payload: unknown): payload is XRayPayload {
   if (!Array.isArray(data) || data.length < 1 || data.length > MAX_SAMPLES_PER_MESSAGE) return false;
   for (const sample of data as unknown[]) {
     if (!Array.isArray(sample) || sample.length !== 2) return false;
-    if (!isSafeOffset(sample[0]) || !isPosition(sample[1])) return false;
+    if (!isOffset(sample[0]) || !isPosition(sample[1])) return false;
   }
   return true;
 }

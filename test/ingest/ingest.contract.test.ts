@@ -234,6 +234,18 @@ describe('ingest POST /v1/xray on the real stack', () => {
     expect((await post('quota-device', messageFor('quota-device'))).status).toBe(202);
   });
 
+  it('does not charge replays of a captured request to the device rate quota', async () => {
+    const body = messageFor('replayed-quota-device');
+    const headers = signedXRayHeaders({ fleetSecret: TEST_FLEET_SECRET, deviceId: 'replayed-quota-device', body });
+    expect((await rawPost(headers as unknown as Record<string, string>, body)).status).toBe(202);
+    for (let i = 0; i < RATE_LIMIT_PER_MINUTE + 2; i++) {
+      const replay = await rawPost(headers as unknown as Record<string, string>, body);
+      expect(replay.status).toBe(409);
+      expect(replay.body.error.code).toBe('NONCE_REUSED');
+    }
+    expect((await post('replayed-quota-device', messageFor('replayed-quota-device'))).status).toBe(202);
+  });
+
   it('answers /healthz, /readyz with both dependencies and /metrics with request counts', async () => {
     expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${ingest.url}/readyz`);
