@@ -2,7 +2,7 @@ import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology } from '../schema';
 import { publishConfirmed } from './confirm-publish';
 import { republishedPropertiesOf } from './republished-properties';
-import { ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
+import { HELD_SINCE_HEADER, ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
 
 /** One message in `xray.raw.dlq`, as the dead-letter tool shows it. */
 export interface DeadLetter {
@@ -22,7 +22,13 @@ export interface DeadLetter {
 }
 
 /** Headers that belong to one trip through the processor, dropped on replay so the message starts afresh. */
-const PER_TRIP_HEADERS = [AMQP_HEADERS.attempt, AMQP_HEADERS.deadLetterReason, ORIGINAL_ROUTING_KEY_HEADER];
+const PER_TRIP_HEADERS = [
+  AMQP_HEADERS.attempt,
+  AMQP_HEADERS.deadLetterReason,
+  ORIGINAL_ROUTING_KEY_HEADER,
+  // A replayed message held during an outage on its last trip gets a full hold again on this one.
+  HELD_SINCE_HEADER,
+];
 
 /**
  * Walks the dead-letter queue once, front to back: each message is either replayed (published to

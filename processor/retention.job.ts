@@ -17,6 +17,15 @@ export interface RetentionJobOptions {
   now?: () => number;
 }
 
+/** What the retention job reads of an expired signal. */
+interface ExpiredSignal {
+  _id: Types.ObjectId;
+  deviceId: string;
+  rawPayloadId: Types.ObjectId;
+  trackId?: Types.ObjectId;
+  ingestedAt: Date;
+}
+
 /**
  * Deletes signals older than the retention period (counted from `ingestedAt`, so replayed history
  * lives as long as fresh data), with their raw payloads, in batches; each batch then recomputes the
@@ -61,30 +70,33 @@ export class RetentionJob {
     let deleted = 0;
     try {
       for (;;) {
+        const projection = { _id: 1, deviceId: 1, rawPayloadId: 1, trackId: 1, ingestedAt: 1 };
         const expired = (await models.signals.collection
-          .find(
-            { ingestedAt: { $lt: cutoff } },
-            { projection: { _id: 1, deviceId: 1, rawPayloadId: 1, trackId: 1 }, limit: batchSize },
-          )
-          .toArray()) as unknown as Array<{
-          _id: Types.ObjectId;
-          deviceId: string;
-          rawPayloadId: Types.ObjectId;
-          trackId?: Types.ObjectId;
-        }>;
+          .find({ ingestedAt: { $lt: cutoff } }, { projection, limit: batchSize })
+          .toArray()) as unknown as ExpiredSignal[];
         if (expired.length === 0) break;
-        await writer.rewrite([...new Set(expired.map((s) => s.deviceId))], async () => {
+        const devices = new Set(expired.map((s) => s.deviceId));
+        const removed = await writer.rewrite([...devices], async () => {
+          // Read again under the lock: an update since the scan may have replaced a signal's payload
+          // and track (deleting the old ones would orphan the new), deleted it, or moved it to a
+          // device this rewrite does not cover (the next scan finds it again).
+          const current: ExpiredSignal[] = [];
+          for (const { _id } of expired) {
+            const signal = (await models.signals.collection.findOne({ _id }, { projection })) as ExpiredSignal | null;
+            if (signal && signal.ingestedAt < cutoff && devices.has(signal.deviceId)) current.push(signal);
+          }
           // Payloads and tracks first: a crash in between leaves expired signals, which the next run finds again.
-          for (const signal of expired) await models.rawPayloads.delete(signal.rawPayloadId);
-          await models.signalTracks.deleteMany(expired.flatMap((signal) => (signal.trackId ? [signal.trackId] : [])));
+          for (const signal of current) await models.rawPayloads.delete(signal.rawPayloadId);
+          await models.signalTracks.deleteMany(current.flatMap((signal) => (signal.trackId ? [signal.trackId] : [])));
           // One equality delete per signal: FerretDB v1 turns `_id: {$in: ...}` into a table scan.
           await boundedBulkWrite(
             models.signals.collection as unknown as mongo.Collection<never>,
-            expired.map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
+            current.map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
           );
+          return current.length;
         });
-        deleted += expired.length;
-        metrics.retentionDeletedSignals.inc(expired.length);
+        deleted += removed;
+        metrics.retentionDeletedSignals.inc(removed);
       }
       if (deleted > 0) logger.info({ deleted, cutoff }, 'retention deleted expired signals');
       return deleted;

@@ -46,4 +46,19 @@ describe('deriveSignal', () => {
     expect(derived.end).toEqual({ time: time + 2000, lat: 50.0001, lon: 10, speed: 4 });
     expect(derived.dataVolume).toBe(raw.byteLength);
   });
+
+  it('stores the bbox of a track crossing the antimeridian as the short way round', () => {
+    const time = Date.UTC(2025, 0, 1);
+    const lons = [179.9985, 179.9995, -179.9995, -179.9985];
+    const body = { d: { time, data: lons.map((lon, i) => [i * 10_000, [0.5, lon, 10]]) } };
+    const derived = deriveSignal(validated(body), Buffer.from(JSON.stringify(body)), 300);
+    expect(derived.stats.droppedSamples).toBe(0);
+    expect(derived.bbox).toEqual({
+      minLat: 0.5,
+      maxLat: 0.5,
+      minLon: 179.9985,
+      maxLon: -179.9985,
+      crossesAntimeridian: true,
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { haversineMeters } from './haversine';
 import { idempotencyKeyFor } from './idempotency-key';
 import { filterJumps } from './jump-filter';
 import { unwrapSampleTimes } from './sample-timeline';
+import { trackBBox, type TrackBBox } from './track-bbox';
 
 /** Everything the processor stores about one message, derived from it alone. */
 export interface DerivedSignal {
@@ -23,7 +24,8 @@ export interface DerivedSignal {
   };
   /** Number of kept samples: the denominator of `avgSpeed` and of the rollups' averages. */
   keptSamples: number;
-  bbox: { minLat: number; maxLat: number; minLon: number; maxLon: number };
+  /** Of the kept samples; crosses the antimeridian (`minLon > maxLon`) when that is the shorter way round. */
+  bbox: TrackBBox;
   start: TrackPoint;
   end: TrackPoint;
   /** Kept samples, packed by `encodeTrack`. */
@@ -56,16 +58,11 @@ export function deriveSignal(
   let distanceMeters = 0;
   let speedSum = 0;
   let maxSpeed = 0;
-  const bbox = { minLat: first.lat, maxLat: first.lat, minLon: first.lon, maxLon: first.lon };
   kept.forEach((sample, index) => {
     const previous = index > 0 ? kept[index - 1] : undefined;
     if (previous !== undefined) distanceMeters += haversineMeters(previous, sample);
     speedSum += sample.speed;
     maxSpeed = Math.max(maxSpeed, sample.speed);
-    bbox.minLat = Math.min(bbox.minLat, sample.lat);
-    bbox.maxLat = Math.max(bbox.maxLat, sample.lat);
-    bbox.minLon = Math.min(bbox.minLon, sample.lon);
-    bbox.maxLon = Math.max(bbox.maxLon, sample.lon);
   });
 
   return {
@@ -82,7 +79,7 @@ export function deriveSignal(
       speedSum,
     },
     keptSamples: kept.length,
-    bbox,
+    bbox: trackBBox(kept),
     start: { ...first },
     end: { ...last },
     track: encodeTrack(kept),

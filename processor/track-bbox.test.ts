@@ -1,0 +1,76 @@
+import { smallestLongitudeArc, trackBBox } from './track-bbox';
+
+const at = (lons: number[], lat = 0): Array<{ lat: number; lon: number }> => lons.map((lon) => ({ lat, lon }));
+
+describe('smallestLongitudeArc', () => {
+  it('is the plain min..max when no gap is wider than the one across the antimeridian', () => {
+    expect(smallestLongitudeArc([10, -20, 30])).toEqual({ west: -20, east: 30, width: 50 });
+  });
+
+  it('goes across the antimeridian when that is the shorter way round', () => {
+    expect(smallestLongitudeArc([179.9985, 179.9995, -179.9995, -179.9985])).toEqual({
+      west: 179.9985,
+      east: -179.9985,
+      width: expect.closeTo(0.003, 9),
+    });
+  });
+
+  it('prefers the plain arc on a tie', () => {
+    // Gaps of 180 both ways: either half is as short, and the plain one needs no flag.
+    expect(smallestLongitudeArc([-90, 90])).toEqual({ west: -90, east: 90, width: 180 });
+  });
+
+  it('is one meridian, width 0, for repeated longitudes and for 180 with -180', () => {
+    expect(smallestLongitudeArc([5, 5, 5])).toEqual({ west: 5, east: 5, width: 0 });
+    expect(smallestLongitudeArc([180, -180])).toEqual({ west: -180, east: -180, width: 0 });
+  });
+});
+
+describe('trackBBox', () => {
+  it('keeps a plain box for a track away from the antimeridian', () => {
+    expect(
+      trackBBox([
+        { lat: 50, lon: 10 },
+        { lat: 51, lon: 12 },
+        { lat: 49, lon: 11 },
+      ]),
+    ).toEqual({
+      minLat: 49,
+      maxLat: 51,
+      minLon: 10,
+      maxLon: 12,
+    });
+  });
+
+  it('stores a crossing track with minLon > maxLon and the flag, not as the whole world', () => {
+    expect(trackBBox(at([179.9985, 179.9995, -179.9995, -179.9985], 0.5))).toEqual({
+      minLat: 0.5,
+      maxLat: 0.5,
+      minLon: 179.9985,
+      maxLon: -179.9985,
+      crossesAntimeridian: true,
+    });
+  });
+
+  it('keeps a box that only reaches exactly ±180 plain', () => {
+    expect(trackBBox(at([170, 180]))).toEqual({ minLat: 0, maxLat: 0, minLon: 170, maxLon: 180 });
+    expect(trackBBox(at([-180, -170]))).toEqual({ minLat: 0, maxLat: 0, minLon: -180, maxLon: -170 });
+    // 180 and -179 are one degree apart: across, west edge normalized to the antimeridian.
+    expect(trackBBox(at([180, -179]))).toEqual({ minLat: 0, maxLat: 0, minLon: -180, maxLon: -179 });
+  });
+
+  it('is a single point for one sample, the longitude as reported', () => {
+    expect(trackBBox(at([180]))).toEqual({ minLat: 0, maxLat: 0, minLon: 180, maxLon: 180 });
+    expect(trackBBox(at([-180]))).toEqual({ minLat: 0, maxLat: 0, minLon: -180, maxLon: -180 });
+  });
+
+  it('still wraps a wide track whose largest gap is around Greenwich', () => {
+    expect(trackBBox(at([100, 150, -150, -100]))).toEqual({
+      minLat: 0,
+      maxLat: 0,
+      minLon: 100,
+      maxLon: -100,
+      crossesAntimeridian: true,
+    });
+  });
+});
