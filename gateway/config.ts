@@ -31,6 +31,8 @@ const envSchema = z.object({
   GATEWAY_RATE_LIMIT_POINTS: envInteger(600, 1),
   /** Rate-limit window, seconds. Default 60. */
   GATEWAY_RATE_LIMIT_WINDOW_SEC: envInteger(60, 1),
+  /** Refused API keys per client address per minute before its lookups wait (HTTP 429); 0 turns the limit off. Default 60. */
+  GATEWAY_AUTH_FAILURES_PER_MINUTE: envInteger(60, 0),
   /** A device is `online` when its last message arrived within this many seconds. Default 600. */
   GATEWAY_ONLINE_WINDOW_SEC: envInteger(600, 1),
   /** Comma-separated origins allowed by CORS (e.g. `https://dash.example.com`). Default: none (same origin only). */
@@ -90,6 +92,8 @@ export interface GatewayConfig {
   adminApiKey: string | undefined;
   namespace: string;
   rateLimit: { points: number; windowSec: number };
+  /** Refused API keys per client address per minute; 0: unlimited. */
+  authFailuresPerMinute: number;
   onlineWindowMs: number;
   corsOrigins: string[];
   maxPageSize: number;
@@ -116,6 +120,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     adminApiKey: e.GATEWAY_ADMIN_API_KEY,
     namespace: e.XRAY_NAMESPACE,
     rateLimit: { points: e.GATEWAY_RATE_LIMIT_POINTS, windowSec: e.GATEWAY_RATE_LIMIT_WINDOW_SEC },
+    authFailuresPerMinute: e.GATEWAY_AUTH_FAILURES_PER_MINUTE,
     onlineWindowMs: e.GATEWAY_ONLINE_WINDOW_SEC * 1000,
     corsOrigins: e.GATEWAY_CORS_ORIGINS.split(',')
       .map((o) => o.trim())

@@ -22,6 +22,7 @@ import {
   type RunningService,
 } from '../schema';
 import { ApiKeyService } from './auth/api-key.service';
+import { createGuardedAuthentication } from './auth/guarded-authentication';
 import { KeySessions } from './auth/key-sessions';
 import type { GatewayConfig } from './config';
 import { createGatewayContext, type GatewayContext } from './context';
@@ -46,6 +47,7 @@ import { operationMetricsPlugin } from './metrics/operation-metrics.plugin';
 import { graphiqlHandler } from './playground/graphiql.handler';
 import { SignalCommandClient } from './mutations/signal-command.client';
 import { createApiKeyRateLimiter } from './rate-limit/api-key-rate-limiter';
+import { createAuthFailureLimiter } from './rate-limit/auth-failure-limiter';
 import { buildGatewaySchema } from './schema/build-gateway-schema';
 
 /** What the gateway needs besides its config. */
@@ -65,6 +67,8 @@ const READINESS_PING_MS = 1_500;
  * store read each): with the key cache off (TTL 0), a sweep per second rather than a busy loop.
  */
 const MIN_KEY_SESSION_SWEEP_MS = 1_000;
+/** Longest wait for one rate-limit command before the in-memory limiter decides instead. */
+const RATE_LIMIT_COMMAND_TIMEOUT_MS = 1_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -85,6 +89,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   // No `component` of its own: the parts below bind theirs, and pino would print both under one key.
   const logger = deps.logger;
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  let closing: Promise<void> | undefined;
   const closeAll = async (): Promise<void> => {
     while (closers.length > 0) {
       const closer = closers.pop() as { name: string; close: () => Promise<unknown> };
@@ -120,8 +125,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const models = bindGatewayModels(connection);
     await models.apiKeys.createIndexes();
 
-    // No offline queue: while Redis is away, rate limiting falls back to memory at once instead of waiting.
-    const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // No offline queue: while Redis is away, rate limiting falls back to memory at once instead of
+    // waiting. The command timeout does the same for a Redis that accepts commands but stalls:
+    // without it every request would hang in the rate limiter.
+    const redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: RATE_LIMIT_COMMAND_TIMEOUT_MS,
+    });
     redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis (rate limits) error'));
     await redis.connect();
     closers.push({ name: 'redis', close: () => redis.quit().catch(() => redis.disconnect()) });
@@ -133,6 +145,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const keySessions = new KeySessions({ revokedAmong: (keyIds) => apiKeys.revokedAmong(keyIds), logger });
     const stopEndingRevokedSessions = apiKeys.onRevoked((keyId) => keySessions.endSessionsOf(keyId));
     keySessions.startSweeping(Math.max(config.apiKeyCacheTtlMs, MIN_KEY_SESSION_SWEEP_MS));
+    const authenticateRequest = createGuardedAuthentication(
+      apiKeys,
+      createAuthFailureLimiter({
+        redis,
+        namespace: config.namespace,
+        failuresPerMinute: config.authFailuresPerMinute,
+        logger,
+      }),
+    );
     closers.push({
       name: 'key sessions',
       close: async () => {
@@ -184,6 +205,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       httpServer,
       path: GRAPHQL_PATH,
       schema,
+      authenticateConnection: async (rawKey, address) => {
+        const outcome = await authenticateRequest(rawKey, address);
+        return outcome.kind === 'accepted' ? outcome.key : null;
+      },
       authenticate: (rawKey) => apiKeys.authenticate(rawKey),
       keySessions,
       createContext: ({ auth, request }) => {
@@ -285,7 +310,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       corsHandler,
       // The playground page is public; every operation it sends carries the key the user enters.
       graphiqlHandler({ endpoint: GRAPHQL_PATH }),
-      apiKeyHandler((rawKey) => apiKeys.authenticate(rawKey), logger),
+      apiKeyHandler(authenticateRequest, logger),
       rateLimitHandler(
         (auth) => rateLimiter.consume(auth),
         config.rateLimit.windowSec,
@@ -327,10 +352,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       url: `http://${host}:${port}`,
       port,
       registry,
-      async close() {
-        logger.info('gateway closing');
-        await closeAll();
-        logger.info('gateway stopped');
+      close() {
+        // A second caller (a signal during a shutdown already under way) waits for the same one.
+        closing ??= (async () => {
+          logger.info('gateway closing');
+          await closeAll();
+          logger.info('gateway stopped');
+        })();
+        return closing;
       },
     };
   } catch (error) {

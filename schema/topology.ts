@@ -2,9 +2,9 @@
  * RabbitMQ topology shared by ingest (publisher), processor (consumer) and gateway (commands).
  *
  * ```
- * iot.xray (topic) --xray.raw.#--> xray.raw.q (quorum) --nack--> iot.dlx --> xray.raw.dlq
- *                                      ^                           (poison, reason in a header)
- *      xray.raw.v1.retry (per-message TTL) --expires--+            (transient failures wait here)
+ * iot.xray (topic) --xray.raw.#--> xray.raw.q (quorum)      processor --publish, then ack--> iot.dlx --> xray.raw.dlq
+ *                                      ^                    (poison or out of attempts; the reason in a header)
+ *      xray.raw.v1.retry (per-message TTL) --expires--+     (transient failures wait here)
  * iot.xray (topic) --xray.cmd.#--> xray.cmd.q   (gateway mutations; answers via direct reply-to)
  * ```
  */

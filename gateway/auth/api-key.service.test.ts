@@ -107,3 +107,19 @@ describe('ApiKeyService revocation', () => {
     expect(await keys.authenticate('xk_revoked')).toBeNull();
   });
 });
+
+describe('ApiKeyService cache', () => {
+  it('keeps the keys in use however many unknown keys are tried', async () => {
+    const store = new InMemoryApiKeys();
+    store.add('xk_in_use', 'in use');
+    const keys = serviceOver(store);
+    expect(keys.cachedKey('xk_in_use')).toBeUndefined();
+    expect(await keys.authenticate('xk_in_use')).not.toBeNull();
+    for (let i = 0; i < 20_000; i += 1) expect(await keys.authenticate(`xk_unknown_${i}`)).toBeNull();
+    // Answered from the cache: a key the store lost would otherwise read null.
+    store.keys.length = 0;
+    expect(keys.cachedKey('xk_in_use')).toMatchObject({ name: 'in use' });
+    expect(keys.cachedKey('xk_unknown_19999')).toBeNull();
+    expect(keys.cachedKey('xk_unknown_0')).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { ApiKeyRole } from '../../schema';
@@ -22,14 +23,15 @@ export interface ApiKeyServiceOptions {
    * working here; revocations on this replica take effect at once.
    */
   cacheTtlMs: number;
-  /** Most cached lookups (valid and invalid keys alike), so random keys cannot grow memory. */
+  /** Most cached valid keys (least recently used go first). */
   cacheMaxEntries?: number;
 }
 
-interface CacheEntry {
-  key: AuthenticatedKey | null;
-  expiresAt: number;
-}
+/**
+ * Most cached refusals. Kept apart from the valid keys so that a client cycling random keys evicts
+ * only other refusals, never a key in use.
+ */
+const MAX_CACHED_REFUSALS = 1_000;
 
 /** Longest accepted raw key: anything longer is refused before hashing. */
 const MAX_RAW_KEY_LENGTH = 256;
@@ -39,33 +41,52 @@ export type RevocationListener = (keyId: string) => void;
 
 /** API keys: authentication (SHA-256 lookup), creation, revocation and the bootstrap admin seed. */
 export class ApiKeyService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly cacheMaxEntries: number;
+  /** Valid keys by hash; none when the TTL is 0 (every request reads the store). */
+  private readonly knownKeys: LRUCache<string, AuthenticatedKey> | undefined;
+  /** Hashes the store had no valid key for. */
+  private readonly refusedKeys: LRUCache<string, true> | undefined;
   private readonly revocationListeners = new Set<RevocationListener>();
   /** Revocations stored by this service so far: tells a lookup that one landed while it was in flight. */
   private revocationsStored = 0;
 
   constructor(
     private readonly models: Pick<GatewayModels, 'apiKeys'>,
-    private readonly options: ApiKeyServiceOptions,
+    options: ApiKeyServiceOptions,
     private readonly logger: Logger,
   ) {
-    this.cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
+    // lru-cache reads a TTL of 0 as "never expires": a TTL of 0 means no cache at all here.
+    if (options.cacheTtlMs > 0) {
+      this.knownKeys = new LRUCache({ max: options.cacheMaxEntries ?? 10_000, ttl: options.cacheTtlMs });
+      this.refusedKeys = new LRUCache({ max: MAX_CACHED_REFUSALS, ttl: options.cacheTtlMs });
+    }
+  }
+
+  /**
+   * What the cache knows of a key without asking the store: its identity, null when it was refused
+   * (or cannot be a key at all), undefined when only a lookup can tell.
+   */
+  cachedKey(rawKey: string | undefined): AuthenticatedKey | null | undefined {
+    if (rawKey === undefined || rawKey.length === 0 || rawKey.length > MAX_RAW_KEY_LENGTH) return null;
+    const keyHash = hashApiKey(rawKey);
+    const known = this.knownKeys?.get(keyHash);
+    if (known) return known;
+    return this.refusedKeys?.has(keyHash) ? null : undefined;
   }
 
   /** The key's identity, or null when it is missing, unknown or revoked. */
   async authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null> {
     if (rawKey === undefined || rawKey.length === 0 || rawKey.length > MAX_RAW_KEY_LENGTH) return null;
     const keyHash = hashApiKey(rawKey);
-    const now = Date.now();
-    const cached = this.cache.get(keyHash);
-    if (cached && cached.expiresAt > now) return cached.key;
+    const known = this.knownKeys?.get(keyHash);
+    if (known) return known;
+    if (this.refusedKeys?.has(keyHash)) return null;
     const revocationsBefore = this.revocationsStored;
     const key = await this.lookUp(keyHash);
     // A revocation stored while this read was in flight may be missing from it; cached, the stale
     // answer would outlive the revocation on this replica by a whole TTL. Read again, cache nothing.
     if (this.revocationsStored !== revocationsBefore) return this.lookUp(keyHash);
-    this.remember(keyHash, key, now);
+    if (key) this.knownKeys?.set(keyHash, key);
+    else this.refusedKeys?.set(keyHash, true);
     return key;
   }
 
@@ -81,7 +102,7 @@ export class ApiKeyService {
       .lean();
     const working = new Set<string>();
     for (const key of stored) {
-      if (key.revokedAt) this.cache.delete(key.keyHash);
+      if (key.revokedAt) this.knownKeys?.delete(key.keyHash);
       else working.add(key._id.toHexString());
     }
     return new Set(keyIds.filter((id) => !working.has(id)));
@@ -120,7 +141,7 @@ export class ApiKeyService {
       );
     }
     this.revocationsStored += 1;
-    this.cache.delete(existing.keyHash);
+    this.knownKeys?.delete(existing.keyHash);
     for (const listener of this.revocationListeners) {
       try {
         listener(id);
@@ -174,14 +195,5 @@ export class ApiKeyService {
   private async lookUp(keyHash: string): Promise<AuthenticatedKey | null> {
     const stored = await this.models.apiKeys.findOne({ keyHash }, { name: 1, role: 1, revokedAt: 1 }).lean();
     return stored && !stored.revokedAt ? { id: stored._id.toHexString(), name: stored.name, role: stored.role } : null;
-  }
-
-  private remember(keyHash: string, key: AuthenticatedKey | null, now: number): void {
-    if (this.cache.size >= this.cacheMaxEntries) {
-      // Map iteration is insertion order: drop the oldest entry.
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(keyHash, { key, expiresAt: now + this.options.cacheTtlMs });
   }
 }

@@ -1,9 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
+import type { AuthenticationOutcome } from '../auth/guarded-authentication';
 import { OUTAGE_RETRY_AFTER_SEC } from '../errors/dependency-outage';
 import { ErrorCode } from '../errors/error-code';
 import { graphqlErrorBody } from './graphql-error-body';
+import { sendRateLimited } from './rate-limited-response';
 
 /** Header carrying the API key over HTTP. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -13,17 +15,20 @@ export interface AuthenticatedLocals {
   auth: AuthenticatedKey;
 }
 
-/** Refuses a request without a valid key with HTTP 401 before any GraphQL work. */
+/**
+ * Refuses a request without a valid key with HTTP 401 before any GraphQL work, and with 429 when
+ * its address had too many keys refused to have another looked up.
+ */
 export function apiKeyHandler(
-  authenticate: (rawKey: string | undefined) => Promise<AuthenticatedKey | null>,
+  authenticate: (rawKey: string | undefined, address: string) => Promise<AuthenticationOutcome>,
   logger: Logger,
 ): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers[API_KEY_HEADER];
     const rawKey = Array.isArray(header) ? header[0] : header;
-    let auth: AuthenticatedKey | null;
+    let outcome: AuthenticationOutcome;
     try {
-      auth = await authenticate(rawKey);
+      outcome = await authenticate(rawKey, req.socket.remoteAddress ?? 'unknown');
     } catch (error) {
       logger.error({ err: error }, 'API key lookup failed');
       res
@@ -32,7 +37,15 @@ export function apiKeyHandler(
         .json(graphqlErrorBody(ErrorCode.DEPENDENCY_UNAVAILABLE, 'cannot check the API key right now; retry shortly'));
       return;
     }
-    if (!auth) {
+    if (outcome.kind === 'too-many-refusals') {
+      sendRateLimited(
+        res,
+        outcome.retryAfterMs,
+        (sec) => `too many unknown API keys from this address; retry in ${sec} s`,
+      );
+      return;
+    }
+    if (outcome.kind === 'refused') {
       res
         .status(401)
         .set('WWW-Authenticate', 'ApiKey header="X-API-Key"')
@@ -44,7 +57,7 @@ export function apiKeyHandler(
         );
       return;
     }
-    (res.locals as AuthenticatedLocals).auth = auth;
+    (res.locals as AuthenticatedLocals).auth = outcome.key;
     next();
   };
 }

@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
-import { ErrorCode } from '../errors/error-code';
 import type { RateLimitDecision } from '../rate-limit/rate-limit-decision';
 import type { AuthenticatedLocals } from './api-key.handler';
-import { graphqlErrorBody } from './graphql-error-body';
+import { sendRateLimited } from './rate-limited-response';
 
 /**
  * Spends one point of the key's budget per request; HTTP 429 with `Retry-After` when it is spent.
@@ -28,16 +27,11 @@ export function rateLimitHandler(
       return;
     }
     onRefusal();
-    const retryAfterSec = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    res
-      .status(429)
-      .set('Retry-After', String(retryAfterSec))
-      .json(
-        graphqlErrorBody(
-          ErrorCode.RATE_LIMITED,
-          `rate limit of ${decision.limit} requests per ${windowSec} s exceeded for this API key; retry in ${retryAfterSec} s`,
-          { retryAfterMs: decision.retryAfterMs },
-        ),
-      );
+    sendRateLimited(
+      res,
+      decision.retryAfterMs,
+      (sec) =>
+        `rate limit of ${decision.limit} requests per ${windowSec} s exceeded for this API key; retry in ${sec} s`,
+    );
   };
 }

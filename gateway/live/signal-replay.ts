@@ -2,7 +2,7 @@ import type { ReturnModelType } from '@typegoose/typegoose';
 import type { Types } from 'mongoose';
 import type { Signal } from '../../schema';
 import { SIGNAL_SUMMARY_PROJECTION } from '../loaders/gateway-loaders';
-import type { BBoxFilter } from './bbox-filter';
+import { bboxIntersectionQuery, type BBoxFilter } from './bbox-filter';
 import type { LiveSignal } from './processed-signal.mapper';
 
 /** Where a replay continues: strictly after `afterId`, or from `fromId` inclusive. */
@@ -49,11 +49,11 @@ export class SignalReplay {
     if (deviceId !== undefined) query.deviceId = deviceId;
     query._id = 'afterId' in position ? { $gt: position.afterId } : { $gte: position.fromId };
     if (bbox) {
-      // Intersection as four ranges over validated numbers (never a client-supplied object).
-      query['bbox.minLat'] = { $lte: bbox.maxLat };
-      query['bbox.maxLat'] = { $gte: bbox.minLat };
-      query['bbox.minLon'] = { $lte: bbox.maxLon };
-      query['bbox.maxLon'] = { $gte: bbox.minLon };
+      // Intersection as ranges and an `$or` over validated numbers (never a client-supplied object),
+      // boxes across the antimeridian included, exactly as the live filter decides it.
+      const { ranges, anyOf } = bboxIntersectionQuery(bbox);
+      Object.assign(query, ranges);
+      if (anyOf) query.$or = anyOf;
     }
     return this.signals
       .find(query, SIGNAL_SUMMARY_PROJECTION)

@@ -50,9 +50,11 @@ export interface WebSocketServerOptions<TContext extends object> {
   path: string;
   schema: GraphQLSchema;
   /**
-   * Resolves the raw key from `connectionParams.apiKey`; null refuses the connection (4403). Asked
-   * again at every subscribe message, so it should answer from a cache.
+   * Resolves the raw key from `connectionParams.apiKey` of a new connection from `address`; null
+   * refuses the connection (4403).
    */
+  authenticateConnection(rawKey: string | undefined, address: string): Promise<AuthenticatedKey | null>;
+  /** The same key again at every subscribe message, so it should answer from a cache. */
   authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null>;
   /** Where each connection registers under its key, so revoking the key closes it (4403). */
   keySessions: Pick<KeySessions, 'add'>;
@@ -87,6 +89,8 @@ interface ConnectionState {
   auth: AuthenticatedKey;
   /** The key as the client sent it, to authenticate it again at each subscribe message. */
   rawKey: string;
+  /** Ids of the operations admitted and not completed yet (the per-connection limit counts them). */
+  admitted: Set<string>;
   /** Operation id → root field, of the operations counted in the active-subscriptions gauge. */
   activeSubscriptions: Map<string, string>;
   /** Set once the key is found revoked: from then on, nothing runs on the connection. */
@@ -225,18 +229,6 @@ export function attachWebSocketServer<TContext extends object>(
       closeRevoked(ctx, state);
       return refuseRevoked();
     }
-    // graphql-ws has already registered this operation in ctx.subscriptions.
-    const open = Object.keys(ctx.subscriptions).length;
-    if (open > options.limits.maxSubscriptionsPerConnection) {
-      return refuse(
-        new ForbiddenError(
-          `at most ${options.limits.maxSubscriptionsPerConnection} operations may run at once on one connection; complete one first`,
-          {
-            limit: options.limits.maxSubscriptionsPerConnection,
-          },
-        ),
-      );
-    }
     const decision = await options.consumeRateLimit(state.auth);
     if (!decision.allowed) return refuse(new RateLimitedError(decision.retryAfterMs));
 
@@ -277,7 +269,7 @@ export function attachWebSocketServer<TContext extends object>(
     onConnect: async (ctx) => {
       const param = ctx.connectionParams?.apiKey;
       const rawKey = typeof param === 'string' ? param : undefined;
-      const auth = await options.authenticate(rawKey);
+      const auth = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
       if (!auth || rawKey === undefined) {
         logger.info(
           { remote: ctx.extra.request.socket.remoteAddress },
@@ -291,6 +283,7 @@ export function attachWebSocketServer<TContext extends object>(
       const state: ConnectionState = {
         auth,
         rawKey,
+        admitted: new Set(),
         activeSubscriptions: new Map(),
         revoked: false,
         leaveKeySessions: () => undefined,
@@ -310,13 +303,32 @@ export function attachWebSocketServer<TContext extends object>(
       connectionsGauge.dec();
     },
     onSubscribe: async (ctx, id, payload) => {
+      const state = states.get(ctx);
+      // The slot is taken before anything is awaited: a burst of subscribe messages is registered
+      // by graphql-ws all at once, so counting its registrations after an await would refuse most
+      // of the burst, not just what exceeds the limit.
+      if (state) {
+        const limit = options.limits.maxSubscriptionsPerConnection;
+        if (state.admitted.size >= limit) {
+          return refuse(
+            new ForbiddenError(`at most ${limit} operations may run at once on one connection; complete one first`, {
+              limit,
+            }),
+          );
+        }
+        state.admitted.add(id);
+      }
+      let prepared: ExecutionArgs | readonly GraphQLError[];
       try {
-        return await checkAndPrepare(ctx, id, payload);
+        prepared = await checkAndPrepare(ctx, id, payload);
       } catch (error) {
         // Thrown here, graphql-ws would close the whole connection with 4500.
         logger.error({ err: error }, 'ws: preparing an operation failed');
-        return refuse(new InternalServerError());
+        prepared = refuse(new InternalServerError());
       }
+      // A refused operation never runs, so graphql-ws never completes it: its slot is freed here.
+      if (Array.isArray(prepared)) state?.admitted.delete(id);
+      return prepared;
     },
     onOperation: (ctx, id, _payload, args, result) => {
       const state = states.get(ctx);
@@ -344,6 +356,7 @@ export function attachWebSocketServer<TContext extends object>(
     },
     onComplete: (ctx, id) => {
       const state = states.get(ctx);
+      state?.admitted.delete(id);
       const name = state?.activeSubscriptions.get(id);
       if (!state || name === undefined) return;
       state.activeSubscriptions.delete(id);

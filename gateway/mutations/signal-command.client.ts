@@ -76,28 +76,39 @@ export class SignalCommandClient implements SignalCommandSender {
         );
       }, this.timeoutMs);
       this.pending.set(messageId, { resolve, reject, timer });
-      link.channel.publish(
-        XRAY_EXCHANGE,
-        commandRoutingKeyFor(command.kind),
-        Buffer.from(JSON.stringify(command)),
-        {
-          correlationId: messageId,
-          replyTo: DIRECT_REPLY_TO,
-          contentType: 'application/json',
-          expiration: String(this.timeoutMs),
-          mandatory: true,
-          headers: { [AMQP_HEADERS.correlationId]: correlationId },
-        },
-        (error: unknown) => {
-          if (error)
-            this.fail(
-              messageId,
-              new InternalServerError('the broker refused the command; nothing was changed', {
-                reason: 'COMMAND_REFUSED',
-              }),
-            );
-        },
-      );
+      try {
+        link.channel.publish(
+          XRAY_EXCHANGE,
+          commandRoutingKeyFor(command.kind),
+          Buffer.from(JSON.stringify(command)),
+          {
+            correlationId: messageId,
+            replyTo: DIRECT_REPLY_TO,
+            contentType: 'application/json',
+            expiration: String(this.timeoutMs),
+            mandatory: true,
+            headers: { [AMQP_HEADERS.correlationId]: correlationId },
+          },
+          (error: unknown) => {
+            if (error)
+              this.fail(
+                messageId,
+                new InternalServerError('the broker refused the command; nothing was changed', {
+                  reason: 'COMMAND_REFUSED',
+                }),
+              );
+          },
+        );
+      } catch (error) {
+        // The channel closed between connecting and publishing: amqplib throws at once.
+        this.logger.error({ err: error }, 'cannot publish a command');
+        this.fail(
+          messageId,
+          new DependencyUnavailableError('the processing service is unreachable; nothing was changed', {
+            reason: 'COMMAND_BROKER_UNREACHABLE',
+          }),
+        );
+      }
     });
   }
 

@@ -63,7 +63,9 @@ export class SignalMutationResolver {
         throw new NotFoundError(reply.message);
       case 'INTERNAL_SERVER_ERROR':
         ctx.logger.error({ command: command.kind, reason: reply.message }, 'the processor failed a command');
-        throw new InternalServerError('the processing service failed; nothing was changed');
+        // An update or delete (and a create's payload) may have been written in part before the
+        // failure; the processor answers BAD_USER_INPUT or NOT_FOUND when nothing was changed.
+        throw new InternalServerError('the processing service failed; the change may or may not have been applied');
       default:
         ctx.logger.error({ reply }, 'command reply with an unknown code');
         throw new InternalServerError('the processing service sent an unknown answer');

@@ -26,6 +26,19 @@ describe('toXRayPayload', () => {
       }),
     );
   });
+
+  it('lists the first 20 issues and counts the rest', () => {
+    const data = Array.from({ length: 50 }, () => ({ offsetMs: -1, lat: 1, lon: 200, speed: 3 }));
+    let thrown: unknown;
+    try {
+      toXRayPayload({ deviceId: 'd1', time: new Date(now), data }, now);
+    } catch (error) {
+      thrown = error;
+    }
+    const extensions = (thrown as { extensions: { issues: unknown[]; omittedIssues: number } }).extensions;
+    expect(extensions.issues).toHaveLength(20);
+    expect(extensions.omittedIssues).toBe(80);
+  });
 });
 
 describe('inputPathOf', () => {

@@ -17,9 +17,12 @@ export function inputPathOf(issuePath: string, deviceId: string): string {
     )}`;
 }
 
+/** Most issues listed in `extensions.issues`; `omittedIssues` counts the rest. */
+const MAX_LISTED_ISSUES = 20;
+
 /**
  * The input as the wire payload the processor takes, checked by the same validator ingest uses;
- * BAD_USER_INPUT with every issue (input paths) when it is not acceptable.
+ * BAD_USER_INPUT with its issues (input paths) when it is not acceptable.
  */
 export function toXRayPayload(input: XRayInput, nowMs: number): XRayPayload {
   const payload: XRayPayload = {
@@ -32,12 +35,15 @@ export function toXRayPayload(input: XRayInput, nowMs: number): XRayPayload {
       path: inputPathOf(issue.path, input.deviceId),
       message: issue.message,
     }));
+    // A 10,000-sample input can have tens of thousands of issues: the first ones and a count are
+    // what a client can act on, without an answer of megabytes.
+    const listed = issues.slice(0, MAX_LISTED_ISSUES);
     throw new BadUserInputError(
       `invalid x-ray input: ${issues
         .map((i) => `${i.path}: ${i.message}`)
         .slice(0, 3)
         .join('; ')}`,
-      { issues },
+      listed.length < issues.length ? { issues: listed, omittedIssues: issues.length - listed.length } : { issues },
     );
   }
   return payload;

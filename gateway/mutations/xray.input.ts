@@ -2,7 +2,9 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 
 @InputType({ description: 'One GPS sample of an x-ray message.' })
 export class SampleInput {
-  @Field(() => Int, { description: 'Milliseconds within the current minute (wraps back at each new minute), >= 0.' })
+  @Field(() => Int, {
+    description: 'Milliseconds within the current minute, 0..59999 (wraps back at each new minute).',
+  })
   public offsetMs!: number;
 
   @Field(() => Float, { description: 'Latitude, degrees, -90..90.' })
@@ -11,7 +13,7 @@ export class SampleInput {
   @Field(() => Float, { description: 'Longitude, degrees, -180..180.' })
   public lon!: number;
 
-  @Field(() => Float, { description: 'Speed as the device reports it, >= 0.' })
+  @Field(() => Float, { description: 'Speed as the device reports it, 0..10000.' })
   public speed!: number;
 }
 

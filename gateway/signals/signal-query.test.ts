@@ -20,11 +20,15 @@ describe('validateSignalFilter', () => {
     expect(() => validateSignalFilter({ from: new Date(2), to: new Date(1) })).toThrow(badInput);
     expect(() => validateSignalFilter({ minDataLength: 5, maxDataLength: 4 })).toThrow(badInput);
     expect(() => validateSignalFilter({ minDataVolume: -1 })).toThrow(badInput);
-    expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 10, maxLon: 9 } })).toThrow(badInput);
+    expect(() => validateSignalFilter({ bbox: { minLat: 1, maxLat: 0, minLon: 0, maxLon: 1 } })).toThrow(badInput);
     expect(() => validateSignalFilter({ bbox: { minLat: 0, maxLat: 1, minLon: 0, maxLon: 181 } })).toThrow(badInput);
     expect(() => validateSignalFilter({ bbox: { minLat: Number.NaN, maxLat: 1, minLon: 0, maxLon: 1 } })).toThrow(
       badInput,
     );
+  });
+  it('accepts a box across the antimeridian (minLon > maxLon)', () => {
+    const bbox = { minLat: -1, maxLat: 1, minLon: 170, maxLon: -170 };
+    expect(validateSignalFilter({ bbox }).bbox).toEqual(bbox);
   });
 });
 
@@ -54,7 +58,7 @@ describe('planSignalQueries', () => {
     expect(plan.limit).toBe(11);
   });
 
-  it('turns a box into four ranges (intersection) and times into a half-open range', () => {
+  it('turns a box into latitude ranges, longitude alternatives (intersection) and times into a half-open range', () => {
     const plan = planSignalQueries(
       validateSignalFilter({
         bbox: { minLat: 1, maxLat: 2, minLon: 3, maxLon: 4 },
@@ -69,11 +73,41 @@ describe('planSignalQueries', () => {
         time: { $gte: new Date(10), $lt: new Date(20) },
         'bbox.maxLat': { $gte: 1 },
         'bbox.minLat': { $lte: 2 },
-        'bbox.maxLon': { $gte: 3 },
-        'bbox.minLon': { $lte: 4 },
+        $or: [
+          { 'bbox.minLon': { $lte: 4 }, 'bbox.maxLon': { $gte: 3 } },
+          { 'bbox.crossesAntimeridian': true, 'bbox.minLon': { $lte: 4 } },
+          { 'bbox.crossesAntimeridian': true, 'bbox.maxLon': { $gte: 3 } },
+        ],
       },
     ]);
     expect(plan.sort).toEqual({ time: 1, _id: 1 });
+  });
+
+  it('keeps a box filter and a cursor as two alternatives that must both hold, deviceId still top-level', () => {
+    const plan = planSignalQueries(
+      validateSignalFilter({ deviceIds: ['a'], bbox: { minLat: -1, maxLat: 1, minLon: 170, maxLon: -170 } }),
+      SignalOrder.TIME_DESC,
+      { direction: 'forward', size: 5, cursor: { timeMs: 1000, id } },
+    );
+    expect(plan.filters).toEqual([
+      {
+        deviceId: 'a',
+        'bbox.maxLat': { $gte: -1 },
+        'bbox.minLat': { $lte: 1 },
+        $and: [
+          {
+            $or: [
+              { 'bbox.maxLon': { $gte: 170 } },
+              { 'bbox.minLon': { $lte: -170 } },
+              { 'bbox.crossesAntimeridian': true },
+            ],
+          },
+          {
+            $or: [{ time: { $lt: new Date(1000) } }, { time: new Date(1000), _id: { $lt: new Types.ObjectId(id) } }],
+          },
+        ],
+      },
+    ]);
   });
 
   it('continues strictly after the cursor in scan order, flipping for backward pages', () => {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { DEVICE_ID_PATTERN } from '../../schema';
 import { BadUserInputError } from '../errors/gateway-errors';
 import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../db/utc-days';
+import { bboxIntersectionQuery } from '../live/bbox-filter';
 import type { PageDirection } from '../pagination/page-request';
 import type { SignalCursor } from '../pagination/signal-cursor';
 import { SignalOrder } from './signal-order.enum';
@@ -90,7 +91,7 @@ export function validateSignalFilter(filter: SignalFilterValues | null | undefin
       maxLon: finiteIn('bbox.maxLon', b.maxLon, -180, 180),
     };
     if (bbox.minLat > bbox.maxLat) bad('bbox.minLat', 'must not exceed maxLat');
-    if (bbox.minLon > bbox.maxLon) bad('bbox.minLon', 'must not exceed maxLon');
+    // minLon > maxLon is allowed: a box across the antimeridian (GeoJSON convention).
     valid.bbox = bbox;
   }
   return valid;
@@ -128,8 +129,9 @@ export function scansDescending(order: SignalOrder, direction: PageDirection): b
  * range of both `from` and `to` touching at most {@link MAX_DAYS_READ_BY_DAY} UTC days is split
  * further into one query per day with `day` equality, so "the last 24 h" reads a day or two of
  * signals however long the history. Each signal lies in exactly one (device, day) query, and each
- * query keeps the whole filter, so merging their pages is exact. Bbox intersection becomes four
- * plain ranges.
+ * query keeps the whole filter, so merging their pages is exact. Bbox intersection becomes
+ * latitude ranges and an `$or` of longitude ranges ({@link bboxIntersectionQuery}), residual
+ * conditions that boxes across the antimeridian need.
  */
 export function planSignalQueries(
   filter: ValidSignalFilter,
@@ -152,17 +154,21 @@ export function planSignalQueries(
     if (r.max !== undefined) cond.$lte = r.max;
     if (Object.keys(cond).length > 0) base[field] = cond;
   }
+  const alternatives: Array<Array<Record<string, unknown>>> = [];
   if (filter.bbox) {
-    base['bbox.maxLat'] = { $gte: filter.bbox.minLat };
-    base['bbox.minLat'] = { $lte: filter.bbox.maxLat };
-    base['bbox.maxLon'] = { $gte: filter.bbox.minLon };
-    base['bbox.minLon'] = { $lte: filter.bbox.maxLon };
+    const { ranges, anyOf } = bboxIntersectionQuery(filter.bbox);
+    Object.assign(base, ranges);
+    if (anyOf) alternatives.push(anyOf);
   }
   if (page.cursor) {
     const op = descending ? '$lt' : '$gt';
     const at = new Date(page.cursor.timeMs);
-    base.$or = [{ time: { [op]: at } }, { time: at, _id: { [op]: new Types.ObjectId(page.cursor.id) } }];
+    alternatives.push([{ time: { [op]: at } }, { time: at, _id: { [op]: new Types.ObjectId(page.cursor.id) } }]);
   }
+  // One `$or` stays at the top level as before; two (bbox and cursor) must both hold.
+  const [onlyAlternatives] = alternatives;
+  if (alternatives.length === 1 && onlyAlternatives) base.$or = onlyAlternatives;
+  else if (alternatives.length > 1) base.$and = alternatives.map(($or) => ({ $or }));
   const devices: Array<string | undefined> = filter.deviceIds ?? [undefined];
   const days =
     page.byDay && filter.fromMs !== undefined && filter.toMs !== undefined

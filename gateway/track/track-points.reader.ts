@@ -4,6 +4,7 @@ import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
 import { BadUserInputError } from '../errors/gateway-errors';
+import { distinctReadings } from './distinct-readings';
 
 /** Signals read per query (their tracks are read by id after each batch). */
 const BATCH_SIZE = 100;
@@ -29,7 +30,7 @@ async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): 
 }
 
 /**
- * Every kept sample of `deviceId` with a time in [from, to], in time order. Reads the device's
+ * Every kept sample of `deviceId` with a time in [from, to], in time order, each reading once. Reads the device's
  * signals that overlap the range (message time before `to`, last sample at or after `from`) in
  * keyset batches with `deviceId` equality at the top level.
  */
@@ -67,5 +68,5 @@ export async function readTrackPoints(
     after = { time: last.time, id: last._id };
   }
   // Signals may overlap in time; the stable sort keeps each signal's own order on equal times.
-  return points.sort((a, b) => a.time - b.time);
+  return distinctReadings(points.sort((a, b) => a.time - b.time));
 }

@@ -14,7 +14,7 @@ export class TrackResolver {
 
   @Query(() => [Position], {
     description:
-      'Where a device went in [from, to]: its samples in time order, downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
+      'Where a device went in [from, to]: its samples in time order (a reading a device re-sent appears once), downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
     complexity: pointsComplexity,
   })
   async track(

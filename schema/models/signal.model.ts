@@ -53,7 +53,10 @@ export class Signal {
   @prop({ required: true, type: () => SignalStats })
   public stats!: SignalStats;
 
-  @Field(() => BBox, { description: 'Bounding box of the kept samples.' })
+  @Field(() => BBox, {
+    description:
+      'Bounding box of the kept samples, the shorter way round: `minLon > maxLon` means it crosses the antimeridian.',
+  })
   @prop({ required: true, type: () => BBox })
   public bbox!: BBox;
 

@@ -33,9 +33,13 @@ declare const performance: { getEntriesByType(type: 'resource'): Array<{ name: s
 
 // The dashboard in headless Chromium against the real pipeline: ingest → RabbitMQ → processor →
 // MongoDB + Redis → gateway (which serves a fresh build of the dashboard). Screenshots of every
-// view go to docs/img/ for the README.
+// view go to test/.artifacts/screenshots/, or with XRAY_UPDATE_SCREENSHOTS=1 to docs/img/ for the
+// README (a plain test run leaves the committed ones alone).
 
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'img');
+const SCREENSHOTS =
+  process.env.XRAY_UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(__dirname, '..', '..', 'docs', 'img')
+    : path.resolve(__dirname, '..', '.artifacts', 'screenshots');
 const DEVICES = [
   { id: 'dash-alpha', shift: { lat: 0, lon: 0 } },
   { id: 'dash-bravo', shift: { lat: 0.006, lon: 0.01 } },

@@ -120,6 +120,34 @@ describe('live access control', () => {
     expect(client.closeCodes).toEqual([]);
   });
 
+  it('admits a burst of subscribes up to the limit and refuses only the excess', async () => {
+    const socket = disposables.add(new WebSocket(gateway.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
+    const messages: Array<{ id?: string; type: string; payload?: Array<{ extensions?: { code?: string } }> }> = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: await readerKey('burst') } }));
+    await waitFor('connection_ack', async () => messages.some((m) => m.type === 'connection_ack'));
+    const before = await metricValue(gateway.registry, 'gateway_ws_active_subscriptions');
+    // One write each, all in one turn: graphql-ws registers the five before the first is checked.
+    for (let i = 0; i < 5; i += 1) {
+      socket.send(
+        JSON.stringify({
+          id: `burst-${i}`,
+          type: 'subscribe',
+          payload: { query: 'subscription { signalProcessed { id } }' },
+        }),
+      );
+    }
+    await waitFor('three refusals', async () => messages.filter((m) => m.type === 'error').length >= 3);
+    await waitFor(
+      'two running subscriptions',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2,
+    );
+    const refusals = messages.filter((m) => m.type === 'error');
+    expect(refusals).toHaveLength(3);
+    expect(refusals.map((m) => m.payload?.[0]?.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+  });
+
   it('closes a connection that sends a message over 64 KiB with 1009', async () => {
     const socket = disposables.add(new WebSocket(gateway.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));

@@ -94,3 +94,42 @@ describe('per-key rate limit over HTTP', () => {
     expect(refused.headers.get('ratelimit-limit')).toBe('600');
   });
 });
+
+describe('refused API keys per client address', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let apiKeys: ApiKeyService;
+
+  beforeAll(async () => {
+    infra = await createSuiteInfra('gateway-auth-refusals');
+    disposables.add(infra, (i) => i.dispose());
+    apiKeys = new ApiKeyService(await connectModels(infra, disposables), { cacheTtlMs: 0 }, silentLogger());
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  it('stops looking up keys for an address that had too many refused, and keeps serving the keys it knows', async () => {
+    const gateway = await startTestGateway(infra, disposables, {
+      GATEWAY_AUTH_FAILURES_PER_MINUTE: '3',
+      GATEWAY_API_KEY_CACHE_TTL_MS: '60000',
+    });
+    const known = await apiKeys.create('known', ApiKeyRole.READER);
+    expect((await execute(gateway.url, MeDocument, {}, known.key)).status).toBe(200);
+
+    const guesses: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      guesses.push((await execute(gateway.url, MeDocument, {}, `xk_guess_${i}_0123456789abcdef`)).status);
+    }
+    expect(guesses).toEqual([401, 401, 401]);
+    const refused = await execute(gateway.url, MeDocument, {}, 'xk_guess_3_0123456789abcdef');
+    expect(refused.status).toBe(429);
+    expect(errorCodeOf(refused)).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // A key the gateway already knows needs no lookup, so it is served as before.
+    expect((await execute(gateway.url, MeDocument, {}, known.key)).status).toBe(200);
+    // A valid key it has not seen yet needs one, and waits like any other from this address.
+    const unseen = await apiKeys.create('unseen', ApiKeyRole.READER);
+    expect((await execute(gateway.url, MeDocument, {}, unseen.key)).status).toBe(429);
+  });
+});

@@ -11,15 +11,15 @@ export type ApiKeyRole =
   /** Queries and subscriptions. */
   | 'READER';
 
-/** A latitude/longitude box; `minLon` must not exceed `maxLon` (no antimeridian wrap). */
+/** A latitude/longitude box, inclusive edges. `minLon` is the western and `maxLon` the eastern edge; `minLon > maxLon` means the box crosses the antimeridian (it spans minLon..180 and -180..maxLon). Longitudes 180 and -180 are the same meridian. */
 export type BBoxInput = {
   /** Northern edge, degrees, -90..90, >= minLat. */
   maxLat: number;
-  /** Eastern edge, degrees, -180..180, >= minLon. */
+  /** Eastern edge, degrees, -180..180; less than `minLon` for a box across the antimeridian. */
   maxLon: number;
   /** Southern edge, degrees, -90..90. */
   minLat: number;
-  /** Western edge, degrees, -180..180. */
+  /** Western edge, degrees, -180..180; greater than `maxLon` for a box across the antimeridian. */
   minLon: number;
 };
 
@@ -29,9 +29,9 @@ export type SampleInput = {
   lat: number;
   /** Longitude, degrees, -180..180. */
   lon: number;
-  /** Milliseconds within the current minute (wraps back at each new minute), >= 0. */
+  /** Milliseconds within the current minute, 0..59999 (wraps back at each new minute). */
   offsetMs: number;
-  /** Speed as the device reports it, >= 0. */
+  /** Speed as the device reports it, 0..10000. */
   speed: number;
 };
 

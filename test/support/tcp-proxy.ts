@@ -11,6 +11,11 @@ export interface TcpProxy {
   urlFor(url: string): string;
   /** Drops every open connection and refuses new ones until {@link restore}. */
   cut(): void;
+  /**
+   * Keeps every connection open but stops carrying bytes either way until {@link restore}: a server
+   * that accepts requests and never answers them.
+   */
+  stall(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -20,7 +25,19 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port);
   const targetHost = target.hostname;
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[client: net.Socket, upstream: net.Socket]>();
   let isCut = false;
+  let isStalled = false;
+  const carry = ([client, upstream]: [net.Socket, net.Socket]): void => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const hold = ([client, upstream]: [net.Socket, net.Socket]): void => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
 
   const server = net.createServer((client) => {
     if (isCut) {
@@ -28,18 +45,21 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
+    const pair: [net.Socket, net.Socket] = [client, upstream];
     sockets.add(client);
     sockets.add(upstream);
+    pairs.add(pair);
     const drop = (): void => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (isStalled) hold(pair);
+    else carry(pair);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -56,9 +76,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       isCut = true;
       for (const socket of sockets) socket.destroy();
       sockets.clear();
+      pairs.clear();
+    },
+    stall() {
+      isStalled = true;
+      for (const pair of pairs) hold(pair);
     },
     restore() {
       isCut = false;
+      if (isStalled) {
+        isStalled = false;
+        for (const pair of pairs) carry(pair);
+      }
     },
     async close() {
       isCut = true;

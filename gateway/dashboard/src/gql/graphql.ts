@@ -4,15 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** A latitude/longitude box; `minLon` must not exceed `maxLon` (no antimeridian wrap). */
+/** A latitude/longitude box, inclusive edges. `minLon` is the western and `maxLon` the eastern edge; `minLon > maxLon` means the box crosses the antimeridian (it spans minLon..180 and -180..maxLon). Longitudes 180 and -180 are the same meridian. */
 export type BBoxInput = {
   /** Northern edge, degrees, -90..90, >= minLat. */
   maxLat: number;
-  /** Eastern edge, degrees, -180..180, >= minLon. */
+  /** Eastern edge, degrees, -180..180; less than `minLon` for a box across the antimeridian. */
   maxLon: number;
   /** Southern edge, degrees, -90..90. */
   minLat: number;
-  /** Western edge, degrees, -180..180. */
+  /** Western edge, degrees, -180..180; greater than `maxLon` for a box across the antimeridian. */
   minLon: number;
 };
 

@@ -2,7 +2,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import type { SVGAttributes } from 'preact';
 import { markerLabelOf } from './map-content';
 import type { GeoMapProps } from './map-content';
-import { boundsBetween, fitProjection, scaleBarFor } from './projection';
+import { boundsBetween, boundsOutline, fitProjection, projectBounds, scaleBarFor } from './projection';
 import type { LatLon, ScreenPoint } from './projection';
 
 /**
@@ -26,7 +26,7 @@ export function SvgMap({
 
   const projection = useMemo(() => {
     const points: LatLon[] = [...markers, ...(track ?? [])];
-    if (area) points.push({ lat: area.minLat, lon: area.minLon }, { lat: area.maxLat, lon: area.maxLon });
+    if (area) points.push(...boundsOutline(area));
     return fitProjection(points, width, height, 36);
   }, [markers, track, area, width, height]);
 
@@ -73,12 +73,8 @@ export function SvgMap({
       }
     : {};
 
-  const areaRect = area
-    ? rectOf(
-        projection.project({ lat: area.maxLat, lon: area.minLon }),
-        projection.project({ lat: area.minLat, lon: area.maxLon }),
-      )
-    : null;
+  // From the western edge eastward, so a box across the antimeridian is not drawn as the rest of the world.
+  const areaRect = area ? projectBounds(projection, area) : null;
   const dragRect = dragStart && dragEnd ? rectOf(dragStart, dragEnd) : null;
   const trackEnds = track && track.length > 0 ? [track[0], track[track.length - 1]] : [];
 

@@ -1,8 +1,9 @@
 import 'leaflet/dist/leaflet.css';
 import * as L from 'leaflet';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useId, useMemo, useRef } from 'preact/hooks';
 import { markerLabelOf } from './map-content';
 import type { GeoMapProps, MapMarker } from './map-content';
+import { boundsOutline, boundsSpanning, continuousLongitudes, longitudeSpan } from './projection';
 import type { GeoBounds, LatLon } from './projection';
 
 const MAX_ZOOM = 19;
@@ -58,6 +59,13 @@ export function TileMap({
   const onAreaDrawnRef = useRef(onAreaDrawn);
   onAreaDrawnRef.current = onAreaDrawn;
   const keysId = useId();
+  // Everything drawn goes on one continuous stretch of longitude, so a track or area across the
+  // antimeridian is one piece (and fitted as such) rather than spanning the whole world.
+  const place = useMemo(
+    () => continuousLongitudes([...markers, ...(track ?? []), ...(area ? boundsOutline(area) : [])].map((p) => p.lon)),
+    [markers, track, area],
+  );
+  const placed = (point: LatLon): L.LatLng => L.latLng(point.lat, place(point.lon));
 
   useEffect(() => {
     const host = hostRef.current;
@@ -133,9 +141,9 @@ export function TileMap({
     for (const marker of markers) {
       current.add(marker.id);
       let shown = layers.markers.get(marker.id);
-      if (shown) shown.layer.setLatLng(toLatLng(marker));
+      if (shown) shown.layer.setLatLng(placed(marker));
       else {
-        shown = createMarker(marker, () => onSelectRef.current?.(marker.id));
+        shown = createMarker(placed(marker), () => onSelectRef.current?.(marker.id));
         shown.layer.addTo(layers.map);
         layers.markers.set(marker.id, shown);
       }
@@ -148,12 +156,12 @@ export function TileMap({
       shown.layer.remove();
       layers.markers.delete(id);
     }
-  }, [markers, selectedId, selectable]);
+  }, [markers, selectedId, selectable, place]);
 
   useEffect(() => {
     const layers = layersRef.current;
     if (!layers) return;
-    const points = (track ?? []).map(toLatLng);
+    const points = (track ?? []).map(placed);
     const first = points[0];
     const last = points[points.length - 1];
     if (!first || !last) {
@@ -164,7 +172,7 @@ export function TileMap({
     layers.track.getElement()?.setAttribute('data-points', String(points.length));
     layers.trackStart.setLatLng(first).addTo(layers.map);
     layers.trackEnd.setLatLng(last).addTo(layers.map);
-  }, [track]);
+  }, [track, place]);
 
   useEffect(() => {
     const layers = layersRef.current;
@@ -173,16 +181,22 @@ export function TileMap({
       layers.area.remove();
       return;
     }
-    layers.area.setBounds(L.latLngBounds([area.minLat, area.minLon], [area.maxLat, area.maxLon])).addTo(layers.map);
+    // Eastward from the western edge: a box across the antimeridian is not drawn as the rest of the world.
+    const west = place(area.minLon);
+    layers.area
+      .setBounds(L.latLngBounds([area.minLat, west], [area.maxLat, west + longitudeSpan(area)]))
+      .addTo(layers.map);
     layers.area.getElement()?.setAttribute('aria-label', 'Signals filter area');
-  }, [area]);
+  }, [area, place]);
 
   useEffect(() => {
     const points: LatLon[] = [...markers, ...(track ?? [])];
-    if (area) points.push({ lat: area.minLat, lon: area.minLon }, { lat: area.maxLat, lon: area.maxLon });
-    contentRef.current = points.filter((point) => Number.isFinite(point.lat) && Number.isFinite(point.lon));
+    if (area) points.push(...boundsOutline(area));
+    contentRef.current = points
+      .filter((point) => Number.isFinite(point.lat) && Number.isFinite(point.lon))
+      .map((point) => ({ lat: point.lat, lon: place(point.lon) }));
     layersRef.current?.fit();
-  }, [markers, track, area]);
+  }, [markers, track, area, place]);
 
   // Another subject (e.g. another selected device) is worth a fresh view even after the user moved the map.
   useEffect(() => {
@@ -233,13 +247,18 @@ class FitControl extends L.Control {
   }
 }
 
-/** Dragging on the map outlines an area and hands its bounds over; the map does not pan meanwhile. */
+/**
+ * Dragging on the map outlines an area and hands its bounds over; the map does not pan meanwhile.
+ * The corners are read unwrapped (the view may show longitudes beyond ±180) and the western one is
+ * normalized with the drawn width kept: wrapping both corners would turn a box dragged from 170 to
+ * 190 into -170..170, everything but what was drawn.
+ */
 function startAreaDrawing(map: L.Map, onDrawn: (bounds: GeoBounds) => void): () => void {
   const container = map.getContainer();
   const outline = L.rectangle(L.latLngBounds([0, 0], [0, 0]), { className: 'map-drag', interactive: false });
   let start: L.Point | null = null;
 
-  const latLngAt = (point: L.Point): L.LatLng => map.wrapLatLng(map.containerPointToLatLng(point));
+  const latLngAt = (point: L.Point): L.LatLng => map.containerPointToLatLng(point);
   const onDown = (event: PointerEvent): void => {
     if (event.button !== 0 || (event.target instanceof Element && event.target.closest('.leaflet-control'))) return;
     start = map.mouseEventToContainerPoint(event);
@@ -257,12 +276,9 @@ function startAreaDrawing(map: L.Map, onDrawn: (bounds: GeoBounds) => void): () 
     outline.remove();
     if (Math.abs(end.x - from.x) <= MIN_AREA_PX || Math.abs(end.y - from.y) <= MIN_AREA_PX) return;
     const bounds = L.latLngBounds(latLngAt(from), latLngAt(end));
-    onDrawn({
-      minLat: bounds.getSouth(),
-      maxLat: bounds.getNorth(),
-      minLon: bounds.getWest(),
-      maxLon: bounds.getEast(),
-    });
+    onDrawn(
+      boundsSpanning(bounds.getSouth(), bounds.getNorth(), bounds.getWest(), bounds.getEast() - bounds.getWest()),
+    );
   };
 
   map.dragging.disable();
@@ -282,7 +298,8 @@ function startAreaDrawing(map: L.Map, onDrawn: (bounds: GeoBounds) => void): () 
   };
 }
 
-function createMarker(marker: MapMarker, activate: () => void): ShownMarker {
+/** A marker at `at` (the marker's position, placed on the map's continuous longitudes). */
+function createMarker(at: L.LatLng, activate: () => void): ShownMarker {
   const element = document.createElement('div');
   element.className = 'map-marker';
   const icon = document.createElementNS(SVG_NS, 'svg');
@@ -298,7 +315,7 @@ function createMarker(marker: MapMarker, activate: () => void): ShownMarker {
     event.preventDefault();
     activate();
   });
-  const layer = L.marker(toLatLng(marker), {
+  const layer = L.marker(at, {
     icon: L.divIcon({ className: 'map-marker-icon', html: element, iconSize: [24, 24], iconAnchor: [12, 12] }),
     keyboard: false,
   });

@@ -30,7 +30,8 @@ function bboxOf(text: BBoxText): BBoxInput | undefined | 'incomplete' {
   const numbers = values.map(Number);
   if (values.some((value) => value === '') || numbers.some((value) => !Number.isFinite(value))) return 'incomplete';
   const [minLat, maxLat, minLon, maxLon] = numbers as [number, number, number, number];
-  if (minLat > maxLat || minLon > maxLon) return 'incomplete';
+  // minLon > maxLon is a box across the antimeridian, which the API accepts.
+  if (minLat > maxLat) return 'incomplete';
   return { minLat, maxLat, minLon, maxLon };
 }
 

@@ -61,8 +61,25 @@ export interface FilterableSignal {
   bbox: BBoxInput;
 }
 
+/** A box's longitudes as plain intervals: two when it crosses the antimeridian (minLon > maxLon). */
+function longitudeIntervals(box: BBoxInput): Array<[number, number]> {
+  return box.minLon <= box.maxLon
+    ? [[box.minLon, box.maxLon]]
+    : [
+        [box.minLon, 180],
+        [-180, box.maxLon],
+      ];
+}
+
+/** As the gateway's `bboxIntersects`: either box may cross the antimeridian, and 180 meets -180. */
 function boxesIntersect(a: BBoxInput, b: BBoxInput): boolean {
-  return a.minLat <= b.maxLat && a.maxLat >= b.minLat && a.minLon <= b.maxLon && a.maxLon >= b.minLon;
+  if (a.minLat > b.maxLat || a.maxLat < b.minLat) return false;
+  const touches = (box: BBoxInput, lon: number): boolean =>
+    longitudeIntervals(box).some(([low, high]) => low <= lon && lon <= high);
+  if ((touches(a, 180) || touches(a, -180)) && (touches(b, 180) || touches(b, -180))) return true;
+  return longitudeIntervals(a).some(([aLow, aHigh]) =>
+    longitudeIntervals(b).some(([bLow, bHigh]) => aLow <= bHigh && aHigh >= bLow),
+  );
 }
 
 /** Whether a live signal belongs in a list filtered by `filter`, as the API decides it (`from` inclusive, `to` exclusive, bbox intersecting). */

@@ -1,0 +1,45 @@
+import { Disposables } from '../support/disposables';
+import { createSuiteInfra } from '../support/suite-infra';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { LIVE_ADMIN_KEY, startGatewayUnderTest, type GatewayUnderTest } from './support/gateway-under-test';
+
+jest.setTimeout(60_000);
+
+describe('gateway while Redis accepts commands but never answers', () => {
+  const disposables = new Disposables();
+  let redis: TcpProxy;
+  let gateway: GatewayUnderTest;
+
+  beforeAll(async () => {
+    const infra = disposables.add(await createSuiteInfra('gateway-redis-stall'), (i) => i.dispose());
+    redis = disposables.add(await startTcpProxy(infra.redisUrl), (p) => p.close());
+    gateway = disposables.add(await startGatewayUnderTest(infra, { REDIS_URL: redis.urlFor(infra.redisUrl) }), (g) =>
+      g.close(),
+    );
+  });
+  afterAll(() => disposables.disposeAll());
+
+  const me = async (): Promise<{ status: number; body: { data?: { me: { name: string } } } }> => {
+    const response = await fetch(gateway.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': LIVE_ADMIN_KEY },
+      body: JSON.stringify({ query: '{ me { name } }' }),
+      // Far beyond the rate limiter's command timeout: a request hanging on Redis fails here.
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: { me: { name: string } } } };
+  };
+
+  it('answers requests, the rate limit falling back to memory, and counts them in Redis again once it answers', async () => {
+    const before = await me();
+    expect(before.status).toBe(200);
+
+    redis.stall();
+    const during = await me();
+    expect(during.status).toBe(200);
+    expect(during.body.data?.me.name).toBe(before.body.data?.me.name);
+
+    redis.restore();
+    expect((await me()).status).toBe(200);
+  });
+});
