@@ -8,9 +8,9 @@ import {
   envPositiveNumber,
   envSecret,
   envUrl,
-  MAX_DELIVERY_ATTEMPTS,
   parseEnv,
 } from '../schema';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 /**
  * Messages in flight by default. A backlog of 20-sample messages over 100 devices drained at
@@ -30,10 +30,10 @@ const processorEnvSchema = z.object({
   XRAY_NAMESPACE: envNamespace(),
   PROCESSOR_PREFETCH: envInteger(DEFAULT_PROCESSOR_PREFETCH, 1, 5_000),
   PROCESSOR_MAX_SPEED_KMH: envPositiveNumber(300),
-  PROCESSOR_RETRY_BASE_DELAY_MS: envInteger(2_000, 1),
-  PROCESSOR_RETRY_MAX_DELAY_MS: envInteger(60_000, 1),
-  PROCESSOR_MAX_ATTEMPTS: envInteger(MAX_DELIVERY_ATTEMPTS, 1, 100),
-  PROCESSOR_OUTAGE_HOLD_MS: envInteger(86_400_000, 0),
+  PROCESSOR_RETRY_BASE_DELAY_MS: envInteger(DEFAULT_RETRY_POLICY.baseDelayMs, 1),
+  PROCESSOR_RETRY_MAX_DELAY_MS: envInteger(DEFAULT_RETRY_POLICY.maxDelayMs, 1),
+  PROCESSOR_MAX_ATTEMPTS: envInteger(DEFAULT_RETRY_POLICY.maxAttempts, 1, 100),
+  PROCESSOR_OUTAGE_HOLD_MS: envInteger(DEFAULT_RETRY_POLICY.maxHoldMs, 0),
   PROCESSOR_SEEN_KEY_TTL_S: envInteger(900, 1),
   PROCESSOR_MONGO_TIMEOUT_MS: envInteger(5_000, 100),
   RETENTION_DAYS: envPositiveNumber(30),

@@ -20,7 +20,10 @@ export interface RetryPolicy {
 export type RetryDecision =
   { action: 'retry'; delayMs: number; nextAttempt: number; held: boolean } | { action: 'dead-letter' };
 
-/** Default: 2 s, 4 s, 8 s, 16 s between 5 attempts = 30 s of waiting, so a 20 s outage never dead-letters. */
+/**
+ * The defaults of the PROCESSOR_RETRY_*, PROCESSOR_MAX_ATTEMPTS and PROCESSOR_OUTAGE_HOLD_MS settings: 2 s, 4 s,
+ * 8 s, 16 s between 5 attempts = 30 s of waiting, so a 20 s outage never dead-letters.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 2_000,
   maxDelayMs: 60_000,

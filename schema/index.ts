@@ -25,6 +25,7 @@ export * from './ops/logger';
 export * from './ops/mongo-monitor.watchdog';
 export * from './ops/ops.router';
 export * from './ops/running-service';
+export * from './ops/with-timeout';
 export * from './topology.declare';
 export * from './ops/parse-env';
 export * from './ops/env-fields';

@@ -1,5 +1,5 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
-import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger } from '../../schema';
+import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger, withTimeout } from '../../schema';
 import type { DevicePositionStream } from './device-position.stream';
 import type { LiveMetrics } from './live.metrics';
 import type { LiveEvent, LiveEventDecoder } from './live-event';
@@ -185,26 +185,19 @@ export function storedPositionLookup(
   timeoutMs = POSITION_LOOKUP_TIMEOUT_MS,
 ): (deviceIds: readonly string[]) => Promise<ReadonlyMap<string, SamplePosition>> {
   return async (deviceIds) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading stored positions took over ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      const found = await Promise.race([
-        devices
-          .find({ _id: { $in: [...deviceIds] } }, { lastPosition: 1 })
-          .lean<Array<Pick<Device, '_id' | 'lastPosition'>>>(),
-        timeout,
-      ]);
-      const positions = new Map<string, SamplePosition>();
-      for (const { _id, lastPosition } of found) {
-        if (!lastPosition) continue;
-        const { time, lat, lon, speed } = lastPosition;
-        positions.set(_id, { time: new Date(time).getTime(), lat, lon, speed });
-      }
-      return positions;
-    } finally {
-      clearTimeout(timer);
+    const found = await withTimeout(
+      devices
+        .find({ _id: { $in: [...deviceIds] } }, { lastPosition: 1 })
+        .lean<Array<Pick<Device, '_id' | 'lastPosition'>>>()
+        .exec(),
+      timeoutMs,
+    );
+    const positions = new Map<string, SamplePosition>();
+    for (const { _id, lastPosition } of found) {
+      if (!lastPosition) continue;
+      const { time, lat, lon, speed } = lastPosition;
+      positions.set(_id, { time: new Date(time).getTime(), lat, lon, speed });
     }
+    return positions;
   };
 }

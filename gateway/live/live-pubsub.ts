@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
-import type { Logger } from '../../schema';
+import { type Logger, withTimeout } from '../../schema';
 
 /**
  * Topics of the live pub/sub as type-graphql sees them: `subscribe(topic, deviceId)` listens on
@@ -148,19 +148,10 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
       return () => gapListeners.delete(onGap);
     },
     async ping(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const timeout = new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), timeoutMs);
-        });
-        const answered = subscribeClient.ping().then(
-          () => true,
-          () => false,
-        );
-        return await Promise.race([answered, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return withTimeout(subscribeClient.ping(), timeoutMs).then(
+        () => true,
+        () => false,
+      );
     },
     async close() {
       closing = true;

@@ -13,7 +13,7 @@ import {
 import { CloseCode, makeServer, type Context, type SubscribePayload } from 'graphql-ws';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import type { Logger } from '../../schema';
+import { type Logger, withTimeout } from '../../schema';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
 import type { KeySessions } from '../auth/key-sessions';
 import type { CheckOperationCost } from '../cost/operation-cost';
@@ -390,11 +390,10 @@ export function attachWebSocketServer<TContext extends object>(
         // Sends 1001 (going away) to every client and ends their operations.
         await server.dispose();
         // A client that does not answer the close handshake (e.g. one that stopped reading) is cut.
-        const deadline = Date.now() + CLOSE_GRACE_MS;
-        while (sockets.some((socket) => socket.readyState !== socket.CLOSED) && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
+        const open = sockets.filter((socket) => socket.readyState !== socket.CLOSED);
+        const allClosed = Promise.all(open.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+        await withTimeout(allClosed, CLOSE_GRACE_MS).catch(() => undefined);
+        for (const socket of open) if (socket.readyState !== socket.CLOSED) socket.terminate();
       })();
       return closing;
     },

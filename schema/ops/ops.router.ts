@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { withTimeout } from './with-timeout';
 
 /** Outcome of one dependency check in `/readyz`. */
 export type ReadinessChecks = Record<string, () => Promise<void>>;
@@ -7,29 +8,13 @@ export type ReadinessChecks = Record<string, () => Promise<void>>;
 /** How long one readiness check may take: FerretDB can stall, and a probe must not hang with it. */
 const READINESS_CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    check().then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
 /** Runs `checks` side by side, each within `timeoutMs`; resolves with the message of each that failed. */
 export async function failedChecks(
   checks: ReadinessChecks,
   timeoutMs: number = READINESS_CHECK_TIMEOUT_MS,
 ): Promise<Record<string, string>> {
   const entries = Object.entries(checks);
-  const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check, timeoutMs)));
+  const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check(), timeoutMs)));
   const failed: Record<string, string> = {};
   results.forEach((result, i) => {
     if (result.status === 'rejected')
