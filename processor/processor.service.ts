@@ -86,8 +86,15 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const writer = new SignalWriter(models, rollups, gate, logger);
   const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
 
-  const repaired = await writer.repairInterrupted();
-  if (repaired > 0) logger.warn({ devices: repaired }, 'recomputed rollups an earlier run left half-applied');
+  const repair = await writer.repairInterrupted();
+  if (repair.repaired > 0)
+    logger.warn({ devices: repair.repaired }, 'recomputed rollups an earlier run left half-applied');
+  if (repair.failed.size > 0) {
+    logger.error(
+      { devices: [...repair.failed.keys()], err: repair.failed.values().next().value },
+      'could not recompute the rollups of some devices; they stay marked, and are tried again at the next repair',
+    );
+  }
 
   const handleRaw = createRawXRayHandler({
     hmacSecret: config.hmacSecret,

@@ -67,15 +67,34 @@ export class RollupStore {
   /**
    * Recomputes every device some marker or `pending` signal points at, then removes those markers
    * and marks those signals applied. The caller must hold exclusive access, so every marker left
-   * belongs to a write that failed or died. Resolves with the number of devices repaired.
+   * belongs to a write that failed or died.
+   *
+   * Should that fail, each device is tried on its own: one device whose figures cannot be written
+   * must not keep every other device inconsistent, nor the processor from starting. Devices that
+   * still fail stay marked for the next repair, and are reported. Should the database itself be
+   * away, the repair throws at the first device that fails.
    */
-  async repairOutstanding(): Promise<number> {
+  async repairOutstanding(): Promise<RepairOutcome> {
     const markers = await this.models.rollupRepairs.find({}).toArray();
     const pending = (await this.models.signals.collection.distinct('deviceId', { rollupState: 'pending' })) as string[];
     const devices = new Set([...pending, ...markers.flatMap((m) => m.deviceIds)]);
-    await this.repairDevices(devices);
+    const failed = new Map<string, unknown>();
+    try {
+      await this.repairDevices(devices);
+    } catch {
+      for (const deviceId of devices) {
+        try {
+          await this.repairDevices([deviceId]);
+        } catch (deviceError) {
+          // The database itself away fails every device alike: the probe throws, and that ends the repair.
+          await this.models.rollupRepairs.countDocuments({}, { limit: 1 });
+          failed.set(deviceId, deviceError);
+        }
+      }
+      if (failed.size > 0) await this.mark(failed.keys());
+    }
     for (const marker of markers) await this.unmark(marker._id);
-    return devices.size;
+    return { repaired: devices.size - failed.size, failed };
   }
 
   /**
@@ -152,6 +171,12 @@ export class RollupStore {
       buckets.map((bucket) => ({ replaceOne: { filter: { _id: bucket._id }, replacement: bucket, upsert: true } })),
     );
   }
+}
+
+/** What a repair of outstanding devices did: how many it recomputed, and why each of the others failed. */
+export interface RepairOutcome {
+  repaired: number;
+  failed: ReadonlyMap<string, unknown>;
 }
 
 /** Runs `tasks` with at most `limit` at a time; rejects with the first failure once all settled. */

@@ -6,7 +6,7 @@ import { rawPayloadIdFor } from './idempotency-key';
 import { DUPLICATE_KEY_ERROR_CODE, isDuplicateKeyError } from './processing-failure';
 import type { ProcessorModels } from './processor.models';
 import type { RollupContribution } from './rollup-recompute';
-import { writeErrorIndexes, type RollupStore } from './rollup.store';
+import { writeErrorIndexes, type RepairOutcome, type RollupStore } from './rollup.store';
 import type { DerivedSignal } from './signal-derivation';
 import { contributionOf, signalDocumentFor, signalTrackDocumentFor, type SignalDocument } from './signal-document';
 
@@ -136,7 +136,7 @@ export class SignalWriter {
   }
 
   /** Recomputes every device an earlier crash or failed write left inconsistent. Run before consuming. */
-  async repairInterrupted(): Promise<number> {
+  async repairInterrupted(): Promise<RepairOutcome> {
     return this.gate.exclusive(() => this.rollups.repairOutstanding());
   }
 
@@ -234,10 +234,18 @@ export class SignalWriter {
       };
     }
     let repairError: { error: unknown } | undefined;
+    let failedDevices: ReadonlyMap<string, unknown> = new Map();
     if (results.some((r) => r.outcome === 'needs-repair')) {
       try {
-        const devices = await this.gate.exclusive(() => this.rollups.repairOutstanding());
-        this.logger.warn({ devices }, 'recomputed rollups an interrupted write left half-applied');
+        const outcome = await this.gate.exclusive(() => this.rollups.repairOutstanding());
+        failedDevices = outcome.failed;
+        this.logger.warn({ devices: outcome.repaired }, 'recomputed rollups an interrupted write left half-applied');
+        if (failedDevices.size > 0) {
+          this.logger.error(
+            { devices: [...failedDevices.keys()], err: failedDevices.values().next().value },
+            'could not recompute the rollups of some devices; they stay marked for the next repair',
+          );
+        }
       } catch (error) {
         repairError = { error };
       }
@@ -245,8 +253,9 @@ export class SignalWriter {
     return () => {
       batch.forEach((queued, i) => {
         const result = results[i] as BatchEntryResult;
-        if (result.outcome === 'needs-repair' && repairError !== undefined) {
-          queued.reject(repairError.error);
+        const deviceError = failedDevices.get(result.signal.deviceId);
+        if (result.outcome === 'needs-repair' && (repairError !== undefined || deviceError !== undefined)) {
+          queued.reject(repairError?.error ?? deviceError);
           return;
         }
         queued.resolve({

@@ -4,7 +4,7 @@ import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { killProcessor, spawnProcessor } from './support/child-processor';
-import { connectSuiteDb, processorEnvFor, TEST_HMAC_SECRET } from './support/processor-harness';
+import { connectSuiteDb, processorEnvFor, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
 import { rollupDifferences } from './support/rollup-invariant';
 import { waitFor } from '../support/wait-for';
 
@@ -78,4 +78,38 @@ describe('processor crash recovery', () => {
     expect(await db.collection('devices').countDocuments({})).toBe(DEVICES);
     expect(await rollupDifferences(db.db as never)).toEqual([]);
   }, 300_000);
+
+  it('starts and repairs every other device when one device cannot be recomputed, leaving that one marked', async () => {
+    const deviceBody = (deviceId: string, time: number) =>
+      Buffer.from(JSON.stringify({ [deviceId]: { time, data: [[0, [48.1, 11.5, 3]]] } }));
+    await broker.publishXRay('repair-fine', deviceBody('repair-fine', Date.UTC(2025, 6, 1, 8)));
+    const first = await startTestProcessor(infra);
+    await waitFor(
+      'the signal stored',
+      async () => (await db.collection('devices').countDocuments({ _id: 'repair-fine' as never })) === 1,
+    );
+    await first.close();
+
+    // As a crash between a signal's write and its rollups leaves it: pending, not counted.
+    const fine = await db.collection('signals').findOne({ deviceId: 'repair-fine' });
+    await db.collection('signals').updateOne({ _id: fine?._id }, { $set: { rollupState: 'pending' } });
+    await db.collection('devices').deleteOne({ _id: 'repair-fine' as never });
+    // And a device whose stored signal cannot be counted at all (no stats).
+    const { _id: _fineId, stats: _stats, ...rest } = fine as Record<string, unknown>;
+    await db.collection('signals').insertOne({
+      ...rest,
+      deviceId: 'repair-broken',
+      idempotencyKey: 'repair-broken-key',
+      rollupState: 'pending',
+    });
+
+    const second = disposables.add(await startTestProcessor(infra), (p) => p.close());
+    expect(second.url).toBeDefined();
+    expect(await db.collection('devices').findOne({ _id: 'repair-fine' as never })).toMatchObject({ signalCount: 1 });
+    expect(await db.collection('signals').findOne({ deviceId: 'repair-fine' })).toMatchObject({
+      rollupState: 'applied',
+    });
+    expect(await db.collection('rollup_repairs').find({ deviceIds: 'repair-broken' }).toArray()).toHaveLength(1);
+    expect(await db.collection('rollup_repairs').countDocuments({ deviceIds: 'repair-fine' })).toBe(0);
+  });
 });
