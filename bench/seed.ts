@@ -9,6 +9,7 @@
 import { gzipSync } from 'node:zlib';
 import mongoose, { type Connection, type Types } from 'mongoose';
 import { HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
+import { recordAntimeridianBoxesDone } from '../processor/antimeridian-bbox.backfill';
 import { recordDayFieldsDone } from '../processor/day-field.backfill';
 import { loadBenchConfig } from './bench.config';
 import { connectBenchDb } from './lib/infra';
@@ -61,6 +62,7 @@ export class Seeder {
       await this.connection.model(model.modelName, model.schema).createIndexes();
     }
     await recordDayFieldsDone(this.connection.db!);
+    await recordAntimeridianBoxesDone(this.connection.db!);
     const bucket = new mongoose.mongo.GridFSBucket(this.connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
     const upload = bucket.openUploadStream('seed-sample.json.gz');
     await new Promise<void>((resolve, reject) =>

@@ -9,6 +9,7 @@ import {
   type HourBucket,
   type Signal,
 } from '../schema';
+import { backfillAntimeridianBoxes } from './antimeridian-bbox.backfill';
 import { backfillDayFields } from './day-field.backfill';
 import { RawPayloadStore } from './raw-payload.store';
 import type { SignalTrackDocument } from './signal-document';
@@ -60,6 +61,7 @@ export async function bindProcessorModels(connection: Connection): Promise<Proce
   await models.hourBuckets.createIndexes();
   // Before anything is written: readers narrow by `day` once this has recorded itself as done.
   await backfillDayFields(db);
+  await backfillAntimeridianBoxes(db);
   await models.rawPayloads.ensureIndexes();
   return models;
 }

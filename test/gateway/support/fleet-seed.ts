@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { encodeTrack, type Signal, type TrackPoint, utcDayOf } from '../../../schema';
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
+import { recordAntimeridianBoxesDone } from '../../../processor/antimeridian-bbox.backfill';
 import { recordDayFieldsDone } from '../../../processor/day-field.backfill';
 import { recomputeRollups } from '../../../processor/rollup-recompute';
 import { contributionOf } from '../../../processor/signal-document';
@@ -97,6 +98,7 @@ export async function storeSignals(models: GatewayModels, specs: SignalSpec[]): 
   await rebuildRollups(models);
   // Every document seeded here carries its day, as the processor writes them.
   await recordDayFieldsDone(models.signals.db.db!);
+  await recordAntimeridianBoxesDone(models.signals.db.db!);
   return documents;
 }
 
