@@ -195,10 +195,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       httpServer,
       path: GRAPHQL_PATH,
       schema,
-      authenticateConnection: async (rawKey, address) => {
-        const outcome = await authenticateRequest(rawKey, address);
-        return outcome.kind === 'accepted' ? outcome.key : null;
-      },
+      authenticateConnection: authenticateRequest,
       authenticate: (rawKey) => apiKeys.authenticate(rawKey),
       keySessions,
       createContext: ({ auth, request }) => {

@@ -172,16 +172,37 @@ describe('createXRayIntake', () => {
     expect(publisher.published).toHaveLength(2);
   });
 
-  it('keeps no nonce for a refused request, so resending it unchanged gets the same answer', async () => {
-    // Refusals spend quota (a device sending garbage is still sending): two invalid sends use it up.
-    const { handle, nonces } = setup(2);
+  it('keeps the nonce of a request refused for its body, and gives back that of one refused for the moment', async () => {
+    const { handle, nonces, rateLimiter } = setup(2);
     const invalid = signed(message('dev-1', NOW + 2 * 24 * 60 * 60 * 1000));
     expect(await handle(invalid)).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
-    expect(await handle(invalid)).toMatchObject({ status: 400, refusal: 'SCHEMA_VIOLATION' });
+    // Replays of it stop at the nonce, without spending the device's quota.
+    for (let replay = 0; replay < 5; replay += 1) {
+      expect(await handle(invalid)).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    }
+    expect(rateLimiter.used.get('dev-1')).toBe(1);
+    expect((await handle(signed(message()))).status).toBe(202);
     const limited = signed(message());
     expect(await handle(limited)).toMatchObject({ status: 429, refusal: 'RATE_LIMITED' });
     expect(await handle(limited)).toMatchObject({ status: 429, refusal: 'RATE_LIMITED' });
-    expect(nonces.seen.size).toBe(0);
+    expect(nonces.seen.size).toBe(2);
+  });
+
+  it('gives the nonce back when its claim fails, so the request can be resent once Redis answers', async () => {
+    const { handle, nonces } = setup();
+    const claim = nonces.claim.bind(nonces);
+    let stalled = true;
+    nonces.claim = async (deviceId, nonce) => {
+      // As a claim the client gave up on that Redis still ran.
+      await claim(deviceId, nonce);
+      if (stalled) throw new DependencyUnavailableError('redis', 'command timed out');
+      return true;
+    };
+    const request = signed(message());
+    expect(await handle(request)).toMatchObject({ status: 503, refusal: 'DEPENDENCY_UNAVAILABLE' });
+    stalled = false;
+    nonces.claim = claim;
+    expect((await handle(request)).status).toBe(202);
   });
 
   it('refuses malformed JSON with 400', async () => {

@@ -56,8 +56,9 @@ export interface XRayIntakeDeps {
  * rate quota, its nonce) is touched before the signature over the raw bytes proved the request is the device's.
  * Order: headers → clock window → signature → nonce → rate quota → JSON and schema → publish with confirm.
  * The nonce comes before the quota because a replay of a captured request passes the signature: it is refused
- * without spending the device's quota. Only an accepted message keeps its nonce; one that could not be
- * published also gets its quota back, so the device may resend it unchanged.
+ * without spending the device's quota. An accepted message and one refused for its body (400) keep their nonce;
+ * one refused for the moment (429, 503) gives it back, and one that could not be published its quota too, so the
+ * device may resend it unchanged.
  */
 export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequest) => Promise<XRayIntakeResponse> {
   const now = deps.now ?? Date.now;
@@ -100,13 +101,24 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
     try {
       // The nonce before anything else: a replayed request carries a valid signature, and must not
       // spend the device's quota (locking the device out) nor our time on its body.
-      if (!(await deps.nonces.claim(signed.deviceId, signed.nonce))) {
+      let claimed: boolean;
+      try {
+        claimed = await deps.nonces.claim(signed.deviceId, signed.nonce);
+      } catch (error) {
+        // A claim that timed out may still run once Redis resumes: the release, sent after it on
+        // the same connection, runs after it, so the device can resend this request.
+        await releaseNonce(signed.deviceId, signed.nonce);
+        throw error;
+      }
+      if (!claimed) {
         return refuse('NONCE_REUSED', 'X-Nonce was already used by this device within the replay window', [
           { path: `headers.${HTTP_HEADERS.nonce}`, message: 'already seen' },
         ]);
       }
-      // Only an accepted message spends its nonce: a refused one may be resent unchanged, and gets
-      // the same answer again rather than NONCE_REUSED.
+      // A request refused for what it is (its body) keeps its nonce: the same bytes would be refused
+      // again, and a replay of it must stop at the nonce rather than spend the device's quota. One
+      // refused for the moment (rate limit, a dependency away) gives it back, so the device can
+      // resend it unchanged.
       let answer: XRayIntakeResponse;
       try {
         answer = await admitAndPublish(signed, request.body, receivedAt);
@@ -114,7 +126,7 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
         await releaseNonce(signed.deviceId, signed.nonce);
         throw error;
       }
-      if (answer.status !== 202) await releaseNonce(signed.deviceId, signed.nonce);
+      if (answer.status !== 202 && answer.status !== 400) await releaseNonce(signed.deviceId, signed.nonce);
       return answer;
     } catch (error) {
       if (error instanceof DependencyUnavailableError) {

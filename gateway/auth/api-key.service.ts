@@ -33,6 +33,12 @@ export interface ApiKeyServiceOptions {
  */
 const MAX_CACHED_REFUSALS = 1_000;
 
+/**
+ * How long a key stays known as accepted by this gateway, past its cache TTL: such a key is looked
+ * up without waiting on its address's budget of refused keys (see guarded-authentication).
+ */
+const RECENTLY_ACCEPTED_TTL_MS = 60 * 60 * 1000;
+
 /** Longest accepted raw key: anything longer is refused before hashing. */
 const MAX_RAW_KEY_LENGTH = 256;
 
@@ -45,6 +51,8 @@ export class ApiKeyService {
   private readonly knownKeys: LRUCache<string, AuthenticatedKey> | undefined;
   /** Hashes the store had no valid key for. */
   private readonly refusedKeys: LRUCache<string, true> | undefined;
+  /** Hashes of keys a lookup accepted within the last hour: never an answer, only a pass past the address budget. */
+  private readonly recentlyAccepted: LRUCache<string, true>;
   private readonly revocationListeners = new Set<RevocationListener>();
   /** Revocations stored by this service so far: tells a lookup that one landed while it was in flight. */
   private revocationsStored = 0;
@@ -54,6 +62,7 @@ export class ApiKeyService {
     options: ApiKeyServiceOptions,
     private readonly logger: Logger,
   ) {
+    this.recentlyAccepted = new LRUCache({ max: options.cacheMaxEntries ?? 10_000, ttl: RECENTLY_ACCEPTED_TTL_MS });
     // lru-cache reads a TTL of 0 as "never expires": a TTL of 0 means no cache at all here.
     if (options.cacheTtlMs > 0) {
       this.knownKeys = new LRUCache({ max: options.cacheMaxEntries ?? 10_000, ttl: options.cacheTtlMs });
@@ -73,6 +82,12 @@ export class ApiKeyService {
     return this.refusedKeys?.has(keyHash) ? null : undefined;
   }
 
+  /** Whether a lookup accepted this key within the last hour (its answer now still needs a lookup). */
+  acceptedRecently(rawKey: string | undefined): boolean {
+    if (rawKey === undefined || rawKey.length === 0 || rawKey.length > MAX_RAW_KEY_LENGTH) return false;
+    return this.recentlyAccepted.has(hashApiKey(rawKey));
+  }
+
   /** The key's identity, or null when it is missing, unknown or revoked. */
   async authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null> {
     if (rawKey === undefined || rawKey.length === 0 || rawKey.length > MAX_RAW_KEY_LENGTH) return null;
@@ -85,8 +100,13 @@ export class ApiKeyService {
     // A revocation stored while this read was in flight may be missing from it; cached, the stale
     // answer would outlive the revocation on this replica by a whole TTL. Read again, cache nothing.
     if (this.revocationsStored !== revocationsBefore) return this.lookUp(keyHash);
-    if (key) this.knownKeys?.set(keyHash, key);
-    else this.refusedKeys?.set(keyHash, true);
+    if (key) {
+      this.knownKeys?.set(keyHash, key);
+      this.recentlyAccepted.set(keyHash, true);
+    } else {
+      this.refusedKeys?.set(keyHash, true);
+      this.recentlyAccepted.delete(keyHash);
+    }
     return key;
   }
 
@@ -102,8 +122,10 @@ export class ApiKeyService {
       .lean();
     const working = new Set<string>();
     for (const key of stored) {
-      if (key.revokedAt) this.knownKeys?.delete(key.keyHash);
-      else working.add(key._id.toHexString());
+      if (key.revokedAt) {
+        this.knownKeys?.delete(key.keyHash);
+        this.recentlyAccepted.delete(key.keyHash);
+      } else working.add(key._id.toHexString());
     }
     return new Set(keyIds.filter((id) => !working.has(id)));
   }
@@ -142,6 +164,7 @@ export class ApiKeyService {
     }
     this.revocationsStored += 1;
     this.knownKeys?.delete(existing.keyHash);
+    this.recentlyAccepted.delete(existing.keyHash);
     for (const listener of this.revocationListeners) {
       try {
         listener(id);

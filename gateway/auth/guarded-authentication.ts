@@ -10,24 +10,27 @@ export type AuthenticationOutcome =
 
 /**
  * Authenticates a new request or connection from `address`: a key the cache knows answers at once;
- * any other needs a store lookup, which an address that has had too many keys refused waits for
- * (so cycling random keys cannot turn into one database read per request). Every refusal counts
- * against the address.
+ * any other needs a store lookup, which takes one from the address's budget of refused keys (so
+ * cycling random keys cannot turn into one database read per request) and gives it back when the
+ * key is valid. A key this gateway accepted recently skips the budget: clients sharing an address
+ * with someone guessing keys (a NAT, a proxy) keep working, and a guess cannot be such a key.
  */
 export function createGuardedAuthentication(
-  apiKeys: Pick<ApiKeyService, 'authenticate' | 'cachedKey'>,
+  apiKeys: Pick<ApiKeyService, 'authenticate' | 'cachedKey' | 'acceptedRecently'>,
   refusals: AuthFailureLimiter,
 ): (rawKey: string | undefined, address: string) => Promise<AuthenticationOutcome> {
   return async (rawKey, address) => {
-    let key = apiKeys.cachedKey(rawKey);
-    if (key === undefined) {
-      const retryAfterMs = await refusals.retryAfterMs(address);
-      if (retryAfterMs > 0) return { kind: 'too-many-refusals', retryAfterMs };
-      key = await apiKeys.authenticate(rawKey);
+    const cached = apiKeys.cachedKey(rawKey);
+    if (cached !== undefined) return cached ? { kind: 'accepted', key: cached } : { kind: 'refused' };
+    if (apiKeys.acceptedRecently(rawKey)) {
+      const key = await apiKeys.authenticate(rawKey);
+      return key ? { kind: 'accepted', key } : { kind: 'refused' };
     }
-    if (key) return { kind: 'accepted', key };
-    // A missing key is a client not configured yet, not someone guessing: it costs no lookup.
-    if (rawKey !== undefined && rawKey.length > 0) await refusals.recordFailure(address);
-    return { kind: 'refused' };
+    const retryAfterMs = await refusals.take(address);
+    if (retryAfterMs > 0) return { kind: 'too-many-refusals', retryAfterMs };
+    const key = await apiKeys.authenticate(rawKey);
+    if (!key) return { kind: 'refused' };
+    await refusals.giveBack(address);
+    return { kind: 'accepted', key };
   };
 }

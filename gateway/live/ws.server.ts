@@ -15,6 +15,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { type Logger, withTimeout } from '../../schema';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
+import type { AuthenticationOutcome } from '../auth/guarded-authentication';
 import type { KeySessions } from '../auth/key-sessions';
 import type { CheckOperationCost } from '../cost/operation-cost';
 import { ErrorCode } from '../errors/error-code';
@@ -50,10 +51,10 @@ export interface WebSocketServerOptions<TContext extends object> {
   path: string;
   schema: GraphQLSchema;
   /**
-   * Resolves the raw key from `connectionParams.apiKey` of a new connection from `address`; null
-   * refuses the connection (4403).
+   * Resolves the raw key from `connectionParams.apiKey` of a new connection from `address`: refused
+   * closes it with 4403; an address with too many refused keys gets 1013 (try again later).
    */
-  authenticateConnection(rawKey: string | undefined, address: string): Promise<AuthenticatedKey | null>;
+  authenticateConnection(rawKey: string | undefined, address: string): Promise<AuthenticationOutcome>;
   /** The same key again at every subscribe message, so it should answer from a cache. */
   authenticate(rawKey: string | undefined): Promise<AuthenticatedKey | null>;
   /** Where each connection registers under its key, so revoking the key closes it (4403). */
@@ -101,6 +102,12 @@ interface ConnectionState {
 
 /** How long a closing server waits for clients to finish the close handshake. */
 const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Close code for a connection whose address had too many API keys refused: the standard "Try Again
+ * Later", which graphql-ws clients retry with backoff (its own 4429 means something else, and ends them).
+ */
+export const CLOSE_TOO_MANY_REFUSED_KEYS = 1013;
 
 /** Close reason sent with 4403 when the key of an open connection is revoked. */
 const REVOKED_CLOSE_REASON = 'API key revoked';
@@ -189,7 +196,8 @@ export function attachWebSocketServer<TContext extends object>(
         });
     }
     const { socket } = ctx.extra;
-    // 4403, as for a bad key at connect: graphql-ws clients do not retry it.
+    // 4403, as for a bad key at connect: it tells the client its key is no good (graphql-ws's own
+    // client retries it all the same; the dashboard asks for another key).
     socket.close(CloseCode.Forbidden, REVOKED_CLOSE_REASON);
     setTimeout(() => {
       if (socket.readyState !== socket.CLOSED) socket.terminate();
@@ -269,7 +277,13 @@ export function attachWebSocketServer<TContext extends object>(
     onConnect: async (ctx) => {
       const param = ctx.connectionParams?.apiKey;
       const rawKey = typeof param === 'string' ? param : undefined;
-      const auth = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+      const outcome = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+      if (outcome.kind === 'too-many-refusals') {
+        // Not 4403: that tells a client its key is bad.
+        ctx.extra.socket.close(CLOSE_TOO_MANY_REFUSED_KEYS, 'too many unknown API keys from this address');
+        return false;
+      }
+      const auth = outcome.kind === 'accepted' ? outcome.key : null;
       if (!auth || rawKey === undefined) {
         logger.info(
           { remote: ctx.extra.request.socket.remoteAddress },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface AuthFailureLimiterOptions {
   redis: Redis;
@@ -18,17 +18,21 @@ export interface AuthFailureLimiterOptions {
  * unreachable each process counts on its own.
  */
 export interface AuthFailureLimiter {
-  /** Milliseconds until `address` may have keys looked up again; 0 when it may now. */
-  retryAfterMs(address: string): Promise<number>;
-  /** Counts one refused key against `address`. */
-  recordFailure(address: string): Promise<void>;
+  /**
+   * Takes one lookup from `address`'s budget before the key is looked up, so requests sent at once
+   * cannot all pass a check made before any of them failed. Resolves with 0, or with the
+   * milliseconds until the address may have keys looked up again (nothing taken then).
+   */
+  take(address: string): Promise<number>;
+  /** Gives back what {@link take} took when the key turned out valid: only refusals count. */
+  giveBack(address: string): Promise<void>;
 }
 
 const WINDOW_SEC = 60;
 
 export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): AuthFailureLimiter {
   if (options.failuresPerMinute === 0) {
-    return { retryAfterMs: async () => 0, recordFailure: async () => undefined };
+    return { take: async () => 0, giveBack: async () => undefined };
   }
   const points = options.failuresPerMinute;
   const limiter = new RateLimiterRedis({
@@ -43,19 +47,19 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): Au
     }),
   });
   return {
-    async retryAfterMs(address) {
+    async take(address) {
       try {
-        const state = await limiter.get(address);
-        return state !== null && state.consumedPoints >= points ? Math.max(1, state.msBeforeNext) : 0;
-      } catch (error) {
+        await limiter.consume(address, 1);
+        return 0;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
         // Unknown state: let the lookup happen rather than lock every client of this address out.
-        options.logger.warn({ err: error }, 'auth failure limiter unavailable; not limiting');
+        options.logger.warn({ err: rejection }, 'auth failure limiter unavailable; not limiting');
         return 0;
       }
     },
-    async recordFailure(address) {
-      // A rejection only says the budget is spent, which retryAfterMs tells the next request.
-      await limiter.consume(address, 1).catch(() => undefined);
+    async giveBack(address) {
+      await limiter.reward(address, 1).catch(() => undefined);
     },
   };
 }

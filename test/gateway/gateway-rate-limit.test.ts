@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { ApiKeyRole } from '../../schema';
 import { ApiKeyService } from '../../gateway/auth/api-key.service';
 import { silentLogger } from '../../schema';
@@ -109,9 +110,10 @@ describe('refused API keys per client address', () => {
   afterAll(() => disposables.disposeAll());
 
   it('stops looking up keys for an address that had too many refused, and keeps serving the keys it knows', async () => {
+    // Key cache off: every request needs a lookup, which only keys accepted before may skip the budget for.
     const gateway = await startTestGateway(infra, disposables, {
+      XRAY_NAMESPACE: `${infra.namespace}_serial`,
       GATEWAY_AUTH_FAILURES_PER_MINUTE: '3',
-      GATEWAY_API_KEY_CACHE_TTL_MS: '60000',
     });
     const known = await apiKeys.create('known', ApiKeyRole.READER);
     expect((await execute(gateway.url, MeDocument, {}, known.key)).status).toBe(200);
@@ -126,10 +128,32 @@ describe('refused API keys per client address', () => {
     expect(errorCodeOf(refused)).toBe('RATE_LIMITED');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
-    // A key the gateway already knows needs no lookup, so it is served as before.
+    // A key accepted before is looked up all the same: others behind the same address keep working.
     expect((await execute(gateway.url, MeDocument, {}, known.key)).status).toBe(200);
-    // A valid key it has not seen yet needs one, and waits like any other from this address.
+    // A valid key it has not accepted yet waits like any other from this address.
     const unseen = await apiKeys.create('unseen', ApiKeyRole.READER);
     expect((await execute(gateway.url, MeDocument, {}, unseen.key)).status).toBe(429);
+    // So does a websocket: closed with "try again later", not as a bad key.
+    const socket = new WebSocket(gateway.url.replace('http', 'ws') + '/graphql', 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: 'xk_guess_ws_0123456789abcdef' } })),
+    );
+    expect(await closed).toBe(1013);
+  });
+
+  it('counts keys sent at once before looking any up', async () => {
+    const gateway = await startTestGateway(infra, disposables, {
+      XRAY_NAMESPACE: `${infra.namespace}_burst`,
+      GATEWAY_AUTH_FAILURES_PER_MINUTE: '3',
+    });
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 40 },
+        async (_, i) => (await execute(gateway.url, MeDocument, {}, `xk_burst_${i}_0123456789`)).status,
+      ),
+    );
+    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(37);
   });
 });
