@@ -1,4 +1,5 @@
-import { MAX_SAMPLES_PER_MESSAGE, validateXRayMessage, type XRaySample } from '../schema';
+import { lastSampleTime, MAX_SAMPLES_PER_MESSAGE, validateXRayMessage, type XRaySample } from '../schema';
+import { loadSampleXRay } from '../test/support/sample-xray';
 import { unwrapSampleTimes } from './sample-timeline';
 
 /** Largest value of a GraphQL `Int`, the type of `SignalStats.durationMs`. */
@@ -33,11 +34,20 @@ describe('unwrapSampleTimes', () => {
 
   it('spans less than 600,000,000 ms for the longest valid message, each sample starting a new minute', () => {
     const data: XRaySample[] = Array.from({ length: MAX_SAMPLES_PER_MESSAGE }, (_, i) => [59_999 - i, [0, 0, 0]]);
-    expect(validateXRayMessage({ d: { data, time: T } }, { nowMs: T })).toMatchObject({ ok: true });
+    // Received once all of it lay in the past: no sample may lie over 10 min ahead of acceptance.
+    expect(validateXRayMessage({ d: { data, time: T } }, { nowMs: T + 600_000_000 })).toMatchObject({ ok: true });
     const times = unwrapSampleTimes(T, data).map((s) => s.time);
     const durationMs = (times[times.length - 1] as number) - (times[0] as number);
     expect(durationMs).toBe((MAX_SAMPLES_PER_MESSAGE - 1) * 59_999);
     expect(durationMs).toBeLessThan(600_000_000);
     expect(durationMs).toBeLessThan(GRAPHQL_INT_MAX);
+  });
+
+  it('places the last sample where lastSampleTime (the validator) does (the real sample)', () => {
+    const { message, deviceId } = loadSampleXRay();
+    const payload = message[deviceId];
+    if (!payload) throw new Error('the sample has no payload');
+    const times = unwrapSampleTimes(payload.time, payload.data).map((s) => s.time);
+    expect(lastSampleTime(payload)).toBe(times[times.length - 1]);
   });
 });

@@ -48,5 +48,9 @@ export const MAX_SPEED = 10_000;
 /** Earliest accepted message time: 2000-01-01T00:00:00Z. */
 export const EARLIEST_MESSAGE_TIME_MS = Date.UTC(2000, 0, 1);
 
-/** How far in the future a message time may lie: 24 h. */
-export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+/**
+ * How far past its acceptance a message's last sample may lie: 10 min, twice ingest's default
+ * signature window. Later readings come from a wrong clock, and as the device's newest position
+ * they would hold its place on every map until that time came.
+ */
+export const MAX_FUTURE_SKEW_MS = 10 * 60 * 1000;

@@ -76,18 +76,37 @@ describe('validateXRayMessage', () => {
     }
   });
 
-  it('refuses empty data, times before 2000 or over 24 h ahead, and unknown fields', () => {
+  it('refuses empty data, times before 2000 or over 10 min ahead, and unknown fields', () => {
     const at = (payload: unknown) => validateXRayMessage({ d: payload }, { nowMs: NOW });
     expect(at({ data: [], time: Date.UTC(2025, 0, 1) })).toMatchObject({ ok: false, issues: [{ path: '$.d.data' }] });
     expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(1999, 11, 31) })).toMatchObject({
       ok: false,
       issues: [{ path: '$.d.time' }],
     });
-    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 25 * 3_600_000 })).toMatchObject({
+    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 10 * 60_000 })).toMatchObject({ ok: true });
+    expect(at({ data: [[0, [0, 0, 0]]], time: NOW + 10 * 60_000 + 1 })).toEqual({
       ok: false,
-      issues: [{ path: '$.d.time' }],
+      issues: [{ path: '$.d.time', message: 'time must not be more than 10 min in the future' }],
     });
     expect(at({ data: [[0, [0, 0, 0]]], time: Date.UTC(2025, 0, 1), extra: 1 })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a message whose last sample lies over 10 min ahead, counting the minutes its offsets began', () => {
+    const at = (data: unknown[]) => validateXRayMessage({ d: { data, time: NOW } }, { nowMs: NOW });
+    // Offsets 50 s, 10 s, 5 s: two new minutes, so the last sample is at NOW + 2 min 5 s.
+    expect(
+      at([
+        [50_000, [0, 0, 0]],
+        [10_000, [0, 0, 0]],
+        [5_000, [0, 0, 0]],
+      ]),
+    ).toMatchObject({ ok: true });
+    // 59.999 s then 0, twelve times: twelve minutes begun, the last sample at NOW + 12 min.
+    const wraps = Array.from({ length: 24 }, (_, i) => [i % 2 === 0 ? 59_999 : 0, [0, 0, 0]]);
+    expect(at(wraps)).toEqual({
+      ok: false,
+      issues: [{ path: '$.d.data[23][0]', message: 'the last sample must not be more than 10 min in the future' }],
+    });
   });
 
   it('refuses more than 10,000 samples', () => {

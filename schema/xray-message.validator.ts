@@ -8,6 +8,7 @@ import {
   OFFSET_LIMIT_MS,
   type ValidXRayMessage,
 } from './xray-message';
+import { lastSampleTime } from './last-sample-time';
 import { isWellFormedPayload } from './xray-payload.fast-check';
 
 /** One bad field of a message: its JSON path (e.g. `$.dev1.data[3][1][0]`) and what is wrong. */
@@ -51,7 +52,8 @@ export const xrayPayloadSchema = z
   })
   .strict();
 
-const FUTURE_TIME_MESSAGE = 'time must not be more than 24 h in the future';
+const FUTURE_TIME_MESSAGE = `time must not be more than ${MAX_FUTURE_SKEW_MS / 60_000} min in the future`;
+const FUTURE_SAMPLE_MESSAGE = `the last sample must not be more than ${MAX_FUTURE_SKEW_MS / 60_000} min in the future`;
 
 function jsonPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, part) => {
@@ -64,7 +66,8 @@ function jsonPath(path: ReadonlyArray<PropertyKey>): string {
 /**
  * Validates a parsed x-ray message: exactly one device key matching {@link DEVICE_ID_PATTERN}
  * (and equal to `expectedDeviceId` when given), 1..10,000 well-formed samples (integer offsets in
- * 0..59,999 ms, lat/lon in range, finite speed >= 0), a plausible time.
+ * 0..59,999 ms, lat/lon in range, speed in 0..MAX_SPEED), a plausible time: not before 2000, and
+ * neither it nor its last sample more than MAX_FUTURE_SKEW_MS after `nowMs`.
  * Every issue carries the JSON path of the bad field.
  */
 export function validateXRayMessage(
@@ -100,6 +103,14 @@ export function validateXRayMessage(
   const time = typeof payload === 'object' && payload !== null ? (payload as { time?: unknown }).time : undefined;
   if (typeof time === 'number' && time > options.nowMs + MAX_FUTURE_SKEW_MS) {
     issues.push({ path: jsonPath([deviceId, 'time']), message: FUTURE_TIME_MESSAGE });
+  }
+  if (parsed.success && (typeof time !== 'number' || time <= options.nowMs + MAX_FUTURE_SKEW_MS)) {
+    if (lastSampleTime(parsed.data) > options.nowMs + MAX_FUTURE_SKEW_MS) {
+      issues.push({
+        path: jsonPath([deviceId, 'data', parsed.data.data.length - 1, 0]),
+        message: FUTURE_SAMPLE_MESSAGE,
+      });
+    }
   }
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };
   return { ok: true, message: { deviceId, payload: parsed.data } };

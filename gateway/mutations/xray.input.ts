@@ -22,7 +22,10 @@ export class XRayInput {
   @Field(() => ID, { description: 'Device id (^[A-Za-z0-9_-]{1,64}$).' })
   public deviceId!: string;
 
-  @Field(() => Date, { description: 'Time of the message (start of the first minute of samples).' })
+  @Field(() => Date, {
+    description:
+      'Time of the message (start of the first minute of samples); no sample may lie more than 10 min ahead.',
+  })
   public time!: Date;
 
   @Field(() => [SampleInput], { description: '1..10000 samples in recording order.' })

@@ -21,8 +21,8 @@ export interface MessageSource {
   next(nowMs: number): OutgoingXRay;
 }
 
-/** How far ahead of real time a device clock may run. */
-const MAX_LEAD_MS = 12 * 60 * 60 * 1000;
+/** How far ahead of real time a device clock may run: well within the schema's 10 min future limit. */
+const MAX_LEAD_MS = 5 * 60 * 1000;
 
 /** Cities the simulated devices start around, so a map shows several clusters. */
 const CENTERS = [
@@ -43,7 +43,7 @@ interface SimulatedDevice {
  * A fleet of devices walking realistic tracks. Each message holds the fixes since the device's previous one
  * (`samplesPerMessage` of them, one a second), so tracks continue from message to message. A device's clock only
  * moves forward; when the fleet sends faster than real time it runs ahead, and is pulled back to the present
- * (a gap in its track) before it could get near the schema's 24 h future limit.
+ * (a gap in its track) before it could get near the schema's 10 min future limit.
  */
 export class GeneratedFleetSource implements MessageSource {
   private readonly devices: SimulatedDevice[];

@@ -75,7 +75,7 @@ export type XRayInput = {
   data: Array<SampleInput>;
   /** Device id (^[A-Za-z0-9_-]{1,64}$). */
   deviceId: string | number;
-  /** Time of the message (start of the first minute of samples). */
+  /** Time of the message (start of the first minute of samples); no sample may lie more than 10 min ahead. */
   time: string;
 };
 

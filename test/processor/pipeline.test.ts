@@ -182,12 +182,12 @@ describe('processor pipeline', () => {
       /data\[0\]\[1\]\[0\]: lat must be in \[-90, 90\]/,
     ],
     [
-      'a time over 24 h after it was accepted',
+      'a time over 10 min after it was accepted',
       () =>
         broker.publishXRay('dev-poison', xray('dev-poison', Date.UTC(2025, 0, 3), [[0, [1, 2, 3]]]), {
           acceptedAt: Date.UTC(2025, 0, 1),
         }),
-      /time must not be more than 24 h/,
+      /time must not be more than 10 min/,
     ],
   ])('dead-letters a message with %s, keeping its body and giving the reason', async (_name, send, reason) => {
     await publishAndSettle(send);
@@ -198,10 +198,10 @@ describe('processor pipeline', () => {
     expect(await signals().countDocuments({ deviceId: 'dev-poison' })).toBe(0);
   });
 
-  it('accepts a message whose time is in the future of now but within 24 h of when it was accepted', async () => {
+  it('accepts a message whose time is in the future of now but within 10 min of when it was accepted', async () => {
     const acceptedAt = Date.now();
     await publishAndSettle(() =>
-      broker.publishXRay('dev-future', xray('dev-future', acceptedAt + 3_600_000, [[0, [1, 2, 3]]]), { acceptedAt }),
+      broker.publishXRay('dev-future', xray('dev-future', acceptedAt + 5 * 60_000, [[0, [1, 2, 3]]]), { acceptedAt }),
     );
     expect(await signals().countDocuments({ deviceId: 'dev-future' })).toBe(1);
   });
