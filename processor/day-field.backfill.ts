@@ -39,7 +39,7 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
     try {
       let pending: mongo.AnyBulkWriteOperation<{ _id: unknown }>[] = [];
       const flush = async (): Promise<void> => {
-        await boundedBulkWrite(collection as unknown as mongo.Collection<never>, pending);
+        await boundedBulkWrite(collection, pending);
         updated += pending.length;
         pending = [];
       };

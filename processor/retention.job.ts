@@ -1,4 +1,4 @@
-import type { mongo, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Logger } from '../schema';
 import { boundedBulkWrite } from './bounded-bulk-write';
 import type { ProcessorMetrics } from './processor.metrics';
@@ -90,7 +90,7 @@ export class RetentionJob {
           await models.signalTracks.deleteMany(current.flatMap((signal) => (signal.trackId ? [signal.trackId] : [])));
           // One equality delete per signal: FerretDB v1 turns `_id: {$in: ...}` into a table scan.
           await boundedBulkWrite(
-            models.signals.collection as unknown as mongo.Collection<never>,
+            models.signals.collection,
             current.map((signal) => ({ deleteOne: { filter: { _id: signal._id } } })),
           );
           return current.length;

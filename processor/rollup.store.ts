@@ -135,7 +135,7 @@ export class RollupStore {
     const keep = new Set(deviceBuckets.map((b) => b._id));
     const stale = existing.filter((b) => !keep.has(b._id as unknown as string)).map((b) => b._id);
     await boundedBulkWrite(
-      this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
+      this.models.hourBuckets.collection,
       stale.map((id) => ({ deleteOne: { filter: { _id: id } } })),
     );
     await this.replaceBuckets(deviceBuckets);
@@ -166,8 +166,10 @@ export class RollupStore {
   }
 
   private async replaceBuckets(buckets: ReadonlyArray<HourBucketRollup>): Promise<void> {
+    // Mongoose types every collection with ObjectId ids; hour buckets have string ids.
+    const hourBuckets = this.models.hourBuckets.collection as unknown as mongo.Collection<HourBucketRollup>;
     await boundedBulkWrite(
-      this.models.hourBuckets.collection as unknown as mongo.Collection<never>,
+      hourBuckets,
       buckets.map((bucket) => ({ replaceOne: { filter: { _id: bucket._id }, replacement: bucket, upsert: true } })),
     );
   }

@@ -24,7 +24,7 @@ export class SignalTrackStore {
   /** Deletes by `_id` equality (FerretDB v1 scans for `$in`); missing ones are fine. */
   async deleteMany(ids: ReadonlyArray<Types.ObjectId>): Promise<void> {
     await boundedBulkWrite(
-      this.collection as unknown as mongo.Collection<never>,
+      this.collection,
       ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
     );
   }
