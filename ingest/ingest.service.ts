@@ -3,14 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger, RunningService } from '../schema';
-import { createOpsRouter } from '../schema';
+import { createOpsRouter, createServiceRedis, waitForRedis } from '../schema';
 import type { IngestConfig } from './config';
 import { RedisDeviceRateLimiter } from './device-rate.limiter';
 import { errorBody } from './ingest-error';
 import { IngestMetrics } from './ingest.metrics';
 import { RedisNonceStore } from './nonce.store';
 import { BrokerRawXRayPublisher } from './raw-xray.publisher';
-import { createIngestRedis, waitForRedis } from './redis.client';
 import { createXRayIntake } from './xray-intake.handler';
 import { createXRayRouter } from './xray.router';
 
@@ -26,7 +25,7 @@ export interface IngestDeps {
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<RunningService> {
   const logger = deps.logger;
   const metrics = new IngestMetrics();
-  const redis = createIngestRedis(config.redisUrl, logger);
+  const redis = createServiceRedis(config.redisUrl, logger);
   const publisher = await BrokerRawXRayPublisher.start({
     amqpUrl: config.amqpUrl,
     confirmTimeoutMs: config.confirmTimeoutMs,

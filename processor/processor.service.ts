@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import {
   createOpsRouter,
+  createServiceRedis,
   MONGO_CONNECT_TIMEOUT_MS,
   reconnectWhenMonitorHangs,
+  waitForRedis,
   type Logger,
   type ReadinessChecks,
   type RunningService,
@@ -36,8 +37,6 @@ export interface RunningProcessor extends RunningService {
   runRetention(): Promise<number>;
 }
 
-/** Longest wait for one Redis command: a stalled Redis must fail the message (and retry it), not hang it. */
-const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 /** Database connections: enough for `prefetch` messages in flight, well below FerretDB's PostgreSQL pool. */
 const MONGO_MAX_POOL_SIZE = 64;
 
@@ -60,25 +59,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const monitorWatch = reconnectWhenMonitorHangs(connection.getClient(), logger);
   const models = await bindProcessorModels(connection);
 
-  const redis = new Redis(config.redisUrl, {
-    // One socket read from RabbitMQ hands over many messages, each asking whether its key was seen:
-    // their GETs (and the events' publishes) go out in one write instead of one write each.
-    enableAutoPipelining: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 5_000,
-    retryStrategy: (attempt) => Math.min(200 * 2 ** Math.min(attempt, 5), 5_000),
-  });
-  let lastRedisError: string | undefined;
-  redis.on('error', (error: Error) => {
-    if (error.message !== lastRedisError) logger.warn({ err: error }, 'redis error');
-    lastRedisError = error.message;
-  });
-  redis.on('ready', () => {
-    lastRedisError = undefined;
-  });
-  await waitForReady(redis, config.mongoTimeoutMs);
+  const redis = createServiceRedis(config.redisUrl, logger);
+  // Not ready in time: start anyway; messages fail transiently (and retry) until Redis answers.
+  await waitForRedis(redis, config.mongoTimeoutMs);
 
   const metrics = createProcessorMetrics();
   const gate = new ExclusiveGate();
@@ -183,18 +166,4 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       return closing;
     },
   };
-}
-
-function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      redis.removeListener('ready', done);
-      resolve();
-    };
-    // Not ready in time: start anyway; messages fail transiently (and retry) until Redis answers.
-    const timer = setTimeout(done, timeoutMs);
-    redis.once('ready', done);
-  });
 }

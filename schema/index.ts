@@ -26,6 +26,7 @@ export * from './ops/logger';
 export * from './ops/mongo-monitor.watchdog';
 export * from './ops/ops.router';
 export * from './ops/running-service';
+export * from './ops/service-redis';
 export * from './ops/with-timeout';
 export * from './topology.declare';
 export * from './ops/parse-env';

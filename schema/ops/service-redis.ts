@@ -1,17 +1,21 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../schema';
+import type { Logger } from './logger';
 
-/** Longest wait for one Redis command: a stalled Redis must turn into a 503, not a hanging request. */
+/**
+ * Longest wait for one Redis command: a stalled Redis must turn into an answer (ingest's 503, the
+ * processor's retry of the message), not a request or message that hangs with it.
+ */
 const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 /**
- * The Redis client of ingest. Commands fail at once while disconnected (no offline queue), so requests are answered
- * 503 instead of waiting; ioredis reconnects in the background with capped backoff.
+ * The Redis client of ingest and the processor. Commands fail at once while disconnected (no
+ * offline queue), and ioredis reconnects in the background with capped backoff. Commands issued in
+ * one turn of the event loop go out in one write (auto-pipelining): ingest's rate-limit and nonce
+ * commands of the requests read together, the processor's seen-key lookups of the messages one
+ * socket read from RabbitMQ hands over; each had been a socket write of its own (~9 % of ingest's CPU).
  */
-export function createIngestRedis(redisUrl: string, logger: Logger): Redis {
+export function createServiceRedis(redisUrl: string, logger: Logger): Redis {
   const redis = new Redis(redisUrl, {
-    // Commands issued by the requests handled in one turn of the event loop go out in one write:
-    // each request's rate-limit and nonce commands were a socket write each, ~9 % of ingest's CPU.
     enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -21,6 +25,7 @@ export function createIngestRedis(redisUrl: string, logger: Logger): Redis {
   });
   let lastError: string | undefined;
   redis.on('error', (error: Error) => {
+    // Once per distinct error: a Redis that stays away would otherwise log every reconnect attempt.
     if (error.message === lastError) return;
     lastError = error.message;
     logger.warn({ err: error }, 'redis error');
