@@ -76,35 +76,62 @@ const envSchema = z.object({
 
 /** Websocket limits handed to the live server. */
 export interface GatewayWebSocketLimits {
+  /** `GATEWAY_WS_MAX_SUBSCRIPTIONS`: operations running at once on one connection (default 100). */
   maxSubscriptionsPerConnection: number;
+  /** `GATEWAY_WS_MAX_MESSAGE_BYTES`: largest websocket message (default 65,536). */
   maxMessageBytes: number;
+  /** `GATEWAY_WS_KEEPALIVE_MS`: ping interval (default 12,000). */
   keepAliveMs: number;
+  /** `GATEWAY_WS_BUFFER_SIZE`: events buffered per subscription for a slow client (default 256). */
   bufferSizePerSubscription: number;
 }
 
-/** The gateway's whole configuration, parsed once at start. */
+/**
+ * The gateway's whole configuration, parsed once at start. Each field names the variable it comes
+ * from; its default and meaning are documented on the variable above.
+ */
 export interface GatewayConfig {
+  /** `GATEWAY_PORT` (default 3000; 0 picks a free one). */
   port: number;
+  /** `GATEWAY_HOST` (default `0.0.0.0`). */
   host: string;
+  /** `MONGO_URL`, with the database name (required). */
   mongoUrl: string;
+  /** `REDIS_URL`: rate limits and live events (required). */
   redisUrl: string;
+  /** `AMQP_URL`: mutations go to the processor as commands (required). */
   amqpUrl: string;
+  /** `GATEWAY_ADMIN_API_KEY`: seeded as ADMIN at start (optional). */
   adminApiKey: string | undefined;
+  /** `XRAY_NAMESPACE`: prefix of Redis keys and channels (default `xray`). */
   namespace: string;
+  /** `GATEWAY_RATE_LIMIT_POINTS` per `GATEWAY_RATE_LIMIT_WINDOW_SEC` and API key (default 600 per 60 s). */
   rateLimit: { points: number; windowSec: number };
-  /** Refused API keys per client address per minute; 0: unlimited. */
+  /** `GATEWAY_AUTH_FAILURES_PER_MINUTE`: refused API keys per client address per minute; 0: unlimited (default 60). */
   authFailuresPerMinute: number;
+  /** `GATEWAY_ONLINE_WINDOW_SEC` in ms: a device is online when its last message is this recent (default 600 s). */
   onlineWindowMs: number;
+  /** `GATEWAY_CORS_ORIGINS`, split (default: none, same origin only). */
   corsOrigins: string[];
+  /** `GATEWAY_MAX_PAGE_SIZE`: largest `first`/`last` (default 200). */
   maxPageSize: number;
+  /** `GATEWAY_MAX_DEPTH`, `GATEWAY_MAX_COMPLEXITY`, `GATEWAY_MAX_ALIASES`, `GATEWAY_MAX_TOKENS`. */
   cost: { maxDepth: number; maxComplexity: number; maxAliases: number; maxTokens: number };
+  /** `GATEWAY_BODY_LIMIT_BYTES`: largest HTTP request body (default 2 MiB). */
   bodyLimitBytes: number;
+  /** `GATEWAY_COMMAND_TIMEOUT_MS`: how long a mutation waits for the processor (default 10,000). */
   commandTimeoutMs: number;
+  /** `GATEWAY_API_KEY_CACHE_TTL_MS`: how long a key lookup is reused (default 5,000; 0: not cached). */
   apiKeyCacheTtlMs: number;
+  /** The `GATEWAY_WS_*` limits. */
   ws: GatewayWebSocketLimits;
+  /** `GATEWAY_DASHBOARD_DIR` (default `gateway/dashboard/dist`). */
   dashboardDir: string;
+  /** `DASHBOARD_TILE_URL`: map tile template for the dashboard (optional). */
   dashboardTileUrl: string | undefined;
+  /** `DASHBOARD_TILE_ATTRIBUTION` (optional). */
   dashboardTileAttribution: string | undefined;
+  /** `LOG_LEVEL` (default `info`). */
   logLevel: string;
 }
 
