@@ -323,6 +323,10 @@ export function attachWebSocketServer<TContext extends object>(
       // of the burst, not just what exceeds the limit.
       if (state) {
         const limit = options.limits.maxSubscriptionsPerConnection;
+        // graphql-ws forgets an operation the moment the client completes it, a while before its
+        // onComplete: a slot is free from then on.
+        for (const admittedId of state.admitted)
+          if (!(admittedId in ctx.subscriptions)) state.admitted.delete(admittedId);
         if (state.admitted.size >= limit) {
           return refuse(
             new ForbiddenError(`at most ${limit} operations may run at once on one connection; complete one first`, {

@@ -146,6 +146,27 @@ describe('live access control', () => {
     const refusals = messages.filter((m) => m.type === 'error');
     expect(refusals).toHaveLength(3);
     expect(refusals.map((m) => m.payload?.[0]?.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+
+    // Completing both and subscribing three more in the same breath: the completed ones' slots are
+    // free at once, so two of the three run and only the third is refused.
+    const refusedIds = new Set(refusals.map((m) => m.id));
+    const running = Array.from({ length: 5 }, (_, i) => `burst-${i}`).filter((id) => !refusedIds.has(id));
+    for (const id of running) socket.send(JSON.stringify({ id, type: 'complete' }));
+    for (const id of ['again-0', 'again-1', 'again-2']) {
+      socket.send(
+        JSON.stringify({ id, type: 'subscribe', payload: { query: 'subscription { signalProcessed { id } }' } }),
+      );
+    }
+    await waitFor('the refusal of the third', async () =>
+      messages.some((m) => m.id === 'again-2' && m.type === 'error'),
+    );
+    await waitFor(
+      'two running subscriptions again',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === before + 2,
+    );
+    expect(messages.filter((m) => m.id?.startsWith('again-')).map((m) => `${m.id} ${m.type}`)).toEqual([
+      'again-2 error',
+    ]);
   });
 
   it('closes a connection that sends a message over 64 KiB with 1009', async () => {
