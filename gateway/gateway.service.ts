@@ -98,7 +98,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const connection = await mongoose
       .createConnection(config.mongoUrl, {
-        serverSelectionTimeoutMS: 10_000,
+        // A database that stops answering (rather than refusing) must turn into a quick
+        // DEPENDENCY_UNAVAILABLE, not requests that hang: both the wait to find it and the wait for
+        // one answer are bounded.
+        serverSelectionTimeoutMS: config.dbTimeoutMs,
+        socketTimeoutMS: config.dbTimeoutMs,
+        // Not queued in memory while disconnected (mongoose's default, for 10 s): answered at once.
+        bufferCommands: false,
         maxPoolSize: 32,
         connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
       })

@@ -134,7 +134,7 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
         return error.dependency === 'broker'
           ? refuse(
               'BROKER_UNAVAILABLE',
-              'the message broker is unavailable; nothing was stored, retry later',
+              'the message broker did not confirm the message; resend it unchanged later (should it have arrived after all, it is stored once)',
               undefined,
               { 'retry-after': '1' },
             )

@@ -42,8 +42,8 @@ interface SimulatedDevice {
 /**
  * A fleet of devices walking realistic tracks. Each message holds the fixes since the device's previous one
  * (`samplesPerMessage` of them, one a second), so tracks continue from message to message. A device's clock only
- * moves forward; when the fleet sends faster than real time it runs ahead, and is pulled back to the present
- * (a gap in its track) before it could get near the schema's 10 min future limit.
+ * moves forward; when the fleet sends faster than real time it runs ahead, and is pulled back (a gap in its track)
+ * whenever a message would end more than 5 min ahead, well within the schema's 10 min future limit.
  */
 export class GeneratedFleetSource implements MessageSource {
   private readonly devices: SimulatedDevice[];
@@ -69,8 +69,9 @@ export class GeneratedFleetSource implements MessageSource {
   next(nowMs: number): OutgoingXRay {
     const device = this.devices[this.cursor] as SimulatedDevice;
     this.cursor = (this.cursor + 1) % this.devices.length;
-    if (device.state.timeMs > nowMs + MAX_LEAD_MS)
-      device.state = { ...device.state, timeMs: nowMs - this.samplesPerMessage * SAMPLE_INTERVAL_MS };
+    // Judged by where the message would end: a long message starting near the present can end past the limit.
+    const spanMs = this.samplesPerMessage * SAMPLE_INTERVAL_MS;
+    if (device.state.timeMs + spanMs > nowMs + MAX_LEAD_MS) device.state = { ...device.state, timeMs: nowMs - spanMs };
     const { points, end } = walkTrack(device.state, this.samplesPerMessage, device.profile, this.random);
     device.state = end;
     const message: XRayMessage = { [device.deviceId]: toXRayPayload(points) };

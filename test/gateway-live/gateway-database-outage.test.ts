@@ -24,6 +24,7 @@ describe('gateway while its database is unreachable', () => {
       await startGatewayUnderTest(infra, {
         MONGO_URL: proxy.urlFor(infra.mongoUrl),
         GATEWAY_API_KEY_CACHE_TTL_MS: '600000',
+        GATEWAY_DB_TIMEOUT_MS: '1000',
       }),
       (g) => g.close(),
     );
@@ -65,6 +66,34 @@ describe('gateway while its database is unreachable', () => {
     expect(body.data).toBeNull();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
+
+    proxy.restore();
+    await waitFor(
+      'devices answered again',
+      async () => (await query(cachingGateway.httpUrl, devices)).status === 200,
+      60_000,
+    );
+  });
+
+  it('answers DEPENDENCY_UNAVAILABLE, not a hanging request, while the database accepts but never answers', async () => {
+    const devices = '{ devices(first: 1) { edges { node { id } } } }';
+    await waitFor(
+      'devices answered',
+      async () => (await query(cachingGateway.httpUrl, devices)).status === 200,
+      60_000,
+    );
+
+    proxy.stall();
+    // Far beyond GATEWAY_DB_TIMEOUT_MS (1 s here): a request hanging on the database fails here.
+    const refused = await fetch(cachingGateway.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': LIVE_ADMIN_KEY },
+      body: JSON.stringify({ query: devices }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const body = (await refused.json()) as ErrorBody;
+    expect(body.errors[0]?.extensions.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(refused.status).toBe(503);
 
     proxy.restore();
     await waitFor(

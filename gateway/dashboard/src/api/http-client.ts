@@ -54,9 +54,12 @@ export function createHttpClient(options: HttpClientOptions): GraphQLHttpClient 
       }
       if (response.status === 429) {
         const retryAfter = retryAfterOf(response);
+        // Too many requests for this key, or too many unknown keys from this address: the gateway says which.
+        const refusal = (await response.json().catch(() => undefined)) as GraphQLResponseBody<never> | undefined;
+        const reason = refusal?.errors?.[0]?.message ?? 'too many requests for this API key';
         throw new ApiError(
           'RATE_LIMITED',
-          `Too many requests for this API key; try again${retryAfter === undefined ? ' shortly' : ` in ${retryAfter} s`}.`,
+          `The gateway refused: ${reason}. Try again${retryAfter === undefined ? ' shortly' : ` in ${retryAfter} s`}.`,
           retryAfter,
         );
       }
