@@ -49,7 +49,7 @@ const envSchema = z.object({
   GATEWAY_MAX_TOKENS: envInteger(5_000, 1),
   /** Largest HTTP request body, bytes. Default 2 MiB (a 10,000-sample createSignal fits). */
   GATEWAY_BODY_LIMIT_BYTES: envInteger(2 * 1024 * 1024, 1),
-  /** Longest wait for the database, ms: to find it (server selection) and for one read's answer. Past it the operation answers DEPENDENCY_UNAVAILABLE. Default 5000. */
+  /** Longest wait to find the database (server selection), ms; past it the operation answers DEPENDENCY_UNAVAILABLE. Default 5000. */
   GATEWAY_DB_TIMEOUT_MS: envInteger(5_000, 100),
   /** How long a mutation waits for the processor's answer, ms. Default 10000. */
   GATEWAY_COMMAND_TIMEOUT_MS: envInteger(10_000, 1),
@@ -121,7 +121,7 @@ export interface GatewayConfig {
   cost: { maxDepth: number; maxComplexity: number; maxAliases: number; maxTokens: number };
   /** `GATEWAY_BODY_LIMIT_BYTES`: largest HTTP request body (default 2 MiB). */
   bodyLimitBytes: number;
-  /** `GATEWAY_DB_TIMEOUT_MS`: longest wait to find the database and for one read's answer (default 5,000). */
+  /** `GATEWAY_DB_TIMEOUT_MS`: longest wait to find the database (default 5,000). */
   dbTimeoutMs: number;
   /** `GATEWAY_COMMAND_TIMEOUT_MS`: how long a mutation waits for the processor (default 10,000). */
   commandTimeoutMs: number;

@@ -67,6 +67,8 @@ const READINESS_PING_MS = 1_500;
  * store read each): with the key cache off (TTL 0), a sweep per second rather than a busy loop.
  */
 const MIN_KEY_SESSION_SWEEP_MS = 1_000;
+/** How often the driver checks the database is still answering. */
+const DB_HEARTBEAT_MS = 2_000;
 /** Longest wait for one rate-limit command before the in-memory limiter decides instead. */
 const RATE_LIMIT_COMMAND_TIMEOUT_MS = 1_000;
 
@@ -98,11 +100,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const connection = await mongoose
       .createConnection(config.mongoUrl, {
-        // A database that stops answering (rather than refusing) must turn into a quick
-        // DEPENDENCY_UNAVAILABLE, not requests that hang: both the wait to find it and the wait for
-        // one answer are bounded.
+        // A database that stops answering (rather than refusing) must turn into DEPENDENCY_UNAVAILABLE,
+        // not requests that hang. A read's own wait is not bounded, since a slow read (a fleet-wide
+        // page on FerretDB) looks just like a stalled one; instead the driver checks the server every
+        // 2 s (not 10), and a check that times out ends the reads in flight on it, and finding the
+        // server again is bounded.
         serverSelectionTimeoutMS: config.dbTimeoutMs,
-        socketTimeoutMS: config.dbTimeoutMs,
+        heartbeatFrequencyMS: DB_HEARTBEAT_MS,
         // Not queued in memory while disconnected (mongoose's default, for 10 s): answered at once.
         bufferCommands: false,
         maxPoolSize: 32,

@@ -7,6 +7,7 @@ import type { GatewayServices } from '../gateway-services';
 import { toPageRequest, type PageRequest } from '../pagination/page-request';
 import { decodeSignalCursor, encodeSignalCursor, type SignalCursor } from '../pagination/signal-cursor';
 import type { SignalConnection } from './signal-connection.type';
+import { recentWindowOf } from './recent-window';
 import { compareSignalPositions, planSignalQueries, scansDescending, type ValidSignalFilter } from './signal-query';
 import { SignalOrder } from './signal-order.enum';
 import type { SignalsArgs } from './signals.args';
@@ -41,15 +42,28 @@ export async function readSignalPage(
     pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
   };
   if (page.size === 0 || filter.deviceIds?.length === 0) return empty;
-  // Only a range bounded at both ends can be read by day: ask (a cached lookup) only then.
-  const byDay =
-    filter.fromMs !== undefined && filter.toMs !== undefined && (await dayFields.ready(DAY_FIELD_MIGRATIONS.signals));
-  const plan = planSignalQueries(filter, order, { direction: page.direction, cursor, size: page.size, byDay });
-  const batches = await mapWithConcurrency(plan.filters, DEVICE_QUERY_CONCURRENCY, (query) =>
-    models.signals.find(query, SIGNAL_SUMMARY_PROJECTION).sort(plan.sort).limit(plan.limit).lean<Signal[]>(),
-  );
   const descending = scansDescending(order, page.direction);
-  const scanned = batches.flat().sort((a, b) => compareSignalPositions(positionOf(a), positionOf(b), descending));
+  /** The page's scan of `scanned`; undefined when `onlyByDay` and it would not be read by day. */
+  const scan = async (scanned: ValidSignalFilter, byDay: boolean, onlyByDay = false): Promise<Signal[] | undefined> => {
+    const plan = planSignalQueries(scanned, order, { direction: page.direction, cursor, size: page.size, byDay });
+    if (onlyByDay && !plan.splitByDay) return undefined;
+    const batches = await mapWithConcurrency(plan.filters, DEVICE_QUERY_CONCURRENCY, (query) =>
+      models.signals.find(query, SIGNAL_SUMMARY_PROJECTION).sort(plan.sort).limit(plan.limit).lean<Signal[]>(),
+    );
+    return batches.flat().sort((a, b) => compareSignalPositions(positionOf(a), positionOf(b), descending));
+  };
+  // Only ranges read by day gain from a narrower range; ask whether days can be read (a cached
+  // lookup) only then.
+  const dayReadable =
+    (descending || (filter.fromMs !== undefined && filter.toMs !== undefined)) &&
+    (await dayFields.ready(DAY_FIELD_MIGRATIONS.signals));
+  // Newest first, the most recent days usually fill the page: read them by day before the whole range.
+  const window = descending && dayReadable ? recentWindowOf(filter, cursor, Date.now()) : undefined;
+  const fromWindow = window ? await scan(window, true, true) : undefined;
+  const scanned =
+    fromWindow !== undefined && fromWindow.length > page.size
+      ? fromWindow
+      : ((await scan(filter, dayReadable && filter.fromMs !== undefined && filter.toMs !== undefined)) ?? []);
   const hasMore = scanned.length > page.size;
   const kept = scanned.slice(0, page.size);
   if (page.direction === 'backward') kept.reverse();

@@ -115,6 +115,8 @@ export interface SignalQueryPlan {
   sort: { time: 1 | -1; _id: 1 | -1 };
   /** Items to read per filter: the page size plus one, to learn whether more exist. */
   limit: number;
+  /** Whether the range is read one day at a time (`day` equality in every filter). */
+  splitByDay: boolean;
 }
 
 /** Whether a scan reads newest first: the order, flipped for a backward page. */
@@ -183,7 +185,7 @@ export function planSignalQueries(
       ...base,
     })),
   );
-  return { filters, sort: { time: direction, _id: direction }, limit: page.size + 1 };
+  return { filters, sort: { time: direction, _id: direction }, limit: page.size + 1, splitByDay };
 }
 
 /** Orders signal positions as a scan does, so per-device results merge into one page. */

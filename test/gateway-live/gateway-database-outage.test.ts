@@ -84,12 +84,12 @@ describe('gateway while its database is unreachable', () => {
     );
 
     proxy.stall();
-    // Far beyond GATEWAY_DB_TIMEOUT_MS (1 s here): a request hanging on the database fails here.
+    // Without an end, the request would hang until the database answered again.
     const refused = await fetch(cachingGateway.httpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': LIVE_ADMIN_KEY },
       body: JSON.stringify({ query: devices }),
-      signal: AbortSignal.timeout(20_000),
+      signal: AbortSignal.timeout(60_000),
     });
     const body = (await refused.json()) as ErrorBody;
     expect(body.errors[0]?.extensions.code).toBe('DEPENDENCY_UNAVAILABLE');
