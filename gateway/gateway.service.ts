@@ -236,6 +236,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       schema,
       formatError,
       includeStacktraceInErrorResponses: false,
+      // The bootstrap's closeOnSignals owns SIGTERM/SIGINT: Apollo's own handler stopped the server
+      // and then raised the signal again, which read as a second signal and exited 1 mid-drain.
+      stopOnTerminationSignals: false,
       csrfPrevention: true,
       parseOptions: { maxTokens: config.cost.maxTokens },
       plugins: [

@@ -106,8 +106,9 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
         claimed = await deps.nonces.claim(signed.deviceId, signed.nonce);
       } catch (error) {
         // A claim that timed out may still run once Redis resumes: the release, sent after it on
-        // the same connection, runs after it, so the device can resend this request.
-        await releaseNonce(signed.deviceId, signed.nonce);
+        // the same connection, runs after it, so the device can resend this request. Not awaited:
+        // a stalled Redis would hold the 503 for another command timeout.
+        void releaseNonce(signed.deviceId, signed.nonce);
         throw error;
       }
       if (!claimed) {

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
 import type { AuthenticationOutcome } from '../auth/guarded-authentication';
-import { OUTAGE_RETRY_AFTER_SEC } from '../errors/dependency-outage';
+import { isDependencyOutage, OUTAGE_RETRY_AFTER_SEC } from '../errors/dependency-outage';
 import { ErrorCode } from '../errors/error-code';
 import { graphqlErrorBody } from './graphql-error-body';
 import { sendRateLimited } from './rate-limited-response';
@@ -30,7 +30,10 @@ export function apiKeyHandler(
     try {
       outcome = await authenticate(rawKey, req.socket.remoteAddress ?? 'unknown');
     } catch (error) {
-      logger.error({ err: error }, 'API key lookup failed');
+      // An outage is logged once per request without a stack: the cause is outside the gateway.
+      if (isDependencyOutage(error))
+        logger.warn({ cause: String(error) }, 'API key lookup failed: database unreachable');
+      else logger.error({ err: error }, 'API key lookup failed');
       res
         .status(503)
         .set('Retry-After', String(OUTAGE_RETRY_AFTER_SEC))
