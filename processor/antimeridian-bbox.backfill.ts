@@ -1,5 +1,12 @@
 import type { mongo } from 'mongoose';
-import { decodeTrack, MIGRATIONS_COLLECTION, SIGNAL_TRACKS_COLLECTION, type MigrationRecord } from '../schema';
+import {
+  decodeTrack,
+  MIGRATIONS_COLLECTION,
+  packedTrackBytes,
+  SIGNAL_TRACKS_COLLECTION,
+  type MigrationRecord,
+} from '../schema';
+import { recordMigration } from './day-field.backfill';
 import { trackBBox, type TrackBBox } from './track-bbox';
 
 /** Migration id of the bounding boxes taken the short way round the antimeridian. */
@@ -13,12 +20,6 @@ interface StoredSignal {
   bbox?: TrackBBox;
   track?: unknown;
   trackId?: mongo.ObjectId;
-}
-
-/** The bytes of a packed track as the driver returns them (a BSON Binary), or null. */
-function packedBytes(value: unknown): Uint8Array | null {
-  const binary = value as { buffer?: Uint8Array } | null | undefined;
-  return binary?.buffer instanceof Uint8Array ? binary.buffer : null;
 }
 
 /**
@@ -44,8 +45,8 @@ export async function backfillAntimeridianBoxes(db: mongo.Db): Promise<number> {
       const stored = signal.bbox;
       if (!stored || stored.crossesAntimeridian || stored.maxLon - stored.minLon <= 180) continue;
       const packed =
-        packedBytes(signal.track) ??
-        (signal.trackId ? packedBytes((await tracks.findOne({ _id: signal.trackId }))?.track) : null);
+        packedTrackBytes(signal.track) ??
+        (signal.trackId ? packedTrackBytes((await tracks.findOne({ _id: signal.trackId }))?.track) : null);
       const points = packed ? decodeTrack(packed) : [];
       if (points.length === 0) continue;
       const bbox = trackBBox(points);
@@ -62,7 +63,5 @@ export async function backfillAntimeridianBoxes(db: mongo.Db): Promise<number> {
 
 /** Records the backfill as run, for a database whose signals were all written by this version (seeds, tests). */
 export async function recordAntimeridianBoxesDone(db: mongo.Db): Promise<void> {
-  await db
-    .collection<MigrationRecord>(MIGRATIONS_COLLECTION)
-    .updateOne({ _id: ANTIMERIDIAN_BBOX_MIGRATION }, { $setOnInsert: { ranAt: new Date() } }, { upsert: true });
+  await recordMigration(db, ANTIMERIDIAN_BBOX_MIGRATION);
 }

@@ -53,7 +53,7 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
     } finally {
       await cursor.close();
     }
-    await recordDayFieldMigration(db, target.migrationId);
+    await recordMigration(db, target.migrationId);
   }
   return updated;
 }
@@ -63,10 +63,11 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
  * day (written by this version: seeds, tests).
  */
 export async function recordDayFieldsDone(db: mongo.Db): Promise<void> {
-  for (const target of DAY_FIELD_TARGETS) await recordDayFieldMigration(db, target.migrationId);
+  for (const target of DAY_FIELD_TARGETS) await recordMigration(db, target.migrationId);
 }
 
-async function recordDayFieldMigration(db: mongo.Db, migrationId: string): Promise<void> {
+/** Records migration `migrationId` as run (idempotent: the first run's time stays). */
+export async function recordMigration(db: mongo.Db, migrationId: string): Promise<void> {
   await db
     .collection<MigrationRecord>(MIGRATIONS_COLLECTION)
     .updateOne({ _id: migrationId }, { $setOnInsert: { ranAt: new Date() } }, { upsert: true });

@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 
 export * from './xray-message';
-export * from './last-sample-time';
+export * from './sample-times';
 export * from './xray-message.validator';
 export * from './signature';
 export * from './topology';

@@ -15,6 +15,16 @@ export interface TrackPoint {
 const FIELDS = 4;
 const BYTES_PER_POINT = FIELDS * 8;
 
+/** The bytes of a packed track as a lean read returns it (a Buffer, or a BSON Binary holding them); null when absent. */
+export function packedTrackBytes(value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value;
+  const binary = value as { buffer?: Uint8Array };
+  // A view of the bytes the driver read, not a copy: it keeps that reply alive while it is held
+  // (decoded at once, or cached by one operation's loader).
+  return binary.buffer ? Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength) : null;
+}
+
 /** Packs points into the stored binary form. */
 export function encodeTrack(points: ReadonlyArray<TrackPoint>): Buffer {
   const buffer = Buffer.alloc(points.length * BYTES_PER_POINT);

@@ -8,7 +8,7 @@ import {
   OFFSET_LIMIT_MS,
   type ValidXRayMessage,
 } from './xray-message';
-import { lastSampleTime } from './last-sample-time';
+import { lastSampleTime } from './sample-times';
 import { isWellFormedPayload } from './xray-payload.fast-check';
 
 /** One bad field of a message: its JSON path (e.g. `$.dev1.data[3][1][0]`) and what is wrong. */

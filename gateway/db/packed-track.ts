@@ -1,15 +1,6 @@
 import type { Types } from 'mongoose';
+import { packedTrackBytes } from '../../schema';
 import type { GatewayModels } from './gateway-models';
-
-/** The bytes of a packed track as a lean read returns it (a Buffer, or a BSON Binary holding them); null when absent. */
-function packedTrackBytes(value: unknown): Buffer | null {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value;
-  const binary = value as { buffer?: Uint8Array };
-  // A view of the bytes the driver read, not a copy: it keeps that reply alive while it is held
-  // (decoded at once, or cached by one operation's loader).
-  return binary.buffer ? Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength) : null;
-}
 
 /** A signal's packed track from `signal_tracks`, by `_id` equality (pushed down to PostgreSQL; `$in` is not). */
 async function readPackedTrack(models: GatewayModels, trackId: Types.ObjectId): Promise<Buffer | null> {

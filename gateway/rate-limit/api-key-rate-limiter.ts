@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthenticatedKey } from '../auth/authenticated-key';
+import { fallbackRateLimiter } from './fallback-limiter';
 import type { RateLimitDecision } from './rate-limit-decision';
 
 export interface ApiKeyRateLimiterOptions {
@@ -27,16 +28,11 @@ export interface ApiKeyRateLimiter {
  */
 export function createApiKeyRateLimiter(options: ApiKeyRateLimiterOptions): ApiKeyRateLimiter {
   const limit = options.points;
-  const limiter = new RateLimiterRedis({
-    storeClient: options.redis,
+  const limiter = fallbackRateLimiter({
+    redis: options.redis,
     keyPrefix: `${options.namespace}:rl`,
     points: limit,
-    duration: options.durationSec,
-    insuranceLimiter: new RateLimiterMemory({
-      keyPrefix: `${options.namespace}:rl-mem`,
-      points: limit,
-      duration: options.durationSec,
-    }),
+    durationSec: options.durationSec,
   });
   return {
     async consume(auth) {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { fallbackRateLimiter } from './fallback-limiter';
 
 export interface AuthFailureLimiterOptions {
   redis: Redis;
@@ -35,16 +36,11 @@ export function createAuthFailureLimiter(options: AuthFailureLimiterOptions): Au
     return { take: async () => 0, giveBack: async () => undefined };
   }
   const points = options.failuresPerMinute;
-  const limiter = new RateLimiterRedis({
-    storeClient: options.redis,
+  const limiter = fallbackRateLimiter({
+    redis: options.redis,
     keyPrefix: `${options.namespace}:authfail`,
     points,
-    duration: WINDOW_SEC,
-    insuranceLimiter: new RateLimiterMemory({
-      keyPrefix: `${options.namespace}:authfail-mem`,
-      points,
-      duration: WINDOW_SEC,
-    }),
+    durationSec: WINDOW_SEC,
   });
   return {
     async take(address) {

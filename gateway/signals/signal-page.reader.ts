@@ -54,16 +54,15 @@ export async function readSignalPage(
   };
   // Only ranges read by day gain from a narrower range; ask whether days can be read (a cached
   // lookup) only then.
-  const dayReadable =
-    (descending || (filter.fromMs !== undefined && filter.toMs !== undefined)) &&
-    (await dayFields.ready(DAY_FIELD_MIGRATIONS.signals));
+  const bounded = filter.fromMs !== undefined && filter.toMs !== undefined;
+  const dayReadable = (descending || bounded) && (await dayFields.ready(DAY_FIELD_MIGRATIONS.signals));
   // Newest first, the most recent days usually fill the page: read them by day before the whole range.
   const window = descending && dayReadable ? recentWindowOf(filter, cursor, Date.now()) : undefined;
   const fromWindow = window ? await scan(window, true, true) : undefined;
   const scanned =
     fromWindow !== undefined && fromWindow.length > page.size
       ? fromWindow
-      : ((await scan(filter, dayReadable && filter.fromMs !== undefined && filter.toMs !== undefined)) ?? []);
+      : ((await scan(filter, dayReadable && bounded)) ?? []);
   const hasMore = scanned.length > page.size;
   const kept = scanned.slice(0, page.size);
   if (page.direction === 'backward') kept.reverse();
