@@ -42,7 +42,7 @@ const PLANS: ReadonlyArray<ScenarioPlan> = [
     id: 'queries',
     title: '4. Queries',
     goal: 'GraphQL p99 ≤ 1.1 × driver p99 + 2 ms; deviceStats/trends p99 < 20 ms',
-    budgetSeconds: [540, 180],
+    budgetSeconds: [720, 180],
   },
   {
     id: 'http',

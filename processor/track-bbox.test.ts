@@ -20,6 +20,44 @@ describe('smallestLongitudeArc', () => {
     expect(smallestLongitudeArc([-90, 90])).toEqual({ west: -90, east: 90, width: 180 });
   });
 
+  it('finds the arc a sort of every gap finds, in one pass or not, for spans either side of half the circle', () => {
+    // The plain definition: the complement of the largest gap between sorted neighbours, a tie
+    // going to the gap across the antimeridian.
+    const reference = (lons: number[]) => {
+      const sorted = [...new Set(lons)].sort((a, b) => a - b);
+      const first = sorted[0] as number;
+      const last = sorted[sorted.length - 1] as number;
+      let arc = { west: first, east: last, width: last - first };
+      let largestGap = first + 360 - last;
+      for (let i = 1; i < sorted.length; i += 1) {
+        const gap = (sorted[i] as number) - (sorted[i - 1] as number);
+        if (gap > largestGap) {
+          largestGap = gap;
+          arc = { west: sorted[i] as number, east: sorted[i - 1] as number, width: 360 - gap };
+        }
+      }
+      return arc;
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let run = 0; run < 2_000; run += 1) {
+      // One to three narrow clusters anywhere: spans below and above 180, wide gaps inside them.
+      const clusters = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+        centre: random() * 360 - 180,
+        width: random() * 30,
+      }));
+      const lons = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => {
+        const cluster = clusters[i % clusters.length] as { centre: number; width: number };
+        const lon = cluster.centre + (random() - 0.5) * cluster.width;
+        return lon >= 180 ? lon - 360 : lon < -180 ? lon + 360 : lon;
+      });
+      expect(smallestLongitudeArc(lons)).toEqual(reference(lons));
+    }
+  });
+
   it('is one meridian, width 0, for repeated longitudes and for 180 with -180', () => {
     expect(smallestLongitudeArc([5, 5, 5])).toEqual({ west: 5, east: 5, width: 0 });
     expect(smallestLongitudeArc([180, -180])).toEqual({ west: -180, east: -180, width: 0 });

@@ -34,6 +34,20 @@ function normalizedLongitude(lon: number): number {
  * edges are input values, never sums, so they carry no rounding.
  */
 export function smallestLongitudeArc(lons: readonly number[]): LongitudeArc {
+  // Nearly every track spans at most half the circle: then no gap between neighbours can exceed
+  // the one across the antimeridian (a tie prefers that one), so the arc is min..max, found in one
+  // pass instead of a sort of every longitude.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const lon of lons) {
+    if (!(lon >= -180 && lon < 180)) {
+      min = Number.NaN;
+      break;
+    }
+    if (lon < min) min = lon;
+    if (lon > max) max = lon;
+  }
+  if (lons.length > 0 && max - min <= 180) return { west: min, east: max, width: max - min };
   const sorted = [...new Set(lons.map(normalizedLongitude))].sort((a, b) => a - b);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];

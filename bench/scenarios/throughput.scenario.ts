@@ -5,7 +5,7 @@ import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { KeepAliveClient } from '../lib/http-client';
 import { connectBenchDb, dropDatabase, queueDepth, resetVhost } from '../lib/infra';
 import { waitFor } from '../lib/pacer';
-import { measureRawBroker, measureRawDb } from '../lib/raw-limits';
+import { measureRawBroker, measureRawDb, type RawRate } from '../lib/raw-limits';
 import { ratio } from '../lib/report';
 import {
   benchDeviceId,
@@ -23,8 +23,46 @@ import { DEFAULT_PROCESSOR_PREFETCH } from '../../processor/config';
 const CONCURRENT_CLIENTS = 16;
 const DEVICES = 100;
 const DRAIN_WAIT_MS = 30_000;
-/** Batches the raw DB limit keeps in flight: as many as the processor (MAX_CONCURRENT_BATCHES). */
-const RAW_DB_BATCHES_IN_FLIGHT = MAX_CONCURRENT_BATCHES;
+
+/**
+ * Each raw limit is the fastest of a few settings ("batched as well as the driver allows"): a limit
+ * measured with one setting only understates what the broker or the database can do, and so
+ * overstates the pipeline's ratio. The first of each list is the setting the pipeline itself comes
+ * closest to (ingest's concurrent publishes; the processor's batches in flight).
+ */
+const RAW_BROKER_SETTINGS = [
+  { window: 64, prefetch: 32 },
+  { window: 256, prefetch: 256 },
+  { window: 1024, prefetch: 512 },
+];
+const RAW_DB_SETTINGS = [
+  { batch: 32, concurrency: MAX_CONCURRENT_BATCHES },
+  { batch: 128, concurrency: MAX_CONCURRENT_BATCHES },
+  { batch: 512, concurrency: 2 },
+];
+
+/** One raw limit measured with one setting, with the CPU of every process meanwhile. */
+interface RawTrial<Setting> {
+  setting: Setting;
+  rate: RawRate;
+  cpu: Record<string, number>;
+}
+
+/** Measures `settings` one after the other; the fastest is the limit. */
+async function fastestOf<Setting>(
+  settings: ReadonlyArray<Setting>,
+  generatorLabel: string,
+  measure: (setting: Setting) => Promise<RawRate>,
+): Promise<{ trials: Array<RawTrial<Setting>>; best: RawTrial<Setting> }> {
+  const trials: Array<RawTrial<Setting>> = [];
+  for (const setting of settings) {
+    const meter = new GroupCpuMeter(cpuGroupsFor({ [generatorLabel]: process.pid })).start();
+    const rate = await measure(setting);
+    trials.push({ setting, rate, cpu: meter.stop() });
+  }
+  const best = trials.reduce((a, b) => (b.rate.perSecond > a.rate.perSecond ? b : a));
+  return { trials, best };
+}
 
 /** One pass of the pipeline under a given processor configuration. */
 interface PipelineRun {
@@ -141,38 +179,34 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const postingMs = options.quick ? 15_000 : 25_000;
 
   log('raw broker limit');
-  await resetVhost(config);
-  let meter = new GroupCpuMeter(cpuGroupsFor({ 'generator (publisher + consumer)': process.pid })).start();
-  const broker = await measureRawBroker(config.amqpUrl, sample.raw, {
-    durationMs: rawWindowMs,
-    window: 64,
-    prefetch: 32,
+  const brokerTrials = await fastestOf(RAW_BROKER_SETTINGS, 'generator (publisher + consumer)', async (setting) => {
+    await resetVhost(config);
+    return measureRawBroker(config.amqpUrl, sample.raw, { durationMs: rawWindowMs, ...setting });
   });
-  const brokerCpu = meter.stop();
+  const broker = brokerTrials.best.rate;
+  const brokerCpu = brokerTrials.best.cpu;
 
   log('raw DB limit');
-  await dropDatabase(config.mongoUrl);
-  const connection = await connectBenchDb(config);
-  await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
-  meter = new GroupCpuMeter(cpuGroupsFor({ 'generator (driver writes)': process.pid })).start();
-  const database = await measureRawDb(connection, sample, {
-    durationMs: rawWindowMs,
-    batch: 32,
-    concurrency: RAW_DB_BATCHES_IN_FLIGHT,
-  });
-  const databaseCpu = meter.stop();
-  await connection.dropDatabase();
-  // Diagnostic beside (b): the same writes plus the rollup upserts the pipeline also owes per batch.
+  const writeRaw = async (setting: { batch: number; concurrency: number }, withRollups: boolean) => {
+    await dropDatabase(config.mongoUrl);
+    const connection = await connectBenchDb(config);
+    try {
+      await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
+      return await measureRawDb(connection, sample, { durationMs: rawWindowMs, ...setting, withRollups });
+    } finally {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    }
+  };
+  const databaseTrials = await fastestOf(RAW_DB_SETTINGS, 'generator (driver writes)', (setting) =>
+    writeRaw(setting, false),
+  );
+  const database = databaseTrials.best.rate;
+  const databaseCpu = databaseTrials.best.cpu;
+  // Diagnostic beside (b): the same writes plus the rollup upserts the pipeline also owes per batch,
+  // with the setting that gave the limit.
   log('raw DB limit with rollups');
-  await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
-  const databaseWithRollups = await measureRawDb(connection, sample, {
-    durationMs: rawWindowMs,
-    batch: 32,
-    concurrency: RAW_DB_BATCHES_IN_FLIGHT,
-    withRollups: true,
-  });
-  await connection.dropDatabase();
-  await connection.close();
+  const databaseWithRollups = await writeRaw(databaseTrials.best.setting, true);
 
   // The defaults, then a larger prefetch: the processor batches what is in flight and merges the
   // rollups of every message waiting for them, so prefetch bounds both.
@@ -222,22 +256,22 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
             ],
             [`pipeline, ${run.label}: accepted (202)/s, same window`, run.acceptedPerSecond, null, null, null],
           ]),
-          [
-            '(a) raw broker: publish with confirms + consume with ack, same bytes',
-            broker.perSecond,
-            broker.count,
-            broker.seconds,
+          ...brokerTrials.trials.map(({ setting, rate }) => [
+            `(a) raw broker: publish with confirms (${setting.window} unconfirmed) + consume with ack (prefetch ${setting.prefetch}), same bytes${rate === broker ? ' — the limit' : ''}`,
+            rate.perSecond,
+            rate.count,
+            rate.seconds,
             null,
-          ],
-          [
-            '(b) raw DB: signal and track docs insertMany(32) + gzipped payloads in GridFS format (insertMany chunks + files)',
-            database.perSecond,
-            database.count,
-            database.seconds,
+          ]),
+          ...databaseTrials.trials.map(({ setting, rate }) => [
+            `(b) raw DB: signal and track docs insertMany(${setting.batch}) + gzipped payloads in GridFS format (insertMany chunks + files), ${setting.concurrency} batches in flight${rate === database ? ' — the limit' : ''}`,
+            rate.perSecond,
+            rate.count,
+            rate.seconds,
             null,
-          ],
+          ]),
           [
-            'diagnostic: (b) plus the rollup upserts (device, device-hour, fleet-hour; bulkWrite ≤ 32)',
+            `diagnostic: (b) with insertMany(${databaseTrials.best.setting.batch}) plus the rollup upserts (device, device-hour, fleet-hour; bulkWrite ≤ 32)`,
             databaseWithRollups.perSecond,
             databaseWithRollups.count,
             databaseWithRollups.seconds,
@@ -246,8 +280,8 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
         ],
       },
       ...runs.map((run) => cpuTable(`CPU while the pipeline ran (${run.label})`, run.cpu)),
-      cpuTable('CPU during the raw broker limit', brokerCpu),
-      cpuTable('CPU during the raw DB limit', databaseCpu),
+      cpuTable('CPU during the raw broker limit (its fastest setting)', brokerCpu),
+      cpuTable('CPU during the raw DB limit (its fastest setting)', databaseCpu),
       ...profiles.tables,
     ],
     notes: [
@@ -262,6 +296,8 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
     data: {
       broker,
       database,
+      brokerTrials: brokerTrials.trials,
+      databaseTrials: databaseTrials.trials,
       databaseWithRollups,
       runs,
       ratio: pipelineRatio,
