@@ -11,6 +11,7 @@ import mongoose, { type Connection, type Types } from 'mongoose';
 import { HourBucketModel, RAW_PAYLOAD_BUCKET, SignalModel, DeviceModel } from '../schema';
 import { recordAntimeridianBoxesDone } from '../processor/antimeridian-bbox.backfill';
 import { recordDayFieldsDone } from '../processor/day-field.backfill';
+import { recordLongestSignalSpansDone } from '../processor/signal-span.backfill';
 import { loadBenchConfig } from './bench.config';
 import { connectBenchDb } from './lib/infra';
 import { loadSampleTemplate } from './lib/sample';
@@ -63,6 +64,7 @@ export class Seeder {
     }
     await recordDayFieldsDone(this.connection.db!);
     await recordAntimeridianBoxesDone(this.connection.db!);
+    await recordLongestSignalSpansDone(this.connection.db!);
     const bucket = new mongoose.mongo.GridFSBucket(this.connection.db!, { bucketName: RAW_PAYLOAD_BUCKET });
     const upload = bucket.openUploadStream('seed-sample.json.gz');
     await new Promise<void>((resolve, reject) =>

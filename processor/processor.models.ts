@@ -11,6 +11,7 @@ import {
 } from '../schema';
 import { backfillAntimeridianBoxes } from './antimeridian-bbox.backfill';
 import { backfillDayFields } from './day-field.backfill';
+import { backfillLongestSignalSpans } from './signal-span.backfill';
 import { RawPayloadStore } from './raw-payload.store';
 import type { SignalTrackDocument } from './signal-document';
 import { SignalTrackStore } from './signal-track.store';
@@ -62,6 +63,7 @@ export async function bindProcessorModels(connection: Connection): Promise<Proce
   // Before anything is written: readers narrow by `day` once this has recorded itself as done.
   await backfillDayFields(db);
   await backfillAntimeridianBoxes(db);
+  await backfillLongestSignalSpans(db);
   await models.rawPayloads.ensureIndexes();
   return models;
 }

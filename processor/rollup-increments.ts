@@ -1,5 +1,5 @@
 import { FLEET_DEVICE_ID, hourBucketIdFor, hourStartOf, utcDayOf } from '../schema';
-import type { RollupContribution } from './rollup-recompute';
+import { signalSpanMs, type RollupContribution } from './rollup-recompute';
 
 /** One update statement of a bulkWrite on `devices` or `hour_buckets`. */
 export interface RollupUpdate {
@@ -40,7 +40,12 @@ export function rollupIncrementsFor(signal: RollupContribution): RollupIncrement
             },
             // `$max` of an embedded document compares field by field in order: the latest time
             // wins, ties go to the greater lat, lon, speed (see comparePositions).
-            $max: { maxSpeed: signal.maxSpeed, lastSeen: ingestedAt, lastPosition },
+            $max: {
+              maxSpeed: signal.maxSpeed,
+              lastSeen: ingestedAt,
+              lastPosition,
+              longestSignalSpanMs: signalSpanMs(signal),
+            },
             $min: { firstSeen: ingestedAt },
           },
           upsert: true,

@@ -30,6 +30,13 @@ export interface DeviceRollup {
   speedSum: number;
   sampleCount: number;
   dataVolume: number;
+  /** Longest `end.time − time` of its signals (schema's Device.longestSignalSpanMs). */
+  longestSignalSpanMs: number;
+}
+
+/** How long after its message time a signal's last kept sample was taken. */
+export function signalSpanMs(signal: RollupContribution): number {
+  return signal.end.time - signal.time;
 }
 
 /** An hour bucket as stored in `hour_buckets` (a device's, or the fleet's with deviceId `*`). */
@@ -83,6 +90,7 @@ export function recomputeRollups(signals: Iterable<RollupContribution>): Recompu
         speedSum: signal.speedSum,
         sampleCount: signal.sampleCount,
         dataVolume: signal.dataVolume,
+        longestSignalSpanMs: signalSpanMs(signal),
       });
     } else {
       if (signal.ingestedAt < device.firstSeen.getTime()) device.firstSeen = ingestedAt;
@@ -95,6 +103,7 @@ export function recomputeRollups(signals: Iterable<RollupContribution>): Recompu
       device.speedSum += signal.speedSum;
       device.sampleCount += signal.sampleCount;
       device.dataVolume += signal.dataVolume;
+      device.longestSignalSpanMs = Math.max(device.longestSignalSpanMs, signalSpanMs(signal));
     }
     addToBucket(buckets, signal.deviceId, signal);
     addToBucket(buckets, FLEET_DEVICE_ID, signal);

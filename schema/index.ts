@@ -20,6 +20,7 @@ export * from './models/signal-track.model';
 export * from './models/device.model';
 export * from './models/hour-bucket.model';
 export * from './day-field.migration';
+export * from './signal-span.migration';
 export * from './models/api-key.model';
 export * from './ops/assert-never';
 export * from './ops/logger';

@@ -4,6 +4,7 @@ import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../../gateway/db/utc-days'
 import { decodeSignalCursor } from '../../gateway/pagination/signal-cursor';
 import { validateSignalFilter } from '../../gateway/signals/signal-query';
 import { driverSignalPage } from '../lib/driver-signal-page';
+import { trackDaysOf } from '../../gateway/track/track-days';
 import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { KeepAliveClient } from '../lib/http-client';
@@ -278,14 +279,35 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
               { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() },
             ),
           driver: async () => {
-            // The gateway's finds: the signals, then each track by `_id`, eight at a time.
-            const found = await signals
-              .find(
-                { deviceId, time: { $gte: trackFromInclusive, $lte: trackTo } },
-                { projection: { time: 1, trackId: 1 } },
+            // The gateway's finds: the device's longest span, the signals that reach into the range
+            // (by day when that span bounds them), then each track by `_id`, eight at a time.
+            const device = await devices.findOne(
+              { _id: deviceId as never },
+              { projection: { longestSignalSpanMs: 1 } },
+            );
+            const days = trackDaysOf(
+              trackFromInclusive.getTime(),
+              trackTo.getTime(),
+              (device?.longestSignalSpanMs as number | undefined) ?? Number.NaN,
+            ) ?? [undefined];
+            const found = (
+              await Promise.all(
+                days.map((day) =>
+                  signals
+                    .find(
+                      {
+                        deviceId,
+                        ...(day === undefined ? {} : { day }),
+                        time: { $lte: trackTo },
+                        'end.time': { $gte: trackFromInclusive },
+                      },
+                      { projection: { time: 1, trackId: 1 } },
+                    )
+                    .sort({ time: 1, _id: 1 })
+                    .toArray(),
+                ),
               )
-              .sort({ time: 1 })
-              .toArray();
+            ).flat();
             const packed: Uint8Array[] = new Array(found.length);
             let next = 0;
             await Promise.all(

@@ -1,10 +1,12 @@
 import type { Types } from 'mongoose';
-import { decodeTrack, type TrackPoint } from '../../schema';
+import { DAY_FIELD_MIGRATIONS, decodeTrack, SIGNAL_SPAN_MIGRATION, type TrackPoint } from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
 import { BadUserInputError } from '../errors/gateway-errors';
+import type { GatewayServices } from '../gateway-services';
 import { distinctReadings } from './distinct-readings';
+import { trackDaysOf } from './track-days';
 
 /** Signals read per query (their tracks are read by id after each batch). */
 const BATCH_SIZE = 100;
@@ -16,6 +18,9 @@ interface TrackDoc extends PackedTrackSource {
   _id: Types.ObjectId;
   time: Date;
 }
+
+/** Days read at once, each in keyset batches of its own (with its track reads: at most 16 operations per request). */
+const DAY_READ_CONCURRENCY = 2;
 
 /** Track reads in flight at once (each by `_id` equality). */
 const TRACK_READ_CONCURRENCY = 8;
@@ -30,43 +35,83 @@ async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): 
 }
 
 /**
+ * The UTC days to read `deviceId`'s signals in [fromMs, toMs] by, or undefined to read its whole
+ * history. FerretDB narrows a query in PostgreSQL by top-level equality only, so without `day` a
+ * track reads every signal the device ever sent. Days are used once the `day` backfill and the
+ * longest-span backfill have run, and when the device has a longest span (a device without one was
+ * never stored, or not yet by this version).
+ */
+async function trackDays(
+  services: Pick<GatewayServices, 'models' | 'dayFields'>,
+  deviceId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<string[] | undefined> {
+  const ready =
+    (await services.dayFields.ready(DAY_FIELD_MIGRATIONS.signals)) &&
+    (await services.dayFields.ready(SIGNAL_SPAN_MIGRATION));
+  if (!ready) return undefined;
+  const device = await services.models.devices
+    .findOne({ _id: deviceId }, { longestSignalSpanMs: 1 })
+    .lean<{ longestSignalSpanMs?: number }>();
+  const span = device?.longestSignalSpanMs;
+  return typeof span === 'number' && Number.isFinite(span) ? trackDaysOf(fromMs, toMs, span) : undefined;
+}
+
+/**
  * Every kept sample of `deviceId` with a time in [from, to], in time order, each reading once. Reads the device's
  * signals that overlap the range (message time before `to`, last sample at or after `from`) in
- * keyset batches with `deviceId` equality at the top level.
+ * keyset batches with `deviceId` equality at the top level, and `day` equality per day when the
+ * device's longest signal bounds how early such a signal can start.
  */
 export async function readTrackPoints(
-  models: GatewayModels,
+  services: Pick<GatewayServices, 'models' | 'dayFields'>,
   deviceId: string,
   fromMs: number,
   toMs: number,
 ): Promise<TrackPoint[]> {
-  const points: TrackPoint[] = [];
-  let after: { time: Date; id: Types.ObjectId } | undefined;
-  for (;;) {
-    const query: Record<string, unknown> = {
-      deviceId,
-      time: { $lte: new Date(toMs) },
-      'end.time': { $gte: new Date(fromMs) },
-    };
-    if (after) query.$or = [{ time: { $gt: after.time } }, { time: after.time, _id: { $gt: after.id } }];
-    const batch = await models.signals
-      .find(query, { time: 1, trackId: 1, track: 1 })
-      .sort({ time: 1, _id: 1 })
-      .limit(BATCH_SIZE)
-      .lean<TrackDoc[]>();
-    for (const track of await tracksOf(models, batch)) {
-      for (const point of decodeTrack(track)) {
-        if (point.time >= fromMs && point.time <= toMs) points.push(point);
+  const { models } = services;
+  const days: ReadonlyArray<string | undefined> = (await trackDays(services, deviceId, fromMs, toMs)) ?? [undefined];
+  let gathered = 0;
+  const readDay = async (day: string | undefined): Promise<TrackPoint[]> => {
+    const points: TrackPoint[] = [];
+    let after: { time: Date; id: Types.ObjectId } | undefined;
+    for (;;) {
+      const query: Record<string, unknown> = {
+        deviceId,
+        ...(day === undefined ? {} : { day }),
+        time: { $lte: new Date(toMs) },
+        'end.time': { $gte: new Date(fromMs) },
+      };
+      if (after) query.$or = [{ time: { $gt: after.time } }, { time: after.time, _id: { $gt: after.id } }];
+      const batch = await models.signals
+        .find(query, { time: 1, trackId: 1, track: 1 })
+        .sort({ time: 1, _id: 1 })
+        .limit(BATCH_SIZE)
+        .lean<TrackDoc[]>();
+      for (const track of await tracksOf(models, batch)) {
+        for (const point of decodeTrack(track)) {
+          if (point.time >= fromMs && point.time <= toMs) {
+            points.push(point);
+            gathered += 1;
+          }
+        }
+        if (gathered > MAX_TRACK_SAMPLES)
+          throw new BadUserInputError(
+            `the range holds more than ${MAX_TRACK_SAMPLES} samples; narrow \`from\`/\`to\``,
+            {
+              argument: 'to',
+            },
+          );
       }
-      if (points.length > MAX_TRACK_SAMPLES)
-        throw new BadUserInputError(`the range holds more than ${MAX_TRACK_SAMPLES} samples; narrow \`from\`/\`to\``, {
-          argument: 'to',
-        });
+      const last = batch[batch.length - 1];
+      if (batch.length < BATCH_SIZE || !last) break;
+      after = { time: last.time, id: last._id };
     }
-    const last = batch[batch.length - 1];
-    if (batch.length < BATCH_SIZE || !last) break;
-    after = { time: last.time, id: last._id };
-  }
+    return points;
+  };
+  // Days in order, each in (time, _id) order: the signals' order, whatever finished first.
+  const points = (await mapWithConcurrency(days, DAY_READ_CONCURRENCY, readDay)).flat();
   // Signals may overlap in time; the stable sort keeps each signal's own order on equal times.
   return distinctReadings(points.sort((a, b) => a.time - b.time));
 }

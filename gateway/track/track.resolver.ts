@@ -33,7 +33,7 @@ export class TrackResolver {
     const fromMs = from.getTime();
     const toMs = to.getTime();
     if (!(fromMs < toMs)) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
-    const points = await readTrackPoints(this.services.models, deviceId, fromMs, toMs);
+    const points = await readTrackPoints(this.services, deviceId, fromMs, toMs);
     return downsampleTrack(points, limit).map(toPosition);
   }
 }

@@ -49,6 +49,16 @@ export class Device {
   /** Sum of stored signals' dataVolume, bytes. */
   @prop({ required: true, type: () => Number, default: 0 })
   public dataVolume!: number;
+
+  /**
+   * Longest time from a stored signal's message time to its last kept sample, ms: a signal that
+   * reaches into a range starts at most this long before it, which lets `track` read by day.
+   * Kept by `$max` as signals are stored and recomputed with the other rollups (a deleted signal
+   * may leave it longer than needed, which costs reads, never results); absent on devices stored
+   * before it until the processor's migration (schema/signal-span.migration.ts).
+   */
+  @prop({ type: () => Number })
+  public longestSignalSpanMs?: number;
 }
 
 /** The typegoose model of {@link Device}. */

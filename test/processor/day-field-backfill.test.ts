@@ -1,7 +1,14 @@
 import type mongoose from 'mongoose';
 import { ANTIMERIDIAN_BBOX_MIGRATION } from '../../processor/antimeridian-bbox.backfill';
 import { backfillDayFields } from '../../processor/day-field.backfill';
-import { DAY_FIELD_MIGRATIONS, hourBucketIdFor, hourStartOf, MIGRATIONS_COLLECTION, utcDayOf } from '../../schema';
+import {
+  DAY_FIELD_MIGRATIONS,
+  hourBucketIdFor,
+  hourStartOf,
+  MIGRATIONS_COLLECTION,
+  SIGNAL_SPAN_MIGRATION,
+  utcDayOf,
+} from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectSuiteDb, startTestProcessor } from './support/processor-harness';
@@ -52,7 +59,12 @@ describe('day field backfill', () => {
     expect(new Set(signals.map((signal) => signal.day))).toEqual(new Set(['2025-06-30', '2025-07-01']));
     const migrations = await db.collection(MIGRATIONS_COLLECTION).find({}).toArray();
     expect(migrations.map((m) => m._id).sort()).toEqual(
-      [DAY_FIELD_MIGRATIONS.hourBuckets, DAY_FIELD_MIGRATIONS.signals, ANTIMERIDIAN_BBOX_MIGRATION].sort(),
+      [
+        DAY_FIELD_MIGRATIONS.hourBuckets,
+        DAY_FIELD_MIGRATIONS.signals,
+        ANTIMERIDIAN_BBOX_MIGRATION,
+        SIGNAL_SPAN_MIGRATION,
+      ].sort(),
     );
 
     // Recorded as done: a later start does not walk the collections again.

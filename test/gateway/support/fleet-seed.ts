@@ -4,6 +4,7 @@ import { encodeTrack, type Signal, type TrackPoint, utcDayOf } from '../../../sc
 import type { GatewayModels } from '../../../gateway/db/gateway-models';
 import { recordAntimeridianBoxesDone } from '../../../processor/antimeridian-bbox.backfill';
 import { recordDayFieldsDone } from '../../../processor/day-field.backfill';
+import { recordLongestSignalSpansDone } from '../../../processor/signal-span.backfill';
 import { recomputeRollups } from '../../../processor/rollup-recompute';
 import { contributionOf } from '../../../processor/signal-document';
 
@@ -99,6 +100,8 @@ export async function storeSignals(models: GatewayModels, specs: SignalSpec[]): 
   // Every document seeded here carries its day, as the processor writes them.
   await recordDayFieldsDone(models.signals.db.db!);
   await recordAntimeridianBoxesDone(models.signals.db.db!);
+  // Its devices carry their longest span: rebuilt from every signal above.
+  await recordLongestSignalSpansDone(models.signals.db.db!);
   return documents;
 }
 
