@@ -3,6 +3,7 @@ import {
   DeviceModel,
   HourBucketModel,
   RAW_PAYLOAD_BUCKET,
+  ROLLUP_REPAIRS_COLLECTION,
   SIGNAL_TRACKS_COLLECTION,
   SignalModel,
   type Device,
@@ -15,9 +16,6 @@ import { backfillLongestSignalSpans } from './signal-span.backfill';
 import { RawPayloadStore } from './raw-payload.store';
 import type { SignalTrackDocument } from './signal-document';
 import { SignalTrackStore } from './signal-track.store';
-
-/** Devices whose rollups must be recomputed before they can be trusted again (processor-internal). */
-export const ROLLUP_REPAIRS_COLLECTION = 'rollup_repairs';
 
 /**
  * Written before a batch of signals (or a rewrite) touches rollups and deleted once they are exact

@@ -56,6 +56,11 @@ describe('smallestLongitudeArc', () => {
       });
       expect(smallestLongitudeArc(lons)).toEqual(reference(lons));
     }
+    // Within rounding of 180°: the sum across the antimeridian decides, as in the sort.
+    const nearHalf = [-31.10015147304549, 148.89984852695451];
+    expect(smallestLongitudeArc(nearHalf)).toEqual(reference(nearHalf));
+    // -0 counts as 0 (a Set does not tell them apart).
+    expect(smallestLongitudeArc([-0, 5])).toEqual({ west: 0, east: 5, width: 5 });
   });
 
   it('is one meridian, width 0, for repeated longitudes and for 180 with -180', () => {

@@ -34,9 +34,10 @@ function normalizedLongitude(lon: number): number {
  * edges are input values, never sums, so they carry no rounding.
  */
 export function smallestLongitudeArc(lons: readonly number[]): LongitudeArc {
-  // Nearly every track spans at most half the circle: then no gap between neighbours can exceed
-  // the one across the antimeridian (a tie prefers that one), so the arc is min..max, found in one
-  // pass instead of a sort of every longitude.
+  // Nearly every track spans far less than half the circle: then every gap between neighbours is
+  // narrower than the one across the antimeridian, so the arc is min..max, found in one pass instead
+  // of a sort of every longitude. The 1° margin keeps a span within rounding of 180° (where the sum
+  // `first + 360 - last` decides) on the sort's path; `+ 0` gives -0 as 0, as the sort's Set does.
   let min = Infinity;
   let max = -Infinity;
   for (const lon of lons) {
@@ -47,7 +48,7 @@ export function smallestLongitudeArc(lons: readonly number[]): LongitudeArc {
     if (lon < min) min = lon;
     if (lon > max) max = lon;
   }
-  if (lons.length > 0 && max - min <= 180) return { west: min, east: max, width: max - min };
+  if (lons.length > 0 && max - min < 179) return { west: min + 0, east: max + 0, width: max - min };
   const sorted = [...new Set(lons.map(normalizedLongitude))].sort((a, b) => a - b);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];

@@ -21,6 +21,7 @@ export * from './models/device.model';
 export * from './models/hour-bucket.model';
 export * from './day-field.migration';
 export * from './signal-span.migration';
+export * from './rollup-repairs';
 export * from './models/api-key.model';
 export * from './ops/assert-never';
 export * from './ops/logger';

@@ -1,10 +1,11 @@
 import type { Connection } from 'mongoose';
-import { decodeTrack, FLEET_DEVICE_ID } from '../../schema';
+import { decodeTrack, FLEET_DEVICE_ID, ROLLUP_REPAIRS_COLLECTION } from '../../schema';
 import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../../gateway/db/utc-days';
 import { decodeSignalCursor } from '../../gateway/pagination/signal-cursor';
 import { validateSignalFilter } from '../../gateway/signals/signal-query';
 import { driverSignalPage } from '../lib/driver-signal-page';
 import { trackDaysOf } from '../../gateway/track/track-days';
+import { mapWithConcurrency } from '../../gateway/db/map-with-concurrency';
 import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { KeepAliveClient } from '../lib/http-client';
@@ -183,6 +184,7 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       const devices = connection.collection('devices');
       const buckets = connection.collection('hour_buckets');
       const tracks = connection.collection('signal_tracks');
+      const repairMarkers = connection.collection(ROLLUP_REPAIRS_COLLECTION);
       // The finds the gateway issues for a range of a few days: one `{deviceId, day}` equality per UTC day.
       const rangeDays = utcDaysBetween(from.getTime(), to.getTime(), MAX_DAYS_READ_BY_DAY);
       const bucketsByDay = async (subject: string) =>
@@ -279,8 +281,10 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
               { d: deviceId, from: trackFromInclusive.toISOString(), to: trackTo.toISOString() },
             ),
           driver: async () => {
-            // The gateway's finds: the device's longest span, the signals that reach into the range
-            // (by day when that span bounds them), then each track by `_id`, eight at a time.
+            // The gateway's finds: whether a rollup write of the device is under way, the device's
+            // longest span, the signals that reach into the range (by day when that span bounds
+            // them), then each track by `_id`, eight at a time.
+            await repairMarkers.countDocuments({ deviceIds: deviceId }, { limit: 1 });
             const device = await devices.findOne(
               { _id: deviceId as never },
               { projection: { longestSignalSpanMs: 1 } },
@@ -290,22 +294,22 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
               trackTo.getTime(),
               (device?.longestSignalSpanMs as number | undefined) ?? Number.NaN,
             ) ?? [undefined];
+            // Two days at a time as the gateway reads them; its keyset batches of 100 are one
+            // batch here (≈18 signals), and its range filter and repeat removal are CPU, not finds.
             const found = (
-              await Promise.all(
-                days.map((day) =>
-                  signals
-                    .find(
-                      {
-                        deviceId,
-                        ...(day === undefined ? {} : { day }),
-                        time: { $lte: trackTo },
-                        'end.time': { $gte: trackFromInclusive },
-                      },
-                      { projection: { time: 1, trackId: 1 } },
-                    )
-                    .sort({ time: 1, _id: 1 })
-                    .toArray(),
-                ),
+              await mapWithConcurrency(days, 2, (day) =>
+                signals
+                  .find(
+                    {
+                      deviceId,
+                      ...(day === undefined ? {} : { day }),
+                      time: { $lte: trackTo },
+                      'end.time': { $gte: trackFromInclusive },
+                    },
+                    { projection: { time: 1, trackId: 1 } },
+                  )
+                  .sort({ time: 1, _id: 1 })
+                  .toArray(),
               )
             ).flat();
             const packed: Uint8Array[] = new Array(found.length);

@@ -48,17 +48,27 @@ interface RawTrial<Setting> {
   cpu: Record<string, number>;
 }
 
+/** Runs `measure` with the CPU of every process metered over it alone (not over the set-up around it). */
+type Metered = (measure: () => Promise<RawRate>) => Promise<RawRate>;
+
 /** Measures `settings` one after the other; the fastest is the limit. */
 async function fastestOf<Setting>(
   settings: ReadonlyArray<Setting>,
   generatorLabel: string,
-  measure: (setting: Setting) => Promise<RawRate>,
+  run: (setting: Setting, metered: Metered) => Promise<RawRate>,
 ): Promise<{ trials: Array<RawTrial<Setting>>; best: RawTrial<Setting> }> {
   const trials: Array<RawTrial<Setting>> = [];
   for (const setting of settings) {
-    const meter = new GroupCpuMeter(cpuGroupsFor({ [generatorLabel]: process.pid })).start();
-    const rate = await measure(setting);
-    trials.push({ setting, rate, cpu: meter.stop() });
+    let cpu: Record<string, number> = {};
+    const rate = await run(setting, async (measure) => {
+      const meter = new GroupCpuMeter(cpuGroupsFor({ [generatorLabel]: process.pid })).start();
+      try {
+        return await measure();
+      } finally {
+        cpu = meter.stop();
+      }
+    });
+    trials.push({ setting, rate, cpu });
   }
   const best = trials.reduce((a, b) => (b.rate.perSecond > a.rate.perSecond ? b : a));
   return { trials, best };
@@ -179,27 +189,37 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const postingMs = options.quick ? 15_000 : 25_000;
 
   log('raw broker limit');
-  const brokerTrials = await fastestOf(RAW_BROKER_SETTINGS, 'generator (publisher + consumer)', async (setting) => {
-    await resetVhost(config);
-    return measureRawBroker(config.amqpUrl, sample.raw, { durationMs: rawWindowMs, ...setting });
-  });
+  const brokerTrials = await fastestOf(
+    RAW_BROKER_SETTINGS,
+    'generator (publisher + consumer)',
+    async (setting, metered) => {
+      await resetVhost(config);
+      return metered(() => measureRawBroker(config.amqpUrl, sample.raw, { durationMs: rawWindowMs, ...setting }));
+    },
+  );
   const broker = brokerTrials.best.rate;
   const brokerCpu = brokerTrials.best.cpu;
 
   log('raw DB limit');
-  const writeRaw = async (setting: { batch: number; concurrency: number }, withRollups: boolean) => {
+  const writeRaw = async (
+    setting: { batch: number; concurrency: number },
+    withRollups: boolean,
+    metered: Metered = (measure) => measure(),
+  ) => {
     await dropDatabase(config.mongoUrl);
     const connection = await connectBenchDb(config);
     try {
       await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
-      return await measureRawDb(connection, sample, { durationMs: rawWindowMs, ...setting, withRollups });
+      return await metered(() =>
+        measureRawDb(connection, sample, { durationMs: rawWindowMs, ...setting, withRollups }),
+      );
     } finally {
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();
     }
   };
-  const databaseTrials = await fastestOf(RAW_DB_SETTINGS, 'generator (driver writes)', (setting) =>
-    writeRaw(setting, false),
+  const databaseTrials = await fastestOf(RAW_DB_SETTINGS, 'generator (driver writes)', (setting, metered) =>
+    writeRaw(setting, false, metered),
   );
   const database = databaseTrials.best.rate;
   const databaseCpu = databaseTrials.best.cpu;

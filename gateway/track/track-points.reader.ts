@@ -1,5 +1,11 @@
 import type { Types } from 'mongoose';
-import { DAY_FIELD_MIGRATIONS, decodeTrack, SIGNAL_SPAN_MIGRATION, type TrackPoint } from '../../schema';
+import {
+  DAY_FIELD_MIGRATIONS,
+  decodeTrack,
+  ROLLUP_REPAIRS_COLLECTION,
+  SIGNAL_SPAN_MIGRATION,
+  type TrackPoint,
+} from '../../schema';
 import type { GatewayModels } from '../db/gateway-models';
 import { mapWithConcurrency } from '../db/map-with-concurrency';
 import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
@@ -38,8 +44,9 @@ async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): 
  * The UTC days to read `deviceId`'s signals in [fromMs, toMs] by, or undefined to read its whole
  * history. FerretDB narrows a query in PostgreSQL by top-level equality only, so without `day` a
  * track reads every signal the device ever sent. Days are used once the `day` backfill and the
- * longest-span backfill have run, and when the device has a longest span (a device without one was
- * never stored, or not yet by this version).
+ * longest-span backfill have run, while no rollup write of the device is under way or unfinished,
+ * and when the device has a longest span (a device without one was never stored, or not yet by
+ * this version).
  */
 async function trackDays(
   services: Pick<GatewayServices, 'models' | 'dayFields'>,
@@ -51,6 +58,14 @@ async function trackDays(
     (await services.dayFields.ready(DAY_FIELD_MIGRATIONS.signals)) &&
     (await services.dayFields.ready(SIGNAL_SPAN_MIGRATION));
   if (!ready) return undefined;
+  // A signal is stored before its device's rollups take it in (and a rewrite replaces it before
+  // they are recomputed); the processor's marker names the device all that time, also after a
+  // failure, until the rollups are exact again. Checked before the device is read: a marker gone
+  // now means the span read next covers every signal stored so far.
+  const rollupsLag = await services.models.signals.db
+    .collection(ROLLUP_REPAIRS_COLLECTION)
+    .countDocuments({ deviceIds: deviceId }, { limit: 1 });
+  if (rollupsLag > 0) return undefined;
   const device = await services.models.devices
     .findOne({ _id: deviceId }, { longestSignalSpanMs: 1 })
     .lean<{ longestSignalSpanMs?: number }>();

@@ -2,7 +2,7 @@ import { DayFieldReadiness } from '../../gateway/db/day-field-readiness';
 import type { GatewayModels } from '../../gateway/db/gateway-models';
 import { readTrackPoints } from '../../gateway/track/track-points.reader';
 import { backfillLongestSignalSpans } from '../../processor/signal-span.backfill';
-import { MIGRATIONS_COLLECTION, SIGNAL_SPAN_MIGRATION } from '../../schema';
+import { MIGRATIONS_COLLECTION, ROLLUP_REPAIRS_COLLECTION, SIGNAL_SPAN_MIGRATION } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra } from '../support/suite-infra';
 import { connectModels } from './support/gateway-harness';
@@ -56,6 +56,29 @@ describe('track reads by day, bounded by the device’s longest signal', () => {
     // 00:05:00..00:09:59 of the first signal, and all of the second.
     expect(byDay).toHaveLength(5 * 60 + 60);
     expect(byDay[0]?.time).toBe(from);
+  });
+
+  it('reads the whole history while a rollup write of the device is under way or unfinished', async () => {
+    const db = models.signals.db.db!;
+    const services = { models, dayFields: new DayFieldReadiness(db, 0) };
+    const from = at('2026-03-02T00:05:00Z');
+    const to = at('2026-03-02T07:00:00Z');
+    // The span as it stands while a longer signal is stored but its rollups have not landed.
+    await models.devices.collection.updateOne({ _id: 'span-dev' as never }, { $set: { longestSignalSpanMs: MINUTE } });
+    // What the marker guards against: by day with that span, the signal from the day before is missed.
+    expect(await readTrackPoints(services, 'span-dev', from, to)).toHaveLength(60);
+    const marker = await db
+      .collection(ROLLUP_REPAIRS_COLLECTION)
+      .insertOne({ deviceIds: ['other-dev', 'span-dev'], since: new Date() } as never);
+    try {
+      expect(await readTrackPoints(services, 'span-dev', from, to)).toHaveLength(5 * 60 + 60);
+    } finally {
+      await db.collection(ROLLUP_REPAIRS_COLLECTION).deleteOne({ _id: marker.insertedId });
+      await models.devices.collection.updateOne(
+        { _id: 'span-dev' as never },
+        { $set: { longestSignalSpanMs: 1_199_000 } },
+      );
+    }
   });
 
   it('gives devices stored before the span existed theirs once, never lowering a longer one', async () => {
