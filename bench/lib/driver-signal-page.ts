@@ -1,17 +1,17 @@
 import type { mongo } from 'mongoose';
 import type { SignalCursor } from '../../gateway/pagination/signal-cursor';
-import { recentWindowOf } from '../../gateway/signals/recent-window';
-import { compareSignalPositions, planSignalQueries, type ValidSignalFilter } from '../../gateway/signals/signal-query';
 import { SignalOrder } from '../../gateway/signals/signal-order.enum';
+import type { ValidSignalFilter } from '../../gateway/signals/signal-query';
+import { scanSignalPage } from '../../gateway/signals/signal-scan';
 
 /**
  * The finds the gateway's `signals` resolver issues for a newest-first page, issued through the
- * driver: planned by the gateway's own functions (`recentWindowOf`, `planSignalQueries`), so the
- * driver side of the queries scenario reads what the gateway reads, whatever plan it follows. The
- * recent window is read by day first; the whole range only when the window does not fill the page
- * (as `readSignalPage` does). Resolves with the page's documents plus the one that shows there is more.
+ * driver: the gateway's own scan (`scanSignalPage`, the recent window by day first, the whole range
+ * when it does not fill the page) runs each query through the driver here instead of mongoose, so
+ * the driver side of the queries scenario reads what the gateway reads, whatever plan it follows.
+ * Resolves with the page's documents plus the one that shows there is more.
  */
-export async function driverSignalPage(
+export function driverSignalPage(
   signals: mongo.Collection,
   filter: ValidSignalFilter,
   cursor: SignalCursor | undefined,
@@ -19,27 +19,13 @@ export async function driverSignalPage(
   projection: mongo.Document,
   nowMs: number,
 ): Promise<mongo.Document[]> {
-  const scan = async (scanned: ValidSignalFilter, byDay: boolean) => {
-    const plan = planSignalQueries(scanned, SignalOrder.TIME_DESC, { direction: 'forward', cursor, size, byDay });
-    const batches = await Promise.all(
-      plan.filters.map((query) => signals.find(query, { projection }).sort(plan.sort).limit(plan.limit).toArray()),
-    );
-    const documents = batches
-      .flat()
-      .sort((a, b) =>
-        compareSignalPositions(
-          { timeMs: (a.time as Date).getTime(), id: String(a._id) },
-          { timeMs: (b.time as Date).getTime(), id: String(b._id) },
-          true,
-        ),
-      );
-    return { documents, splitByDay: plan.splitByDay };
-  };
-  const window = recentWindowOf(filter, cursor, nowMs);
-  if (window !== undefined) {
-    const recent = await scan(window, true);
-    if (recent.splitByDay && recent.documents.length > size) return recent.documents.slice(0, size + 1);
-  }
-  const bounded = filter.fromMs !== undefined && filter.toMs !== undefined;
-  return (await scan(filter, bounded)).documents.slice(0, size + 1);
+  return scanSignalPage(
+    filter,
+    SignalOrder.TIME_DESC,
+    { direction: 'forward', cursor, size },
+    true,
+    nowMs,
+    (query, sort, limit) => signals.find(query, { projection }).sort(sort).limit(limit).toArray(),
+    (doc) => ({ timeMs: (doc.time as Date).getTime(), id: String(doc._id) }),
+  );
 }
