@@ -1,12 +1,6 @@
 import type { mongo } from 'mongoose';
-import {
-  decodeTrack,
-  MIGRATIONS_COLLECTION,
-  packedTrackBytes,
-  SIGNAL_TRACKS_COLLECTION,
-  type MigrationRecord,
-} from '../schema';
-import { recordMigration } from './day-field.backfill';
+import { decodeTrack, packedTrackBytes, SIGNAL_TRACKS_COLLECTION } from '../schema';
+import { migrationRecorded, recordMigration } from './day-field.backfill';
 import { trackBBox, type TrackBBox } from './track-bbox';
 
 /** Migration id of the bounding boxes taken the short way round the antimeridian. */
@@ -31,8 +25,7 @@ interface StoredSignal {
  * signal. Idempotent. Returns how many signals it corrected.
  */
 export async function backfillAntimeridianBoxes(db: mongo.Db): Promise<number> {
-  const migrations = db.collection<MigrationRecord>(MIGRATIONS_COLLECTION);
-  if (await migrations.findOne({ _id: ANTIMERIDIAN_BBOX_MIGRATION })) return 0;
+  if (await migrationRecorded(db, ANTIMERIDIAN_BBOX_MIGRATION)) return 0;
   const signals = db.collection<StoredSignal>('signals');
   const tracks = db.collection<{ _id: mongo.ObjectId; track?: unknown }>(SIGNAL_TRACKS_COLLECTION);
   const cursor = signals.find(

@@ -27,10 +27,9 @@ export const DAY_FIELD_TARGETS: ReadonlyArray<DayFieldTarget> = [
  * together set the same values. Returns how many documents it updated.
  */
 export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGETS): Promise<number> {
-  const migrations = db.collection<MigrationRecord>(MIGRATIONS_COLLECTION);
   let updated = 0;
   for (const target of targets) {
-    if (await migrations.findOne({ _id: target.migrationId })) continue;
+    if (await migrationRecorded(db, target.migrationId)) continue;
     const collection = db.collection<{ _id: unknown; day?: string } & Record<string, unknown>>(target.collection);
     const cursor = collection.find(
       { day: { $exists: false } },
@@ -64,6 +63,11 @@ export async function backfillDayFields(db: mongo.Db, targets = DAY_FIELD_TARGET
  */
 export async function recordDayFieldsDone(db: mongo.Db): Promise<void> {
   for (const target of DAY_FIELD_TARGETS) await recordMigration(db, target.migrationId);
+}
+
+/** Whether migration `migrationId` has been recorded as run in this database. */
+export async function migrationRecorded(db: mongo.Db, migrationId: string): Promise<boolean> {
+  return (await db.collection<MigrationRecord>(MIGRATIONS_COLLECTION).findOne({ _id: migrationId })) !== null;
 }
 
 /** Records migration `migrationId` as run (idempotent: the first run's time stays). */

@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
-import { MIGRATIONS_COLLECTION, SIGNAL_SPAN_MIGRATION, type MigrationRecord } from '../schema';
+import { SIGNAL_SPAN_MIGRATION } from '../schema';
 import { boundedBulkWrite } from './bounded-bulk-write';
-import { recordMigration } from './day-field.backfill';
+import { migrationRecorded, recordMigration } from './day-field.backfill';
 
 /** Documents per cursor batch: only the device, the message time and the last sample's time are read. */
 const CURSOR_BATCH_SIZE = 1_000;
@@ -20,8 +20,7 @@ interface StoredSignalTimes {
  * the same result. Returns how many devices it updated.
  */
 export async function backfillLongestSignalSpans(db: mongo.Db): Promise<number> {
-  const migrations = db.collection<MigrationRecord>(MIGRATIONS_COLLECTION);
-  if (await migrations.findOne({ _id: SIGNAL_SPAN_MIGRATION })) return 0;
+  if (await migrationRecorded(db, SIGNAL_SPAN_MIGRATION)) return 0;
   const longest = new Map<string, number>();
   const cursor = db
     .collection<StoredSignalTimes>('signals')
