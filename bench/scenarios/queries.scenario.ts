@@ -4,7 +4,7 @@ import { MAX_DAYS_READ_BY_DAY, utcDaysBetween } from '../../gateway/db/utc-days'
 import { decodeSignalCursor } from '../../gateway/pagination/signal-cursor';
 import { validateSignalFilter } from '../../gateway/signals/signal-query';
 import { driverSignalPage } from '../lib/driver-signal-page';
-import { trackDaysOf } from '../../gateway/track/track-days';
+import { trackDaysFor, type TrackDayLookups } from '../../gateway/track/track-days';
 import { mapWithConcurrency } from '../../gateway/db/map-with-concurrency';
 import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
@@ -185,6 +185,15 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
       const buckets = connection.collection('hour_buckets');
       const tracks = connection.collection('signal_tracks');
       const repairMarkers = connection.collection(ROLLUP_REPAIRS_COLLECTION);
+      // The gateway's own decision of a track's days, its lookups through the driver (the seed
+      // records both backfills as run).
+      const trackDayLookups: TrackDayLookups = {
+        daysReadable: async () => true,
+        rollupsLag: async (subject) => (await repairMarkers.countDocuments({ deviceIds: subject }, { limit: 1 })) > 0,
+        longestSignalSpanMs: async (subject) =>
+          (await devices.findOne({ _id: subject as never }, { projection: { longestSignalSpanMs: 1 } }))
+            ?.longestSignalSpanMs as number | undefined,
+      };
       // The finds the gateway issues for a range of a few days: one `{deviceId, day}` equality per UTC day.
       const rangeDays = utcDaysBetween(from.getTime(), to.getTime(), MAX_DAYS_READ_BY_DAY);
       const bucketsByDay = async (subject: string) =>
@@ -284,16 +293,12 @@ export const queriesScenario: Scenario = async ({ config, options, profile, log 
             // The gateway's finds: whether a rollup write of the device is under way, the device's
             // longest span, the signals that reach into the range (by day when that span bounds
             // them), then each track by `_id`, eight at a time.
-            await repairMarkers.countDocuments({ deviceIds: deviceId }, { limit: 1 });
-            const device = await devices.findOne(
-              { _id: deviceId as never },
-              { projection: { longestSignalSpanMs: 1 } },
-            );
-            const days = trackDaysOf(
+            const days = (await trackDaysFor(
+              trackDayLookups,
+              deviceId,
               trackFromInclusive.getTime(),
               trackTo.getTime(),
-              (device?.longestSignalSpanMs as number | undefined) ?? Number.NaN,
-            ) ?? [undefined];
+            )) ?? [undefined];
             // Two days at a time as the gateway reads them; its keyset batches of 100 are one
             // batch here (≈18 signals), and its range filter and repeat removal are CPU, not finds.
             const found = (

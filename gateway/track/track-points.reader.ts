@@ -12,7 +12,7 @@ import { packedTrackOf, type PackedTrackSource } from '../db/packed-track';
 import { BadUserInputError } from '../errors/gateway-errors';
 import type { GatewayServices } from '../gateway-services';
 import { distinctReadings } from './distinct-readings';
-import { trackDaysOf } from './track-days';
+import { trackDaysFor, type TrackDayLookups } from './track-days';
 
 /** Signals read per query (their tracks are read by id after each batch). */
 const BATCH_SIZE = 100;
@@ -40,37 +40,23 @@ async function tracksOf(models: GatewayModels, batch: ReadonlyArray<TrackDoc>): 
   );
 }
 
-/**
- * The UTC days to read `deviceId`'s signals in [fromMs, toMs] by, or undefined to read its whole
- * history. FerretDB narrows a query in PostgreSQL by top-level equality only, so without `day` a
- * track reads every signal the device ever sent. Days are used once the `day` backfill and the
- * longest-span backfill have run, while no rollup write of the device is under way or unfinished,
- * and when the device has a longest span (a device without one was never stored, or not yet by
- * this version).
- */
-async function trackDays(
-  services: Pick<GatewayServices, 'models' | 'dayFields'>,
-  deviceId: string,
-  fromMs: number,
-  toMs: number,
-): Promise<string[] | undefined> {
-  const ready =
-    (await services.dayFields.ready(DAY_FIELD_MIGRATIONS.signals)) &&
-    (await services.dayFields.ready(SIGNAL_SPAN_MIGRATION));
-  if (!ready) return undefined;
-  // A signal is stored before its device's rollups take it in (and a rewrite replaces it before
-  // they are recomputed); the processor's marker names the device all that time, also after a
-  // failure, until the rollups are exact again. Checked before the device is read: a marker gone
-  // now means the span read next covers every signal stored so far.
-  const rollupsLag = await services.models.signals.db
-    .collection(ROLLUP_REPAIRS_COLLECTION)
-    .countDocuments({ deviceIds: deviceId }, { limit: 1 });
-  if (rollupsLag > 0) return undefined;
-  const device = await services.models.devices
-    .findOne({ _id: deviceId }, { longestSignalSpanMs: 1 })
-    .lean<{ longestSignalSpanMs?: number }>();
-  const span = device?.longestSignalSpanMs;
-  return typeof span === 'number' && Number.isFinite(span) ? trackDaysOf(fromMs, toMs, span) : undefined;
+/** The lookups of `trackDaysFor`, through this gateway's models and migration readiness. */
+function trackDayLookupsOf(services: Pick<GatewayServices, 'models' | 'dayFields'>): TrackDayLookups {
+  return {
+    daysReadable: async () =>
+      (await services.dayFields.ready(DAY_FIELD_MIGRATIONS.signals)) &&
+      (await services.dayFields.ready(SIGNAL_SPAN_MIGRATION)),
+    rollupsLag: async (deviceId) =>
+      (await services.models.signals.db
+        .collection(ROLLUP_REPAIRS_COLLECTION)
+        .countDocuments({ deviceIds: deviceId }, { limit: 1 })) > 0,
+    longestSignalSpanMs: async (deviceId) =>
+      (
+        await services.models.devices
+          .findOne({ _id: deviceId }, { longestSignalSpanMs: 1 })
+          .lean<{ longestSignalSpanMs?: number }>()
+      )?.longestSignalSpanMs,
+  };
 }
 
 /**
@@ -86,7 +72,12 @@ export async function readTrackPoints(
   toMs: number,
 ): Promise<TrackPoint[]> {
   const { models } = services;
-  const days: ReadonlyArray<string | undefined> = (await trackDays(services, deviceId, fromMs, toMs)) ?? [undefined];
+  const days: ReadonlyArray<string | undefined> = (await trackDaysFor(
+    trackDayLookupsOf(services),
+    deviceId,
+    fromMs,
+    toMs,
+  )) ?? [undefined];
   let gathered = 0;
   const readDay = async (day: string | undefined): Promise<TrackPoint[]> => {
     const points: TrackPoint[] = [];
