@@ -94,6 +94,8 @@ interface ConnectionState {
   admitted: Set<string>;
   /** Operation id → root field, of the operations counted in the active-subscriptions gauge. */
   activeSubscriptions: Map<string, string>;
+  /** Ids of the queries and mutations admitted and not completed yet: a revocation lets them answer. */
+  runningSingleResults: Set<string>;
   /** Set once the key is found revoked: from then on, nothing runs on the connection. */
   revoked: boolean;
   /** Unregisters the connection from the key sessions. */
@@ -111,6 +113,12 @@ export const CLOSE_TOO_MANY_REFUSED_KEYS = 1013;
 
 /** Close reason sent with 4403 when the key of an open connection is revoked. */
 const REVOKED_CLOSE_REASON = 'API key revoked';
+
+/**
+ * Longest wait, once a connection's key is revoked, for its queries and mutations already running to
+ * answer before the connection closes anyway.
+ */
+const REVOKED_ANSWER_GRACE_MS = 5_000;
 
 type WsContext = Context<Record<string, unknown> | undefined, WsExtra>;
 
@@ -178,24 +186,10 @@ export function attachWebSocketServer<TContext extends object>(
     errors.map((error) => options.formatError(error.toJSON(), error));
   const refuseRevoked = (): readonly GraphQLError[] => refuse(new UnauthenticatedError('the API key was revoked'));
 
-  /** Closes a connection whose key no longer authenticates, and ends what runs on it at once. */
-  const closeRevoked = (ctx: WsContext, state: ConnectionState): void => {
-    if (state.revoked) return;
-    state.revoked = true;
-    state.leaveKeySessions();
-    // graphql-ws ends a connection's operations only when the close handshake completes (a round
-    // trip, or never for a client that stopped reading); end them now, as it then would, so not
-    // one more event of a revoked key is executed. Their `complete` is not sent, as at close.
-    for (const id of Object.keys(ctx.subscriptions)) {
-      const operation = ctx.subscriptions[id];
-      delete ctx.subscriptions[id];
-      const end = (operation as Partial<AsyncGenerator> | null)?.return;
-      if (typeof end === 'function')
-        end.call(operation, undefined).catch((error: unknown) => {
-          logger.warn({ err: error }, 'ws: ending an operation of a revoked key failed');
-        });
-    }
+  /** Closes with 4403 a connection whose key was revoked (its subscriptions already ended). */
+  const closeSocketRevoked = (ctx: WsContext, state: ConnectionState): void => {
     const { socket } = ctx.extra;
+    if (socket.readyState !== socket.OPEN) return;
     // 4403, as for a bad key at connect: it tells the client its key is no good (graphql-ws's own
     // client retries it all the same; the dashboard asks for another key).
     socket.close(CloseCode.Forbidden, REVOKED_CLOSE_REASON);
@@ -206,6 +200,36 @@ export function attachWebSocketServer<TContext extends object>(
       { keyId: state.auth.id, remote: ctx.extra.request.socket.remoteAddress },
       'ws: closed, API key revoked',
     );
+  };
+
+  /**
+   * Ends what runs on a connection whose key no longer authenticates, and closes it: subscriptions
+   * at once; queries and mutations already running answer first (as an HTTP request in flight
+   * would), so an admin who revokes their own key over the websocket hears that it worked.
+   */
+  const closeRevoked = (ctx: WsContext, state: ConnectionState): void => {
+    if (state.revoked) return;
+    state.revoked = true;
+    state.leaveKeySessions();
+    // graphql-ws ends a connection's operations only when the close handshake completes (a round
+    // trip, or never for a client that stopped reading); end them now, as it then would, so not
+    // one more event of a revoked key is executed. Their `complete` is not sent, as at close.
+    for (const id of Object.keys(ctx.subscriptions)) {
+      if (state.runningSingleResults.has(id)) continue;
+      const operation = ctx.subscriptions[id];
+      delete ctx.subscriptions[id];
+      const end = (operation as Partial<AsyncGenerator> | null)?.return;
+      if (typeof end === 'function')
+        end.call(operation, undefined).catch((error: unknown) => {
+          logger.warn({ err: error }, 'ws: ending an operation of a revoked key failed');
+        });
+    }
+    if (state.runningSingleResults.size === 0) {
+      closeSocketRevoked(ctx, state);
+      return;
+    }
+    // onComplete closes it once the last of them answered; this bounds a query that never does.
+    setTimeout(() => closeSocketRevoked(ctx, state), REVOKED_ANSWER_GRACE_MS).unref();
   };
 
   /**
@@ -299,6 +323,7 @@ export function attachWebSocketServer<TContext extends object>(
         rawKey,
         admitted: new Set(),
         activeSubscriptions: new Map(),
+        runningSingleResults: new Set(),
         revoked: false,
         leaveKeySessions: () => undefined,
       };
@@ -344,8 +369,13 @@ export function attachWebSocketServer<TContext extends object>(
         logger.error({ err: error }, 'ws: preparing an operation failed');
         prepared = refuse(new InternalServerError());
       }
-      // A refused operation never runs, so graphql-ws never completes it: its slot is freed here.
-      if (Array.isArray(prepared)) state?.admitted.delete(id);
+      if ('document' in prepared) {
+        if (getOperationAST(prepared.document, prepared.operationName)?.operation !== 'subscription')
+          state?.runningSingleResults.add(id);
+      } else {
+        // A refused operation never runs, so graphql-ws never completes it: its slot is freed here.
+        state?.admitted.delete(id);
+      }
       return prepared;
     },
     onOperation: (ctx, id, _payload, args, result) => {
@@ -375,6 +405,10 @@ export function attachWebSocketServer<TContext extends object>(
     onComplete: (ctx, id) => {
       const state = states.get(ctx);
       state?.admitted.delete(id);
+      if (state?.runningSingleResults.delete(id) && state.revoked && state.runningSingleResults.size === 0) {
+        // A macrotask later: graphql-ws sends this operation's `complete` right after this hook.
+        setImmediate(() => closeSocketRevoked(ctx, state));
+      }
       const name = state?.activeSubscriptions.get(id);
       if (!state || name === undefined) return;
       state.activeSubscriptions.delete(id);

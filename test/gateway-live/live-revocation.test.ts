@@ -149,6 +149,24 @@ describe('revoking the API key of open websocket connections', () => {
   );
 
   it(
+    'answers an admin who revokes their own key over the websocket, then closes the connection with 4403',
+    async () => {
+      const selfKey = await db.apiKeys.create('revokes-itself', ApiKeyRole.ADMIN);
+      const client = disposables.add(connectLive(cachingGateway.wsUrl, selfKey.key), (c) => c.dispose());
+      const closed = closeOf(client);
+      const revocation = collect<{ revokeApiKey: boolean }>(client, 'mutation ($id: ID!) { revokeApiKey(id: $id) }', {
+        id: selfKey.id,
+      });
+      // The mutation's own answer arrives, complete, before the connection closes.
+      expect(await revocation.settled()).toEqual([]);
+      expect(revocation.received).toEqual([{ revokeApiKey: true }]);
+      expect(await closed).toEqual({ code: 4403, reason: 'API key revoked' });
+      expect((await executeText(cachingGateway.gateway.url, '{ me { name } }', {}, selfKey.key)).status).toBe(401);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'refuses the next operation on an open connection whose key was revoked in the store, and closes it with 4403',
     async () => {
       const doomedKey = await readerKey('revoked-by-an-operator');
