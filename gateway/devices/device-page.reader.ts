@@ -17,8 +17,6 @@ export async function readDevicePage(
     page.cursor === undefined
       ? undefined
       : decodeDeviceCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before');
-  if (page.size === 0)
-    return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
   const forward = page.direction === 'forward';
   const query: Record<string, unknown> = {};
   if (cursor !== undefined) query._id = forward ? { $gt: cursor } : { $lt: cursor };

@@ -21,6 +21,8 @@ describe('signal cursors', () => {
     ['a device cursor', encodeDeviceCursor('dev-1')],
     ['a bad id', Buffer.from('s1:1:zz').toString('base64url')],
     ['an overlong value', 'a'.repeat(500)],
+    // 16 digits fit the pattern, but no Date holds this time (a database cast would fail).
+    ['a time beyond the Date range', Buffer.from('s1:9000000000000000:65a1b2c3d4e5f60718293a4b').toString('base64url')],
   ])('refuses %s with BAD_USER_INPUT naming the argument', (_name, cursor) => {
     expect(() => decodeSignalCursor(cursor, 'before')).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'before' }) }),

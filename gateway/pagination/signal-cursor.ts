@@ -19,8 +19,10 @@ export function encodeSignalCursor(cursor: SignalCursor): string {
 export function decodeSignalCursor(cursor: string, argument = 'after'): SignalCursor {
   const decoded = cursor.length <= 128 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = DECODED_PATTERN.exec(decoded);
-  if (!match || !Types.ObjectId.isValid(match[2] as string)) {
+  const timeMs = Number(match?.[1]);
+  // 16 digits reach past the last instant a Date holds (±8.64e15 ms): such a time was never encoded.
+  if (!match || !Types.ObjectId.isValid(match[2] as string) || Number.isNaN(new Date(timeMs).getTime())) {
     throw new BadUserInputError(`\`${argument}\` is not a signal cursor from this API`, { argument });
   }
-  return { timeMs: Number(match[1]), id: match[2] as string };
+  return { timeMs, id: match[2] as string };
 }

@@ -37,7 +37,8 @@ export async function readSignalPage(
     edges: [],
     pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
   };
-  if (page.size === 0 || filter.deviceIds?.length === 0) return empty;
+  // A page of 0 still reads one signal: `hasNextPage` (or `hasPreviousPage`) tells whether there is any.
+  if (filter.deviceIds?.length === 0) return empty;
   // Only ranges read by day gain from a narrower range; ask whether days can be read (a cached
   // lookup) only then.
   const bounded = filter.fromMs !== undefined && filter.toMs !== undefined;

@@ -72,11 +72,12 @@ export class StatsResolver {
 
   @Query(() => [TrendPoint], {
     description:
-      'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups.',
+      'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups. NOT_FOUND for a device with no stored signals.',
   })
   async trends(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
+    @Ctx() ctx: GatewayContext,
     @Arg('bucket', () => TrendBucket, { nullable: true, defaultValue: TrendBucket.HOUR }) bucket: TrendBucket | null,
     @Arg('deviceId', () => ID, { nullable: true, description: 'One device; the whole fleet when omitted.' })
     deviceId?: string | null,
@@ -98,6 +99,8 @@ export class StatsResolver {
       toMs,
       this.services.dayFields,
     );
+    // As deviceStats: a device never heard of is NOT_FOUND, not a flat line of zeros.
+    if (hours.length === 0 && subject !== FLEET_DEVICE_ID) await this.deviceOrNotFound(subject, ctx);
     return trendSeries(hours, fromMs, toMs, width);
   }
 }

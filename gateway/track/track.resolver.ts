@@ -32,7 +32,7 @@ export class TrackResolver {
     const limit = checkMaxPoints(maxPoints ?? 1000);
     const fromMs = from.getTime();
     const toMs = to.getTime();
-    if (!(fromMs < toMs)) throw new BadUserInputError('`from` must be before `to`', { argument: 'from' });
+    if (!(fromMs <= toMs)) throw new BadUserInputError('`from` must not be after `to`', { argument: 'from' });
     const points = await readTrackPoints(this.services, deviceId, fromMs, toMs);
     return downsampleTrack(points, limit).map(toPosition);
   }

@@ -126,6 +126,16 @@ describe('gateway queries over HTTP', () => {
     const result = dataOf(await execute(gateway.url, SignalsPageDocument, { first: 50 }));
     expect(result.signals.edges.map((e) => e.node.id)).toEqual(expectedIds(() => true));
     expect(result.signals.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    // A page of 0 still says whether there is anything (Relay: more edges than `first`).
+    const none = dataOf(await execute(gateway.url, SignalsPageDocument, { first: 0 }));
+    expect(none.signals.edges).toEqual([]);
+    expect(none.signals.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, endCursor: null });
+    const noneBefore = dataOf(await execute(gateway.url, SignalsPageDocument, { last: 0 }));
+    expect(noneBefore.signals.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const emptyFilter = { filter: { deviceIds: ['nobody'] }, first: 0 };
+    expect(dataOf(await execute(gateway.url, SignalsPageDocument, emptyFilter)).signals.pageInfo.hasNextPage).toBe(
+      false,
+    );
     expect(result.signals.pageInfo.startCursor).toBe(result.signals.edges[0]?.cursor);
     const newest = result.signals.edges[0]?.node;
     expect(newest).toMatchObject({
@@ -256,6 +266,13 @@ describe('gateway queries over HTTP', () => {
     );
     expect(rest.devices.edges.map((e) => e.node.id)).toEqual(['dev-c']);
     expect(rest.devices.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const none = dataOf(await execute(gateway.url, DevicesPageDocument, { first: 0 }));
+    expect(none.devices.edges).toEqual([]);
+    expect(none.devices.pageInfo.hasNextPage).toBe(true);
+    const noneAfterLast = dataOf(
+      await execute(gateway.url, DevicesPageDocument, { first: 0, after: rest.devices.pageInfo.endCursor }),
+    );
+    expect(noneAfterLast.devices.pageInfo.hasNextPage).toBe(false);
     const online = dataOf(await execute(gateway.url, DevicesPageDocument, { first: 10, onlineOnly: true }));
     expect(online.devices.edges.map((e) => e.node.id)).toEqual(['dev-a', 'dev-c']);
     const lastPosition = online.devices.edges[0]?.node.lastPosition;
@@ -362,6 +379,24 @@ describe('gateway queries over HTTP', () => {
       bucket: 'HOUR',
     });
     expect(errorCodeOf(tooLong)).toBe('BAD_USER_INPUT');
+    // As deviceStats: a device never heard of is NOT_FOUND, one quiet over the range a series of zeros.
+    const range = {
+      from: new Date(T0).toISOString(),
+      to: new Date(T0 + 2 * HOUR).toISOString(),
+      bucket: 'HOUR' as const,
+    };
+    expect(errorCodeOf(await execute(gateway.url, TrendsOfDocument, { ...range, deviceId: 'nobody' }))).toBe(
+      'NOT_FOUND',
+    );
+    const quiet = dataOf(
+      await execute(gateway.url, TrendsOfDocument, {
+        ...range,
+        from: new Date(T0 - 24 * HOUR).toISOString(),
+        to: new Date(T0 - 22 * HOUR).toISOString(),
+        deviceId: 'dev-c',
+      }),
+    ).trends;
+    expect(quiet.map((p) => p.count)).toEqual([0, 0]);
   });
 
   it('returns a device track in time order, limited to the range and downsampled to maxPoints', async () => {
@@ -400,6 +435,18 @@ describe('gateway queries over HTTP', () => {
     expect(reduced).toHaveLength(8);
     expect(reduced[0]).toEqual(all[0]);
     expect(reduced[7]).toEqual(all[29]);
+    // [from, to] is closed: one instant is a range too.
+    const instant = new Date(T0 + 3000).toISOString();
+    const atInstant = dataOf(
+      await execute(gateway.url, TrackOfDocument, { deviceId: 'dev-a', from: instant, to: instant }),
+    ).track;
+    expect(atInstant.map((p) => Date.parse(p.time))).toEqual([T0 + 3000]);
+    const reversed = await execute(gateway.url, TrackOfDocument, {
+      deviceId: 'dev-a',
+      from: new Date(T0 + 1).toISOString(),
+      to: new Date(T0).toISOString(),
+    });
+    expect(errorCodeOf(reversed)).toBe('BAD_USER_INPUT');
     const bad = await execute(gateway.url, TrackOfDocument, {
       deviceId: 'dev-a',
       from: new Date(T0).toISOString(),
