@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { envHost, envInteger, envLogLevel, envNamespace, envPort, envSecret, envUrl, parseEnv } from '../schema';
+import {
+  envHost,
+  envInteger,
+  envTimerMs,
+  envLogLevel,
+  envNamespace,
+  envPort,
+  envSecret,
+  envUrl,
+  parseEnv,
+} from '../schema';
 
 /** Where the dashboard's built assets are looked for when `GATEWAY_DASHBOARD_DIR` is not set. */
 function defaultDashboardDir(): string {
@@ -50,17 +60,17 @@ const envSchema = z.object({
   /** Largest HTTP request body, bytes. Default 2 MiB (a 10,000-sample createSignal fits). */
   GATEWAY_BODY_LIMIT_BYTES: envInteger(2 * 1024 * 1024, 1),
   /** Longest wait to find the database (server selection), ms; past it the operation answers DEPENDENCY_UNAVAILABLE. Default 5000. */
-  GATEWAY_DB_TIMEOUT_MS: envInteger(5_000, 100),
+  GATEWAY_DB_TIMEOUT_MS: envTimerMs(5_000, 100),
   /** How long a mutation waits for the processor's answer, ms. Default 10000. */
-  GATEWAY_COMMAND_TIMEOUT_MS: envInteger(10_000, 1),
+  GATEWAY_COMMAND_TIMEOUT_MS: envTimerMs(10_000, 1),
   /** How long an API-key lookup is cached, ms (bounds how late another replica sees a revocation). Default 5000. */
-  GATEWAY_API_KEY_CACHE_TTL_MS: envInteger(5_000, 0),
+  GATEWAY_API_KEY_CACHE_TTL_MS: envTimerMs(5_000, 0),
   /** Most subscriptions on one websocket connection. Default 100. */
   GATEWAY_WS_MAX_SUBSCRIPTIONS: envInteger(100, 1),
   /** Largest websocket message, bytes. Default 65536. */
   GATEWAY_WS_MAX_MESSAGE_BYTES: envInteger(64 * 1024, 1),
   /** Websocket ping interval, ms. Default 12000. */
-  GATEWAY_WS_KEEPALIVE_MS: envInteger(12_000, 1),
+  GATEWAY_WS_KEEPALIVE_MS: envTimerMs(12_000, 1),
   /** Events buffered per subscription for a slow client; past it the subscription re-reads the rest from the database at the client's pace (positions coalesce per device). Default 256. */
   GATEWAY_WS_BUFFER_SIZE: envInteger(256, 1),
   /** Folder of the dashboard's built assets, served at `/` when it exists. Default `gateway/dashboard/dist`. */

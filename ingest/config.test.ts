@@ -19,6 +19,7 @@ describe('loadIngestConfig', () => {
       rateLimitPerMinute: 120,
       maxClockSkewMs: 300_000,
       confirmTimeoutMs: 5_000,
+      maxUnconfirmedBytes: 64 * 1024 * 1024,
       startupWaitMs: 10_000,
       logLevel: 'info',
     });
@@ -51,6 +52,23 @@ describe('loadIngestConfig', () => {
   it('fails naming a port out of range and the value given', () => {
     expect(() => loadIngestConfig({ ...REQUIRED, INGEST_PORT: '70000' })).toThrow(
       new Error('invalid ingest configuration: INGEST_PORT must be a whole number from 0 to 65535, got "70000"'),
+    );
+  });
+
+  it('refuses an empty port rather than reading it as 0 (a random port)', () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_PORT: '' })).toThrow(
+      new Error('invalid ingest configuration: INGEST_PORT must be a whole number from 0 to 65535, got ""'),
+    );
+  });
+
+  it("refuses a timeout longer than Node's timers take (they would fire after 1 ms)", () => {
+    expect(() => loadIngestConfig({ ...REQUIRED, INGEST_CONFIRM_TIMEOUT_MS: '3000000000' })).toThrow(
+      new Error(
+        'invalid ingest configuration: INGEST_CONFIRM_TIMEOUT_MS must be a whole number from 100 to 2147483647, got "3000000000"',
+      ),
+    );
+    expect(loadIngestConfig({ ...REQUIRED, INGEST_CONFIRM_TIMEOUT_MS: '2147483647' }).confirmTimeoutMs).toBe(
+      2_147_483_647,
     );
   });
 });

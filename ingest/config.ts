@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { envHost, envInteger, envLogLevel, envNamespace, envPort, envSecret, envUrl, parseEnv } from '../schema';
+import {
+  envHost,
+  envInteger,
+  envTimerMs,
+  envLogLevel,
+  envNamespace,
+  envPort,
+  envSecret,
+  envUrl,
+  parseEnv,
+} from '../schema';
 
 /** Shortest accepted `INGEST_HMAC_SECRET`: 32 characters, so device keys cannot be brute-forced. */
 export const MIN_HMAC_SECRET_LENGTH = 32;
@@ -14,8 +24,9 @@ const ingestEnvSchema = z.object({
   INGEST_BODY_LIMIT_BYTES: envInteger(1024 * 1024, 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: envInteger(120, 1),
   INGEST_MAX_CLOCK_SKEW_MS: envInteger(300_000, 1_000),
-  INGEST_CONFIRM_TIMEOUT_MS: envInteger(5_000, 100),
-  INGEST_STARTUP_WAIT_MS: envInteger(10_000, 0),
+  INGEST_CONFIRM_TIMEOUT_MS: envTimerMs(5_000, 100),
+  INGEST_MAX_UNCONFIRMED_BYTES: envInteger(64 * 1024 * 1024, 1024 * 1024),
+  INGEST_STARTUP_WAIT_MS: envTimerMs(10_000, 0),
   LOG_LEVEL: envLogLevel(),
 });
 
@@ -46,6 +57,12 @@ export interface IngestConfig {
   /** `INGEST_CONFIRM_TIMEOUT_MS`: how long a publish may wait for the broker's confirm before 503 (default 5,000). */
   confirmTimeoutMs: number;
   /**
+   * `INGEST_MAX_UNCONFIRMED_BYTES`: most message bytes published and not yet confirmed (default 64 MiB).
+   * Past it a request is refused at once with 503: a broker that stopped keeping up must not make
+   * ingest hold every body it is sent until it runs out of memory.
+   */
+  maxUnconfirmedBytes: number;
+  /**
    * `INGEST_STARTUP_WAIT_MS`: how long start-up waits for the broker and Redis before listening anyway (answering
    * 503 and not ready until they answer, while reconnecting in the background; default 10,000).
    */
@@ -68,6 +85,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     rateLimitPerMinute: e.INGEST_RATE_LIMIT_PER_MINUTE,
     maxClockSkewMs: e.INGEST_MAX_CLOCK_SKEW_MS,
     confirmTimeoutMs: e.INGEST_CONFIRM_TIMEOUT_MS,
+    maxUnconfirmedBytes: e.INGEST_MAX_UNCONFIRMED_BYTES,
     startupWaitMs: e.INGEST_STARTUP_WAIT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -16,6 +16,7 @@ export const INGEST_ERRORS = {
   BROKER_UNAVAILABLE: 503,
   DEPENDENCY_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  REQUEST_IN_PROGRESS: 503,
 } as const;
 
 /** A stable machine code of one refusal. */

@@ -13,6 +13,12 @@ import { BrokerRawXRayPublisher } from './raw-xray.publisher';
 import { createXRayIntake } from './xray-intake.handler';
 import { createXRayRouter } from './xray.router';
 
+/**
+ * How long a request may hold its nonce beyond the broker's confirm timeout: its Redis steps (each
+ * bounded by the client's command timeout), reading and checking the body.
+ */
+const NONCE_PENDING_MARGIN_MS = 30_000;
+
 export interface IngestDeps {
   logger: Logger;
 }
@@ -29,6 +35,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   const publisher = await BrokerRawXRayPublisher.start({
     amqpUrl: config.amqpUrl,
     confirmTimeoutMs: config.confirmTimeoutMs,
+    maxUnconfirmedBytes: config.maxUnconfirmedBytes,
     logger,
     onAvailabilityChange: (available) => metrics.setBrokerAvailable(available),
   });
@@ -47,7 +54,10 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   const handle = createXRayIntake({
     hmacSecret: config.hmacSecret,
     maxClockSkewMs: config.maxClockSkewMs,
-    nonces: new RedisNonceStore(redis, config.namespace, config.maxClockSkewMs),
+    nonces: new RedisNonceStore(redis, config.namespace, {
+      maxClockSkewMs: config.maxClockSkewMs,
+      pendingTtlMs: config.confirmTimeoutMs + NONCE_PENDING_MARGIN_MS,
+    }),
     rateLimiter: new RedisDeviceRateLimiter(redis, config.namespace, config.rateLimitPerMinute),
     publisher,
     logger,

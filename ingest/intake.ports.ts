@@ -3,12 +3,24 @@
  * Redis and RabbitMQ; unit tests pass in-memory ones.
  */
 
-/** One-time nonces per device. */
+/**
+ * What claiming a nonce found: `claimed` (now held by this request), `used` (by a request answered
+ * for good within the replay window), `in-flight` (held by a request still being processed).
+ */
+export type NonceClaim = 'claimed' | 'used' | 'in-flight';
+
+/**
+ * One-time nonces per device. A request claims its nonce under a token of its own, for at most as
+ * long as a request can take; once it is answered for good the nonce is kept for the whole replay
+ * window, otherwise it is released. Only the token's holder can do either, so a late call of a
+ * failed attempt never touches the claim of the device's resend.
+ */
 export interface NonceStore {
-  /** Records the nonce; false when it was already seen within the replay window. */
-  claim(deviceId: string, nonce: string): Promise<boolean>;
-  /** Forgets a claimed nonce, so a request that could not be stored may be retried as is. */
-  release(deviceId: string, nonce: string): Promise<void>;
+  claim(deviceId: string, nonce: string, token: string): Promise<NonceClaim>;
+  /** The request holding `token` was answered for good (202, 400): the nonce stays used for the replay window. */
+  keep(deviceId: string, nonce: string, token: string): Promise<void>;
+  /** Forgets the nonce if `token` still holds it, so a request that could not be stored may be resent as is. */
+  release(deviceId: string, nonce: string, token: string): Promise<void>;
 }
 
 /** Outcome of asking the per-device rate limit for one request. */

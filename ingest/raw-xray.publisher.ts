@@ -1,12 +1,21 @@
-import amqp, { type ChannelModel, type ConfirmChannel, type Message, type RecoveringChannelModel } from 'amqplib';
+import amqp, { type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../schema';
-import { AMQP_HEADERS, XRAY_EXCHANGE, declareTopology, rawRoutingKeyFor } from '../schema';
+import {
+  AMQP_HEADERS,
+  PublishNotConfirmedError,
+  XRAY_EXCHANGE,
+  declareTopology,
+  publishConfirmed,
+  rawRoutingKeyFor,
+} from '../schema';
 import { DependencyUnavailableError, type RawXRayEnvelope, type RawXRayPublisher } from './intake.ports';
 
 export interface BrokerPublisherOptions {
   amqpUrl: string;
   /** Longest wait for the broker's confirm of one message. */
   confirmTimeoutMs: number;
+  /** Most body bytes published and not yet confirmed; past it a publish is refused at once. */
+  maxUnconfirmedBytes: number;
   logger: Logger;
   /** Called whenever the publisher becomes able or unable to publish. */
   onAvailabilityChange?: (available: boolean) => void;
@@ -32,7 +41,11 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
   private blocked = false;
   private closing = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly returned = new Set<string>();
+  /**
+   * Body bytes published and not confirmed yet: they sit in amqplib's buffers until the broker takes
+   * them, so a broker that stopped keeping up would otherwise make ingest hold every body sent to it.
+   */
+  private unconfirmedBytes = 0;
 
   private connection!: RecoveringChannelModel;
 
@@ -82,64 +95,48 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
     if (!channel) return Promise.reject(new DependencyUnavailableError('broker', 'not connected to the broker'));
     if (this.blocked)
       return Promise.reject(new DependencyUnavailableError('broker', 'the broker blocked publishing (resource alarm)'));
-
-    const confirmed = new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
-      };
-      const timer = setTimeout(
-        () =>
-          settle(
-            new DependencyUnavailableError('broker', `no publisher confirm within ${this.options.confirmTimeoutMs} ms`),
-          ),
-        this.options.confirmTimeoutMs,
+    // One message always goes, however large: the bound is on what piles up behind it.
+    if (this.unconfirmedBytes > 0 && this.unconfirmedBytes + envelope.body.length > this.options.maxUnconfirmedBytes)
+      return Promise.reject(
+        new DependencyUnavailableError(
+          'broker',
+          `the broker is not keeping up: ${this.unconfirmedBytes} bytes await its confirm`,
+        ),
       );
-      try {
-        channel.publish(
-          XRAY_EXCHANGE,
-          rawRoutingKeyFor(envelope.deviceId),
-          envelope.body,
-          {
-            persistent: true,
-            mandatory: true,
-            messageId: envelope.messageId,
-            correlationId: envelope.correlationId,
-            contentType: 'application/json',
-            timestamp: Math.floor(envelope.acceptedAt / 1000),
-            appId: 'xrayiot-ingest',
-            headers: {
-              [AMQP_HEADERS.correlationId]: envelope.correlationId,
-              [AMQP_HEADERS.deviceId]: envelope.deviceId,
-              [AMQP_HEADERS.timestamp]: envelope.timestamp,
-              [AMQP_HEADERS.nonce]: envelope.nonce,
-              [AMQP_HEADERS.signature]: envelope.signature,
-              [AMQP_HEADERS.acceptedAt]: envelope.acceptedAt,
-            },
-          },
-          (error: unknown) => {
-            // The broker sends basic.return before the ack of an unroutable mandatory message.
-            const wasReturned = this.returned.delete(envelope.messageId);
-            if (error)
-              settle(
-                new DependencyUnavailableError('broker', 'the broker did not confirm the message', { cause: error }),
-              );
-            else if (wasReturned)
-              settle(new DependencyUnavailableError('broker', 'the broker could not route the message to a queue'));
-            else settle();
-          },
-        );
-      } catch (error) {
-        settle(new DependencyUnavailableError('broker', 'publishing failed', { cause: error }));
-      }
+
+    const confirmed = publishConfirmed(
+      channel,
+      XRAY_EXCHANGE,
+      rawRoutingKeyFor(envelope.deviceId),
+      envelope.body,
+      {
+        persistent: true,
+        messageId: envelope.messageId,
+        correlationId: envelope.correlationId,
+        contentType: 'application/json',
+        timestamp: Math.floor(envelope.acceptedAt / 1000),
+        appId: 'xrayiot-ingest',
+        headers: {
+          [AMQP_HEADERS.correlationId]: envelope.correlationId,
+          [AMQP_HEADERS.deviceId]: envelope.deviceId,
+          [AMQP_HEADERS.timestamp]: envelope.timestamp,
+          [AMQP_HEADERS.nonce]: envelope.nonce,
+          [AMQP_HEADERS.signature]: envelope.signature,
+          [AMQP_HEADERS.acceptedAt]: envelope.acceptedAt,
+        },
+      },
+      { mustRoute: true, timeoutMs: this.options.confirmTimeoutMs },
+    ).catch((error: unknown) => {
+      throw new DependencyUnavailableError('broker', unconfirmedMessage(error, this.options.confirmTimeoutMs), {
+        cause: error,
+      });
     });
     this.inFlight.add(confirmed);
+    const bytes = envelope.body.length;
+    this.unconfirmedBytes += bytes;
     const forget = (): void => {
       this.inFlight.delete(confirmed);
+      this.unconfirmedBytes -= bytes;
     };
     confirmed.then(forget, forget);
     return confirmed;
@@ -158,10 +155,6 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
   private async openChannel(model: ChannelModel): Promise<void> {
     const channel = await model.createConfirmChannel();
     await declareTopology(channel);
-    channel.on('return', (message: Message) => {
-      const messageId = message.properties.messageId as string | undefined;
-      if (messageId) this.returned.add(messageId);
-    });
     channel.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'broker channel error'));
     channel.on('close', () => {
       if (this.channel !== channel) return;
@@ -178,10 +171,7 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
   private setChannel(channel: ConfirmChannel | null): void {
     const before = this.isAvailable();
     this.channel = channel;
-    if (channel === null) {
-      this.blocked = false;
-      this.returned.clear();
-    }
+    if (channel === null) this.blocked = false;
     const after = this.isAvailable();
     if (before !== after) this.options.onAvailabilityChange?.(after);
   }
@@ -211,5 +201,20 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
       this.blocked = false;
       if (this.isAvailable()) this.options.onAvailabilityChange?.(true);
     });
+  }
+}
+
+/** What a refused publish tells the device's 503, by why the broker did not confirm it. */
+function unconfirmedMessage(error: unknown, confirmTimeoutMs: number): string {
+  if (!(error instanceof PublishNotConfirmedError)) return 'publishing failed';
+  switch (error.reason) {
+    case 'timeout':
+      return `no publisher confirm within ${confirmTimeoutMs} ms`;
+    case 'unroutable':
+      return 'the broker could not route the message to a queue';
+    case 'nack':
+      return 'the broker did not confirm the message';
+    case 'failed':
+      return 'publishing failed';
   }
 }

@@ -2,6 +2,7 @@ import { silentLogger } from '../schema';
 import {
   type DeviceRateLimiter,
   DependencyUnavailableError,
+  type NonceClaim,
   type NonceStore,
   type RawXRayEnvelope,
   type RawXRayPublisher,
@@ -12,16 +13,23 @@ import { createXRayIntake } from './xray-intake.handler';
 const SECRET = 'unit-test-fleet-secret-0123456789abcdef';
 const NOW = Date.UTC(2026, 0, 1, 12);
 
+/** Nonce → the token of the request holding it, or `used`. */
 class MemoryNonces implements NonceStore {
-  readonly seen = new Set<string>();
-  async claim(deviceId: string, nonce: string) {
-    const key = `${deviceId}:${nonce}`;
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    return true;
+  readonly seen = new Map<string, string>();
+  async claim(deviceId: string, nonce: string, token: string): Promise<NonceClaim> {
+    const held = this.seen.get(`${deviceId}:${nonce}`);
+    if (held === undefined) {
+      this.seen.set(`${deviceId}:${nonce}`, token);
+      return 'claimed';
+    }
+    return held === 'used' ? 'used' : 'in-flight';
   }
-  async release(deviceId: string, nonce: string) {
-    this.seen.delete(`${deviceId}:${nonce}`);
+  async keep(deviceId: string, nonce: string, token: string) {
+    const held = this.seen.get(`${deviceId}:${nonce}`);
+    if (held === undefined || held === token) this.seen.set(`${deviceId}:${nonce}`, 'used');
+  }
+  async release(deviceId: string, nonce: string, token: string) {
+    if (this.seen.get(`${deviceId}:${nonce}`) === token) this.seen.delete(`${deviceId}:${nonce}`);
   }
 }
 
@@ -192,17 +200,71 @@ describe('createXRayIntake', () => {
     const { handle, nonces } = setup();
     const claim = nonces.claim.bind(nonces);
     let stalled = true;
-    nonces.claim = async (deviceId, nonce) => {
+    nonces.claim = async (deviceId, nonce, token) => {
       // As a claim the client gave up on that Redis still ran.
-      await claim(deviceId, nonce);
+      const found = await claim(deviceId, nonce, token);
       if (stalled) throw new DependencyUnavailableError('redis', 'command timed out');
-      return true;
+      return found;
     };
     const request = signed(message());
     expect(await handle(request)).toMatchObject({ status: 503, refusal: 'DEPENDENCY_UNAVAILABLE' });
     stalled = false;
     nonces.claim = claim;
     expect((await handle(request)).status).toBe(202);
+  });
+
+  it('answers a resend of a request still being processed with 503 REQUEST_IN_PROGRESS, then 409 once accepted', async () => {
+    const { handle, publisher } = setup();
+    let confirm!: () => void;
+    const confirmed = new Promise<void>((resolve) => {
+      confirm = resolve;
+    });
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (envelope) => {
+      await confirmed;
+      await publish(envelope);
+    };
+    const request = signed(message());
+    const first = handle(request);
+    const resent = await handle(request);
+    expect(resent).toMatchObject({ status: 503, refusal: 'REQUEST_IN_PROGRESS', headers: { 'retry-after': '1' } });
+    confirm();
+    expect((await first).status).toBe(202);
+    expect(await handle(request)).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('lets a failed attempt give back only its own claim, never that of a resend accepted after its claim lapsed', async () => {
+    const { handle, nonces, publisher } = setup();
+    let publishing!: () => void;
+    const firstPublishing = new Promise<void>((resolve) => {
+      publishing = resolve;
+    });
+    let failFirst!: (error: Error) => void;
+    const firstFails = new Promise<void>((_, reject) => {
+      failFirst = reject;
+    });
+    const publish = publisher.publish.bind(publisher);
+    let calls = 0;
+    publisher.publish = async (envelope) => {
+      calls += 1;
+      if (calls === 1) {
+        publishing();
+        await firstFails;
+      }
+      await publish(envelope);
+    };
+    const request = signed(message());
+    const first = handle(request);
+    await firstPublishing;
+    // The first attempt outlived its claim (the pending TTL): the device's resend is accepted.
+    nonces.seen.clear();
+    expect((await handle(request)).status).toBe(202);
+    failFirst(new DependencyUnavailableError('broker', 'no confirm'));
+    expect(await first).toMatchObject({ status: 503, refusal: 'BROKER_UNAVAILABLE' });
+    // Its release found the nonce held by the resend, and left it: replays stay refused.
+    expect(await handle(request)).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    expect(publisher.published).toHaveLength(1);
   });
 
   it('refuses malformed JSON with 400', async () => {

@@ -6,6 +6,7 @@ import { type IngestErrorCode, type IngestErrorDetail, errorBody, statusOf } fro
 import {
   type DeviceRateLimiter,
   DependencyUnavailableError,
+  type NonceClaim,
   type NonceStore,
   type RawXRayPublisher,
 } from './intake.ports';
@@ -58,7 +59,8 @@ export interface XRayIntakeDeps {
  * The nonce comes before the quota because a replay of a captured request passes the signature: it is refused
  * without spending the device's quota. An accepted message and one refused for its body (400) keep their nonce;
  * one refused for the moment (429, 503) gives it back, and one that could not be published its quota too, so the
- * device may resend it unchanged.
+ * device may resend it unchanged. While a request is processed its nonce is in flight: the same request resent
+ * meanwhile gets 503 `REQUEST_IN_PROGRESS`, since the first may yet give the nonce back.
  */
 export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequest) => Promise<XRayIntakeResponse> {
   const now = deps.now ?? Date.now;
@@ -101,20 +103,32 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
     try {
       // The nonce before anything else: a replayed request carries a valid signature, and must not
       // spend the device's quota (locking the device out) nor our time on its body.
-      let claimed: boolean;
+      const token = randomUUID();
+      let claim: NonceClaim;
       try {
-        claimed = await deps.nonces.claim(signed.deviceId, signed.nonce);
+        claim = await deps.nonces.claim(signed.deviceId, signed.nonce, token);
       } catch (error) {
         // A claim that timed out may still run once Redis resumes: the release, sent after it on
-        // the same connection, runs after it, so the device can resend this request. Not awaited:
-        // a stalled Redis would hold the 503 for another command timeout.
-        void releaseNonce(signed.deviceId, signed.nonce);
+        // the same connection, runs after it. Should it not run either (the connection dropped),
+        // the claim lapses by itself after the pending TTL. Not awaited: a stalled Redis would hold
+        // the 503 for another command timeout.
+        void releaseNonce(signed.deviceId, signed.nonce, token);
         throw error;
       }
-      if (!claimed) {
+      if (claim === 'used') {
         return refuse('NONCE_REUSED', 'X-Nonce was already used by this device within the replay window', [
           { path: `headers.${HTTP_HEADERS.nonce}`, message: 'already seen' },
         ]);
+      }
+      if (claim === 'in-flight') {
+        // Not 409: the first attempt may still fail and give its nonce back, and the device must not
+        // take a request that may yet be refused for one accepted.
+        return refuse(
+          'REQUEST_IN_PROGRESS',
+          'a request with this X-Nonce is still being processed; resend it unchanged shortly',
+          [{ path: `headers.${HTTP_HEADERS.nonce}`, message: 'in use by a request not answered yet' }],
+          { 'retry-after': '1' },
+        );
       }
       // A request refused for what it is (its body) keeps its nonce: the same bytes would be refused
       // again, and a replay of it must stop at the nonce rather than spend the device's quota. One
@@ -124,10 +138,13 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
       try {
         answer = await admitAndPublish(signed, request.body, receivedAt);
       } catch (error) {
-        await releaseNonce(signed.deviceId, signed.nonce);
+        await releaseNonce(signed.deviceId, signed.nonce, token);
         throw error;
       }
-      if (answer.status !== 202 && answer.status !== 400) await releaseNonce(signed.deviceId, signed.nonce);
+      // Kept without holding the answer back: a replay meanwhile finds the nonce in flight (503,
+      // retry), and one after finds it used (409), as a replay must.
+      if (answer.status === 202 || answer.status === 400) void keepNonce(signed.deviceId, signed.nonce, token);
+      else await releaseNonce(signed.deviceId, signed.nonce, token);
       return answer;
     } catch (error) {
       if (error instanceof DependencyUnavailableError) {
@@ -206,11 +223,19 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
       return { status: 202, headers: responseHeaders, body: accepted };
     }
 
-    async function releaseNonce(deviceId: string, nonce: string): Promise<void> {
+    async function releaseNonce(deviceId: string, nonce: string, token: string): Promise<void> {
       try {
-        await deps.nonces.release(deviceId, nonce);
+        await deps.nonces.release(deviceId, nonce, token);
       } catch (error) {
-        log.warn({ err: error }, 'could not give the nonce back');
+        log.warn({ err: error }, 'could not give the nonce back; it lapses after the pending TTL');
+      }
+    }
+
+    async function keepNonce(deviceId: string, nonce: string, token: string): Promise<void> {
+      try {
+        await deps.nonces.keep(deviceId, nonce, token);
+      } catch (error) {
+        log.warn({ err: error }, 'could not keep the nonce for the replay window; it lapses after the pending TTL');
       }
     }
 

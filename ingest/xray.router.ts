@@ -67,10 +67,13 @@ export function createXRayRouter(options: XRayRouterOptions): Router {
     send(res, statusOf(code), errorBody(code, message), { 'x-correlation-id': correlationId, ...headers }, code);
   };
 
-  const refuseWhileClosing: RequestHandler = (req, res, next) => {
-    if (!options.isClosing()) return next();
+  const refuseShuttingDown = (req: Request, res: Response): void => {
     res.set('connection', 'close');
     refuse(req, res, 'SHUTTING_DOWN', 'ingest is shutting down; retry', { 'retry-after': '1' });
+  };
+  const refuseWhileClosing: RequestHandler = (req, res, next) => {
+    if (!options.isClosing()) return next();
+    refuseShuttingDown(req, res);
   };
   const requireJson: RequestHandler = (req, res, next) => {
     if (isJsonContentType(req)) return next();
@@ -79,6 +82,12 @@ export function createXRayRouter(options: XRayRouterOptions): Router {
   // No inflating: the signature covers the body bytes exactly as sent, so a compressed body is refused (415).
   const rawBody = express.raw({ type: () => true, limit: options.bodyLimitBytes, inflate: false });
   const intake: RequestHandler = (req, res) => {
+    // Again once the body is in: a slow upload begun before shutdown must not start work that the
+    // shutdown, which waits only for work already started, would cut off midway.
+    if (options.isClosing()) {
+      refuseShuttingDown(req, res);
+      return;
+    }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const work = options.handle({ headers: firstHeaderValues(req), body }).then(
       (answer) => send(res, answer.status, answer.body, answer.headers, answer.refusal),

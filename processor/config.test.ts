@@ -39,6 +39,11 @@ describe('loadProcessorConfig', () => {
       'AMQP_URL must be a URL starting with amqp:// or amqps://, got one starting with http://',
     ],
     [{ ...required, PROCESSOR_PREFETCH: '0' }, 'PROCESSOR_PREFETCH must be a whole number from 1 to 5000, got "0"'],
+    [
+      // 30 days: more than a Node timer takes, so the job would run back to back.
+      { ...required, RETENTION_INTERVAL_MS: '2592000000' },
+      'RETENTION_INTERVAL_MS must be a whole number from 0 to 2147483647, got "2592000000"',
+    ],
     [{ ...required, PROCESSOR_MAX_SPEED_KMH: 'fast' }, 'PROCESSOR_MAX_SPEED_KMH must be a number > 0, got "fast"'],
     [
       { ...required, XRAY_NAMESPACE: 'has space' },

@@ -1,6 +1,5 @@
 import type { ConfirmChannel, GetMessage } from 'amqplib';
-import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology } from '../schema';
-import { publishConfirmed } from './confirm-publish';
+import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology, publishConfirmed } from '../schema';
 import { republishedPropertiesOf } from './republished-properties';
 import { HELD_SINCE_HEADER, ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
 
@@ -57,16 +56,24 @@ async function walkDeadLetters(
     const headers = { ...(message.properties.headers ?? {}) } as Record<string, unknown>;
     if (replay(letter)) {
       for (const name of PER_TRIP_HEADERS) delete headers[name];
-      await publishConfirmed(channel, XRAY_EXCHANGE, letter.routingKey, message.content, {
-        ...republishedPropertiesOf(message.properties),
-        headers,
-      });
+      await publishConfirmed(
+        channel,
+        XRAY_EXCHANGE,
+        letter.routingKey,
+        message.content,
+        { ...republishedPropertiesOf(message.properties), headers },
+        { mustRoute: true },
+      );
       replayed.push(letter);
     } else {
-      await publishConfirmed(channel, '', RAW_DEAD_LETTER_QUEUE, message.content, {
-        ...republishedPropertiesOf(message.properties),
-        headers,
-      });
+      await publishConfirmed(
+        channel,
+        '',
+        RAW_DEAD_LETTER_QUEUE,
+        message.content,
+        { ...republishedPropertiesOf(message.properties), headers },
+        { mustRoute: true },
+      );
     }
     channel.ack(message);
   }

@@ -91,6 +91,17 @@ describe('filterJumps', () => {
     expect(filterJumps(samples, 300)).toEqual({ kept: samples, droppedSamples: 0 });
   });
 
+  it('keeps good first fixes a larger burst of agreeing bad fixes displaced, once the track outgrows the burst', () => {
+    // 3 good fixes, 4 fixes 50 km off that agree with each other, then the walk goes on.
+    const start = walk(0, 3);
+    const burst = Array.from({ length: 4 }, (_, i) => at(3 + i, 51.34 + degreesFor(50_000), 12.34));
+    const rest = walk(7, 20);
+    const result = filterJumps([...start, ...burst, ...rest], 300);
+    expect(result).toEqual({ kept: [...start, ...rest], droppedSamples: 4 });
+    // A burst that stays the larger track still wins over the start.
+    expect(filterJumps([...start, ...burst], 300)).toEqual({ kept: burst, droppedSamples: 3 });
+  });
+
   it('resumes after a genuine leap once the leap is reachable from the last kept sample', () => {
     // GPS reacquired 1.99 km on after a tunnel, fixes every second: at 300 km/h that takes 23.9 s.
     const before = walk(0, 30);

@@ -23,7 +23,8 @@ export interface JumpFilterResult {
  * those two cases: the side with fewer samples is dropped. Long into a message that is the samples
  * after the leap, until enough time has passed since the last kept sample that the leap is
  * reachable at `maxSpeedKmh`; from then on samples are kept again and the leap counts in the
- * distance. Each sample is appended and moved at most once: O(n).
+ * distance. Each sample is appended and moved at most once, and the samples before the first kept
+ * one are walked back once at the end (to restore a start a burst displaced): O(n).
  */
 export function filterJumps(samples: ReadonlyArray<TimedSample>, maxSpeedKmh: number): JumpFilterResult {
   const reachable = (from: TimedSample, to: TimedSample) => impliedSpeedKmh(from, to) <= maxSpeedKmh;
@@ -51,7 +52,20 @@ export function filterJumps(samples: ReadonlyArray<TimedSample>, maxSpeedKmh: nu
     }
   }
   droppedSamples += run.length;
-  return { kept, droppedSamples };
+  // A run that replaced the first kept samples and was replaced in turn (a burst of agreeing bad
+  // fixes early on, then the real track back) took those samples along: walk back from the first
+  // kept sample and put back every earlier one that leads to it.
+  const restored: TimedSample[] = [];
+  let first = kept[0];
+  for (let index = first === undefined ? -1 : samples.indexOf(first) - 1; index >= 0; index -= 1) {
+    const sample = samples[index] as TimedSample;
+    if (first !== undefined && sample.time < first.time && reachable(sample, first)) {
+      restored.push(sample);
+      first = sample;
+    }
+  }
+  if (restored.length === 0) return { kept, droppedSamples };
+  return { kept: [...restored.reverse(), ...kept], droppedSamples: droppedSamples - restored.length };
 }
 
 /** Speed needed to move from `from` to `to` in the time between them, km/h. */

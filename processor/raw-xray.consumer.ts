@@ -4,10 +4,11 @@ import {
   DEAD_LETTER_EXCHANGE,
   RAW_RETRY_QUEUE,
   RAW_RETRY_RETURN_ROUTING_KEY,
+  publishConfirmed,
   rawRoutingKeyFor,
   type Logger,
 } from '../schema';
-import { publishConfirmed } from './confirm-publish';
+import { boundedReason } from './dead-letter-reason';
 import { republishedPropertiesOf } from './republished-properties';
 import type { ProcessorMetrics } from './processor.metrics';
 import { describeError, PoisonMessageError } from './processing-failure';
@@ -19,6 +20,13 @@ export const ORIGINAL_ROUTING_KEY_HEADER = 'x-original-routing-key';
 
 /** When a message was first held for an outage (epoch ms), to bound how long it is held. */
 export const HELD_SINCE_HEADER = 'x-held-since';
+
+/**
+ * Deliveries of one message (the quorum queue's `x-delivery-count`) after which a message that could
+ * not be parked is rejected to the queue's own dead-lettering instead of requeued once more: a park
+ * that keeps failing must not spin on one message forever.
+ */
+export const MAX_REDELIVERIES_BEFORE_BROKER_DEAD_LETTER = 10;
 
 /** Headers the broker adds when dead-lettering; not carried into republished copies. */
 const BROKER_DEATH_HEADERS = [
@@ -46,7 +54,9 @@ export interface RawXRayConsumerDeps {
  * with a backoff expiration and an incremented `x-attempt` (the same `x-attempt` when its last
  * attempt failed while the database or Redis was down: an outage is not the message's fault); or
  * republished (with a confirm) to the dead-letter exchange with the reason. If even that republish fails, the message is left
- * unacknowledged for the broker to redeliver: nothing is dropped.
+ * unacknowledged for the broker to redeliver: nothing is dropped. One redelivered
+ * {@link MAX_REDELIVERIES_BEFORE_BROKER_DEAD_LETTER} times is rejected instead, and the raw queue's
+ * at-least-once dead-lettering moves it to the dead-letter queue (with `x-death`, without a reason).
  */
 export function rawXRayMessageHandler(
   consumeChannel: Channel,
@@ -72,6 +82,16 @@ export function rawXRayMessageHandler(
       try {
         outcome = await settleFailure(message, headers, attempt, error, publishChannel, deps, log);
       } catch (republishError) {
+        const deliveries = Number(headers['x-delivery-count'] ?? 0);
+        if (deliveries >= MAX_REDELIVERIES_BEFORE_BROKER_DEAD_LETTER) {
+          log.error(
+            { err: republishError, cause: describeError(error), deliveries },
+            'could not park a failed message again; rejecting it to the queue dead-lettering',
+          );
+          safely(() => consumeChannel.nack(message, false, false));
+          deps.metrics.processed.inc({ queue: 'raw', outcome: 'rejected_to_dead_letters' });
+          return;
+        }
         log.error(
           { err: republishError, cause: describeError(error) },
           'could not park a failed message; leaving it to redelivery',
@@ -122,16 +142,23 @@ async function settleFailure(
   if (decision.held)
     log.warn({ err: error, outage, delayMs: decision.delayMs }, 'a dependency is down; holding the message');
   else log.warn({ err: error, delayMs: decision.delayMs }, 'transient failure; retrying later');
-  await publishConfirmed(publishChannel, '', RAW_RETRY_QUEUE, message.content, {
-    ...republishedPropertiesOf(message.properties),
-    expiration: String(decision.delayMs),
-    headers: {
-      ...withoutHoldHeader(withoutBrokerHeaders(headers)),
-      [AMQP_HEADERS.attempt]: decision.nextAttempt,
-      [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
-      ...(decision.held ? { [HELD_SINCE_HEADER]: firstHeldAt } : {}),
+  await publishConfirmed(
+    publishChannel,
+    '',
+    RAW_RETRY_QUEUE,
+    message.content,
+    {
+      ...republishedPropertiesOf(message.properties),
+      expiration: String(decision.delayMs),
+      headers: {
+        ...withoutHoldHeader(withoutBrokerHeaders(headers)),
+        [AMQP_HEADERS.attempt]: decision.nextAttempt,
+        [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+        ...(decision.held ? { [HELD_SINCE_HEADER]: firstHeldAt } : {}),
+      },
     },
-  });
+    { mustRoute: true },
+  );
   deps.metrics.retries.inc();
   if (decision.held) deps.metrics.heldForOutage.inc();
   return 'retried';
@@ -144,14 +171,21 @@ function deadLetter(
   reason: string,
   publishChannel: ConfirmChannel,
 ): Promise<void> {
-  return publishConfirmed(publishChannel, DEAD_LETTER_EXCHANGE, originalRoutingKey, message.content, {
-    ...republishedPropertiesOf(message.properties),
-    headers: {
-      ...withoutBrokerHeaders(headers),
-      [AMQP_HEADERS.deadLetterReason]: reason,
-      [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+  return publishConfirmed(
+    publishChannel,
+    DEAD_LETTER_EXCHANGE,
+    originalRoutingKey,
+    message.content,
+    {
+      ...republishedPropertiesOf(message.properties),
+      headers: {
+        ...withoutBrokerHeaders(headers),
+        [AMQP_HEADERS.deadLetterReason]: boundedReason(reason),
+        [ORIGINAL_ROUTING_KEY_HEADER]: originalRoutingKey,
+      },
     },
-  });
+    { mustRoute: true },
+  );
 }
 
 /** A retry that is not a hold starts the bound afresh at its next hold (after a replay, say). */

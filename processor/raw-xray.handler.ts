@@ -5,6 +5,7 @@ import { deriveSignal } from './signal-derivation';
 import { processedEventOf } from './signal-document';
 import type { SignalEventPublisher } from './signal-event.publisher';
 import type { SignalWriter } from './signal.writer';
+import { summarizeIssues } from './validation-summary';
 
 /** A raw x-ray message as it comes off the broker, without the transport. */
 export interface RawXRayDelivery {
@@ -60,8 +61,7 @@ export function createRawXRayHandler(deps: RawXRayHandlerDeps): (delivery: RawXR
     const acceptedAt = acceptedAtOf(headers, now);
     const validation = validateXRayMessage(parsed, { nowMs: acceptedAt, expectedDeviceId: deviceId });
     if (!validation.ok) {
-      const details = validation.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-      throw new PoisonMessageError(`invalid x-ray message: ${details}`);
+      throw new PoisonMessageError(`invalid x-ray message: ${summarizeIssues(validation.issues)}`);
     }
 
     const derived = deriveSignal(validation.message, body, deps.maxSpeedKmh, rawSha256);

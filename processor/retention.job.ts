@@ -35,6 +35,8 @@ interface ExpiredSignal {
 export class RetentionJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** Set by `stop`: a run ends after the batch under way (a first run over a large history has many). */
+  private stopping = false;
 
   constructor(private readonly options: RetentionJobOptions) {}
 
@@ -47,8 +49,9 @@ export class RetentionJob {
     this.timer.unref();
   }
 
-  /** Stops the schedule and waits for a run in progress. */
+  /** Stops the schedule and waits for a run in progress to finish its batch under way. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -69,7 +72,9 @@ export class RetentionJob {
     const cutoff = new Date((this.options.now ?? Date.now)() - this.options.retentionDays * DAY_MS);
     let deleted = 0;
     try {
-      for (;;) {
+      // Each batch is complete in itself (its signals, payloads, tracks and rollups): stopping
+      // between two leaves the rest for the next run.
+      while (!this.stopping) {
         const projection = { _id: 1, deviceId: 1, rawPayloadId: 1, trackId: 1, ingestedAt: 1 };
         const expired = (await models.signals.collection
           .find({ ingestedAt: { $lt: cutoff } }, { projection, limit: batchSize })

@@ -1,6 +1,5 @@
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import type { Logger, SignalCommandReply } from '../schema';
-import { publishConfirmed } from './confirm-publish';
+import { publishConfirmed, type Logger, type SignalCommandReply } from '../schema';
 import type { ProcessorMetrics } from './processor.metrics';
 
 export interface SignalCommandConsumerDeps {

@@ -14,6 +14,7 @@ import { deriveSignal, type DerivedSignal } from './signal-derivation';
 import { processedEventOf, signalDocumentFor, signalTrackDocumentFor, type SignalDocument } from './signal-document';
 import type { SignalEventPublisher } from './signal-event.publisher';
 import type { SignalWriter } from './signal.writer';
+import { summarizeIssues } from './validation-summary';
 
 export interface SignalCommandHandlerDeps {
   models: ProcessorModels;
@@ -63,11 +64,7 @@ export function createSignalCommandHandler(
       expectedDeviceId: deviceId,
     });
     if (!validation.ok) {
-      const { issues } = validation;
-      // The first issues and a count: all of a 10,000-sample input's could make a reply of megabytes.
-      const listed = issues.slice(0, 20).map((i) => `${i.path}: ${i.message}`);
-      if (issues.length > listed.length) listed.push(`and ${issues.length - listed.length} more issues`);
-      throw new CommandRefusal('BAD_USER_INPUT', listed.join('; '));
+      throw new CommandRefusal('BAD_USER_INPUT', summarizeIssues(validation.issues));
     }
     return { derived: deriveSignal(validation.message, raw, deps.maxSpeedKmh), raw };
   };

@@ -24,6 +24,7 @@ export * from './signal-span.migration';
 export * from './rollup-repairs';
 export * from './models/api-key.model';
 export * from './ops/assert-never';
+export * from './ops/confirm-publish';
 export * from './ops/logger';
 export * from './ops/mongo-monitor.watchdog';
 export * from './ops/ops.router';

@@ -26,15 +26,15 @@ function text() {
 }
 
 /**
- * A whole number in [`min`, `max`], `fallback` when unset. Read as `Number(text)`, so an empty value
- * is 0, as zod's `coerce` read it.
+ * A whole number in [`min`, `max`], `fallback` when unset. An empty value is refused, not read as
+ * `Number('')` = 0: `GATEWAY_PORT=` must not quietly pick a random port.
  */
 export function envInteger(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
   const expected =
     max === Number.MAX_SAFE_INTEGER ? `a whole number >= ${min}` : `a whole number from ${min} to ${max}`;
   return text()
     .transform((given, context) => {
-      const value = Number(given);
+      const value = given.trim() === '' ? Number.NaN : Number(given);
       if (Number.isInteger(value) && value >= min && value <= max) return value;
       context.addIssue({ code: 'custom', message: `must be ${expected}, got ${quoted(given)}` });
       return z.NEVER;
@@ -52,6 +52,14 @@ export function envPositiveNumber(fallback: number) {
       return z.NEVER;
     })
     .default(fallback);
+}
+
+/** Longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in ms that ends up in a timer (a timeout, an interval), in [`min`, {@link MAX_TIMER_MS}]. */
+export function envTimerMs(fallback: number, min: number) {
+  return envInteger(fallback, min, MAX_TIMER_MS);
 }
 
 /** A TCP port to listen on, 0 to 65535 (0 picks a free one), `fallback` when unset. */

@@ -159,4 +159,57 @@ describe('ingest through a RabbitMQ outage', () => {
     expect(missing).toEqual([]);
     expect((await fetch(`${ingest.url}/readyz`)).status).toBe(200);
   });
+
+  it('refuses at once, holding no more bodies, while the broker has not confirmed INGEST_MAX_UNCONFIRMED_BYTES', async () => {
+    const maxUnconfirmedBytes = 2 * 1024 * 1024;
+    const capped = await startTestIngest(
+      ingestConfigFor(infra, {
+        amqpUrl: proxy.urlFor(infra.amqpUrl),
+        confirmTimeoutMs: CONFIRM_TIMEOUT_MS,
+        maxUnconfirmedBytes,
+      }),
+    );
+    /** About 360 KB: the most samples a message may hold. */
+    const bigMessageFor = (deviceId: string): Buffer =>
+      Buffer.from(
+        JSON.stringify({
+          [deviceId]: {
+            data: Array.from({ length: 10_000 }, (_, i) => [
+              (i * 100) % 60_000,
+              [48.850012 + i * 1e-6, 2.350012, 12.3],
+            ]),
+            // The samples span about 17 minutes: they all lie in the past.
+            time: Date.now() - 20 * 60_000,
+          },
+        }),
+      );
+    const post = (deviceId: string) =>
+      postSignedXRay(capped.url, { fleetSecret: TEST_FLEET_SECRET, deviceId, body: bigMessageFor(deviceId) });
+    try {
+      // The broker takes no more bytes and confirms nothing.
+      proxy.stall();
+      let during: PostResult[];
+      try {
+        during = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`stalled-device-${i}`)));
+      } finally {
+        proxy.restore();
+      }
+      expect(during.filter((r) => r.status !== 503).map((r) => r.body)).toEqual([]);
+      // Those published up to the bound waited for their confirm; every later one was refused at once.
+      const waited = during.filter((r) => r.latencyMs >= CONFIRM_TIMEOUT_MS);
+      const bodyBytes = bigMessageFor('stalled-device-0').length;
+      expect(waited.length).toBeGreaterThan(0);
+      expect(waited.length).toBeLessThanOrEqual(Math.ceil(maxUnconfirmedBytes / bodyBytes));
+      expect(during.filter((r) => r.latencyMs < CONFIRM_TIMEOUT_MS / 2).length).toBe(during.length - waited.length);
+
+      await eventually(
+        async () => ((await post(`drained-device-${randomUUID()}`)).status === 202 ? true : undefined),
+        30_000,
+        'a message accepted once the broker confirms again',
+      );
+    } finally {
+      await capped.close();
+      await queue.drain();
+    }
+  });
 });

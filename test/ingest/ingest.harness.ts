@@ -21,6 +21,7 @@ export function ingestConfigFor(infra: SuiteInfra, overrides: Partial<IngestConf
     rateLimitPerMinute: 10_000,
     maxClockSkewMs: 300_000,
     confirmTimeoutMs: 5_000,
+    maxUnconfirmedBytes: 64 * 1024 * 1024,
     startupWaitMs: 10_000,
     logLevel: 'silent',
     ...overrides,

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type mongoose from 'mongoose';
-import { AMQP_HEADERS, rawRoutingKeyFor, RAW_DEAD_LETTER_QUEUE, RAW_QUEUE } from '../../schema';
+import {
+  AMQP_HEADERS,
+  declareTopology,
+  rawRoutingKeyFor,
+  RAW_DEAD_LETTER_QUEUE,
+  RAW_QUEUE,
+  RAW_RETRY_QUEUE,
+} from '../../schema';
 import { listDeadLetters, replayDeadLetters } from '../../processor/dead-letter-queue';
 import type { RunningProcessor } from '../../processor/processor.service';
 import { Disposables } from '../support/disposables';
@@ -162,4 +169,50 @@ describe('dead letters and their replay', () => {
     const remaining = await drainQueue(tool, RAW_DEAD_LETTER_QUEUE);
     expect(remaining.map((m) => m.properties.messageId as string)).toEqual(seededIds);
   });
+});
+
+describe('a message that cannot be parked', () => {
+  const disposables = new Disposables();
+  let infra: SuiteInfra;
+  let broker: TestBroker;
+  let tool: ConfirmChannel;
+
+  // A vhost of its own: the processors the suite above leaves running would store the message.
+  beforeAll(async () => {
+    infra = disposables.add(await createSuiteInfra('processor_unparked'), (i) => i.dispose());
+    broker = disposables.add(await connectTestBroker(infra.amqpUrl, TEST_HMAC_SECRET), (b) => b.close());
+    const toolConnection = disposables.add(await amqp.connect(infra.amqpUrl), (c) => c.close());
+    tool = await toolConnection.createConfirmChannel();
+  });
+
+  afterAll(() => disposables.disposeAll());
+
+  const deadLetterCount = () => broker.messageCount(RAW_DEAD_LETTER_QUEUE);
+
+  it('never loses a message it cannot park: requeued, then rejected to the dead-letter queue by the broker', async () => {
+    // Every attempt fails for the moment (the database is cut off) and is to be retried later...
+    const proxy = disposables.add(await startTcpProxy(infra.mongoUrl), (p) => p.close());
+    const cutOff = await startTestProcessor(infra, {
+      MONGO_URL: proxy.urlFor(infra.mongoUrl),
+      PROCESSOR_MAX_ATTEMPTS: '50',
+      PROCESSOR_MONGO_TIMEOUT_MS: '300',
+      PROCESSOR_OUTAGE_HOLD_MS: '0',
+    });
+    proxy.cut();
+    // ...but the retry queue is gone (an operator deleted it): the broker would confirm a copy
+    // published there, route it nowhere, and the acknowledged original would be lost.
+    await tool.deleteQueue(RAW_RETRY_QUEUE);
+    try {
+      const messageId = await broker.publishXRay('dlq-unparked', xray('dlq-unparked', Date.UTC(2025, 3, 1)));
+      await waitFor('the unparkable message dead-lettered', async () => (await deadLetterCount()) === 1);
+      const [letter] = await listDeadLetters(tool);
+      expect(letter).toEqual(
+        expect.objectContaining({ messageId, deviceId: 'dlq-unparked', routingKey: rawRoutingKeyFor('dlq-unparked') }),
+      );
+      expect(await broker.messageCount(RAW_QUEUE)).toBe(0);
+    } finally {
+      await cutOff.close();
+      await declareTopology(tool);
+    }
+  }, 90_000);
 });
