@@ -104,6 +104,8 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
         ),
       );
 
+    const bytes = envelope.body.length;
+    this.unconfirmedBytes += bytes;
     const confirmed = publishConfirmed(
       channel,
       XRAY_EXCHANGE,
@@ -125,18 +127,23 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
           [AMQP_HEADERS.acceptedAt]: envelope.acceptedAt,
         },
       },
-      { mustRoute: true, timeoutMs: this.options.confirmTimeoutMs },
+      {
+        mustRoute: true,
+        timeoutMs: this.options.confirmTimeoutMs,
+        // Counted until the broker settles it, not until the timeout: a body not confirmed in time
+        // may still sit in amqplib's buffers.
+        onBrokerSettled: () => {
+          this.unconfirmedBytes -= bytes;
+        },
+      },
     ).catch((error: unknown) => {
       throw new DependencyUnavailableError('broker', unconfirmedMessage(error, this.options.confirmTimeoutMs), {
         cause: error,
       });
     });
     this.inFlight.add(confirmed);
-    const bytes = envelope.body.length;
-    this.unconfirmedBytes += bytes;
     const forget = (): void => {
       this.inFlight.delete(confirmed);
-      this.unconfirmedBytes -= bytes;
     };
     confirmed.then(forget, forget);
     return confirmed;

@@ -141,9 +141,9 @@ export function createXRayIntake(deps: XRayIntakeDeps): (request: XRayIntakeRequ
         await releaseNonce(signed.deviceId, signed.nonce, token);
         throw error;
       }
-      // Kept without holding the answer back: a replay meanwhile finds the nonce in flight (503,
-      // retry), and one after finds it used (409), as a replay must.
-      if (answer.status === 202 || answer.status === 400) void keepNonce(signed.deviceId, signed.nonce, token);
+      // Kept before answering, so that a replay after the answer finds the nonce used (409) for the
+      // whole window; should Redis fail here, the 202 stands and the hold lapses after its TTL.
+      if (answer.status === 202 || answer.status === 400) await keepNonce(signed.deviceId, signed.nonce, token);
       else await releaseNonce(signed.deviceId, signed.nonce, token);
       return answer;
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { AMQP_HEADERS, RAW_DEAD_LETTER_QUEUE, XRAY_EXCHANGE, declareTopology, publishConfirmed } from '../schema';
 import { republishedPropertiesOf } from './republished-properties';
-import { HELD_SINCE_HEADER, ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
+import { BROKER_HEADERS, HELD_SINCE_HEADER, ORIGINAL_ROUTING_KEY_HEADER } from './raw-xray.consumer';
 
 /** One message in `xray.raw.dlq`, as the dead-letter tool shows it. */
 export interface DeadLetter {
@@ -22,6 +22,7 @@ export interface DeadLetter {
 
 /** Headers that belong to one trip through the processor, dropped on replay so the message starts afresh. */
 const PER_TRIP_HEADERS = [
+  ...BROKER_HEADERS,
   AMQP_HEADERS.attempt,
   AMQP_HEADERS.deadLetterReason,
   ORIGINAL_ROUTING_KEY_HEADER,

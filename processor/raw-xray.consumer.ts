@@ -28,8 +28,16 @@ export const HELD_SINCE_HEADER = 'x-held-since';
  */
 export const MAX_REDELIVERIES_BEFORE_BROKER_DEAD_LETTER = 10;
 
-/** Headers the broker adds when dead-lettering; not carried into republished copies. */
-const BROKER_DEATH_HEADERS = [
+/** The quorum queue's count of a message's redeliveries, on every redelivery. */
+export const DELIVERY_COUNT_HEADER = 'x-delivery-count';
+
+/**
+ * Headers the broker adds (when dead-lettering, when redelivering); not carried into republished
+ * copies, which are new messages: a stale delivery count would send one straight to the dead letters.
+ */
+export const BROKER_HEADERS = [
+  DELIVERY_COUNT_HEADER,
+  'x-acquired-count',
   'x-death',
   'x-first-death-exchange',
   'x-first-death-queue',
@@ -82,7 +90,7 @@ export function rawXRayMessageHandler(
       try {
         outcome = await settleFailure(message, headers, attempt, error, publishChannel, deps, log);
       } catch (republishError) {
-        const deliveries = Number(headers['x-delivery-count'] ?? 0);
+        const deliveries = Number(headers[DELIVERY_COUNT_HEADER] ?? 0);
         if (deliveries >= MAX_REDELIVERIES_BEFORE_BROKER_DEAD_LETTER) {
           log.error(
             { err: republishError, cause: describeError(error), deliveries },
@@ -195,9 +203,10 @@ function withoutHoldHeader(headers: Record<string, unknown>): Record<string, unk
   return copy;
 }
 
-function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+/** A parked copy's headers: the message's own, none of those the broker added to this delivery. */
+export function withoutBrokerHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...headers };
-  for (const name of BROKER_DEATH_HEADERS) delete copy[name];
+  for (const name of BROKER_HEADERS) delete copy[name];
   return copy;
 }
 

@@ -96,7 +96,10 @@ interface ConnectionState {
   activeSubscriptions: Map<string, string>;
   /** Ids of the queries and mutations admitted and not completed yet: a revocation lets them answer. */
   runningSingleResults: Set<string>;
-  /** Set once the key is found revoked: from then on, nothing runs on the connection. */
+  /**
+   * Set once the key is found revoked: from then on nothing starts on the connection, and only the
+   * queries and mutations already running finish (see closeRevoked).
+   */
   revoked: boolean;
   /** Unregisters the connection from the key sessions. */
   leaveKeySessions: () => void;
@@ -211,6 +214,8 @@ export function attachWebSocketServer<TContext extends object>(
     if (state.revoked) return;
     state.revoked = true;
     state.leaveKeySessions();
+    // One graphql-ws dropped without completing (a failed send) is no longer running.
+    for (const id of state.runningSingleResults) if (!(id in ctx.subscriptions)) state.runningSingleResults.delete(id);
     // graphql-ws ends a connection's operations only when the close handshake completes (a round
     // trip, or never for a client that stopped reading); end them now, as it then would, so not
     // one more event of a revoked key is executed. Their `complete` is not sent, as at close.
@@ -370,8 +375,10 @@ export function attachWebSocketServer<TContext extends object>(
         prepared = refuse(new InternalServerError());
       }
       if ('document' in prepared) {
-        if (getOperationAST(prepared.document, prepared.operationName)?.operation !== 'subscription')
-          state?.runningSingleResults.add(id);
+        // Without an operation (several in the document, none named) graphql-ws answers an error
+        // and never completes it: such an id would stay here.
+        const operation = getOperationAST(prepared.document, prepared.operationName)?.operation;
+        if (operation === 'query' || operation === 'mutation') state?.runningSingleResults.add(id);
       } else {
         // A refused operation never runs, so graphql-ws never completes it: its slot is freed here.
         state?.admitted.delete(id);

@@ -30,6 +30,12 @@ export interface PublishConfirmedOptions {
   mustRoute?: boolean;
   /** Default {@link CONFIRM_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /**
+   * Called once the broker (or the channel's close) settled the message: an ack, a nack, or every
+   * pending confirm failing at close. Unlike the returned promise, not at the timeout: until then
+   * amqplib may still hold the body in its buffers.
+   */
+  onBrokerSettled?: () => void;
 }
 
 /** Publish ids of the messages each channel returned, until their confirm reads them. */
@@ -61,7 +67,7 @@ export function publishConfirmed(
   routingKey: string,
   content: Buffer,
   options: Options.Publish,
-  { mustRoute = false, timeoutMs = CONFIRM_TIMEOUT_MS }: PublishConfirmedOptions = {},
+  { mustRoute = false, timeoutMs = CONFIRM_TIMEOUT_MS, onBrokerSettled }: PublishConfirmedOptions = {},
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -89,6 +95,7 @@ export function publishConfirmed(
         };
       }
       channel.publish(exchange, routingKey, content, publishOptions, (error: unknown) => {
+        onBrokerSettled?.();
         // The broker sends basic.return before the confirm of an unroutable mandatory message.
         const returned = publishId !== undefined && returnedOn(channel).delete(publishId);
         if (error)
@@ -103,6 +110,8 @@ export function publishConfirmed(
         else settle();
       });
     } catch (error) {
+      // Nothing was buffered: amqplib throws before writing.
+      onBrokerSettled?.();
       settle(new PublishNotConfirmedError('failed', 'publishing failed', { cause: error }));
     }
   });
