@@ -267,6 +267,30 @@ describe('createXRayIntake', () => {
     expect(publisher.published).toHaveLength(1);
   });
 
+  it('keeps the nonce of an accepted request a second later when Redis refused the first try', async () => {
+    const { handle, nonces } = setup();
+    const keep = nonces.keep.bind(nonces);
+    let failures = 1;
+    nonces.keep = async (deviceId, nonce, token) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new DependencyUnavailableError('redis', 'connection reset');
+      }
+      await keep(deviceId, nonce, token);
+    };
+    jest.useFakeTimers();
+    try {
+      const request = signed(message());
+      expect((await handle(request)).status).toBe(202);
+      // Still held by the answered request: a replay now is told to retry.
+      expect(await handle(request)).toMatchObject({ status: 503, refusal: 'REQUEST_IN_PROGRESS' });
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(await handle(request)).toMatchObject({ status: 409, refusal: 'NONCE_REUSED' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses malformed JSON with 400', async () => {
     const { handle } = setup();
     const answer = await handle(signed(Buffer.from('{"dev-1": {')));
