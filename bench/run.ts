@@ -14,6 +14,7 @@ import { forkBenchChild } from './lib/child-process';
 import { deleteVhost, dropDatabase } from './lib/infra';
 import { describeMachine } from './lib/machine';
 import { injectBetweenMarkers, renderReport, type BenchReport, type ScenarioResult } from './lib/report';
+import { waitForQuietInfrastructure, type QuietOutcome } from './lib/quiet-infrastructure';
 import type { BenchOptions } from './lib/scenario';
 
 interface ScenarioPlan {
@@ -111,6 +112,14 @@ async function runScenario(plan: ScenarioPlan, options: BenchOptions): Promise<S
   }
 }
 
+/** What the wait before a scenario came to, as a note of its results. */
+function quietNote(settled: QuietOutcome): string {
+  const waited = `${Math.round(settled.waitedMs / 1000)} s`;
+  return settled.quiet
+    ? `Started once PostgreSQL, FerretDB, RabbitMQ and Redis together used less than 15 % of a core (waited ${waited}, last reading ${settled.lastPercent.toFixed(1)} %), so no earlier scenario's writes were still being worked off.`
+    : `PostgreSQL, FerretDB, RabbitMQ and Redis still used ${settled.lastPercent.toFixed(1)} % of a core after ${waited}: started anyway, with that load beside it.`;
+}
+
 function caveatsFor(report: Omit<BenchReport, 'caveats'>): string[] {
   const caveats = [
     "Shared machine: other engineers' test suites may have loaded the same 2 cores and the same PostgreSQL/FerretDB, RabbitMQ and Redis during this run; every figure sits beside a limit measured in the same run for that reason.",
@@ -130,8 +139,12 @@ async function main(): Promise<void> {
   const machine = describeMachine(config.root);
   const results: ScenarioResult[] = [];
   for (const plan of scenarios) {
-    process.stderr.write(`[bench] ${plan.title} (budget ${plan.budgetSeconds[options.quick ? 1 : 0]} s)\n`);
+    const settled = await waitForQuietInfrastructure();
+    process.stderr.write(
+      `[bench] ${plan.title} (budget ${plan.budgetSeconds[options.quick ? 1 : 0]} s; infrastructure ${settled.quiet ? 'quiet' : 'still busy'} at ${settled.lastPercent.toFixed(1)} % after ${(settled.waitedMs / 1000).toFixed(0)} s)\n`,
+    );
     const result = await runScenario(plan, options);
+    result.notes.push(quietNote(settled));
     process.stderr.write(
       `[bench] ${plan.title}: ${result.outcome} — ${result.headline}${result.error ? ` — ${result.error}` : ''}\n`,
     );
