@@ -12,7 +12,7 @@ export class SignalsArgs {
     // No schema default: `first` would then always arrive, and `last` could not be told from a
     // request that mixes both directions (refused).
     description:
-      'Page size (forward; 20 when neither `first` nor `last` is given). At most the server cap (default 200).',
+      'Page size (forward; 20 when neither `first` nor `last` is given; with `before` and no `last`, the size of that backward page: the items just before the cursor). At most the server cap (default 200).',
   })
   public first?: number | null;
 
