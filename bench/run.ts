@@ -116,7 +116,7 @@ async function runScenario(plan: ScenarioPlan, options: BenchOptions): Promise<S
 function quietNote(settled: QuietOutcome): string {
   const waited = `${Math.round(settled.waitedMs / 1000)} s`;
   return settled.quiet
-    ? `Started once PostgreSQL, FerretDB, RabbitMQ and Redis together used less than 15 % of a core (waited ${waited}, last reading ${settled.lastPercent.toFixed(1)} %), so no earlier scenario's writes were still being worked off.`
+    ? `Started once PostgreSQL, FerretDB, RabbitMQ and Redis together used less than ${settled.maxPercent} % of a core (waited ${waited}, last reading ${settled.lastPercent.toFixed(1)} %), so no earlier scenario's writes were still being worked off.`
     : `PostgreSQL, FerretDB, RabbitMQ and Redis still used ${settled.lastPercent.toFixed(1)} % of a core after ${waited}: started anyway, with that load beside it.`;
 }
 

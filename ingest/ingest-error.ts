@@ -1,3 +1,5 @@
+import { listedIssues } from '../schema';
+
 /** Every refusal ingest answers, with its HTTP status. The codes are stable: clients switch on them. */
 export const INGEST_ERRORS = {
   MALFORMED_JSON: 400,
@@ -38,23 +40,12 @@ export function statusOf(code: IngestErrorCode): number {
   return INGEST_ERRORS[code];
 }
 
-/**
- * Most details one refusal lists. A message of 10,000 bad samples has tens of thousands of issues;
- * listing them all would answer (and log) megabytes for a small request, and the first ones are
- * what a developer fixes first anyway.
- */
-export const MAX_REFUSAL_DETAILS = 20;
-
-/** The body of a refusal; `details` only when there are some, at most {@link MAX_REFUSAL_DETAILS} and a count of the rest. */
+/** The body of a refusal; `details` only when there are some, the first ones and a count of the rest (`listedIssues`). */
 export function errorBody(code: IngestErrorCode, message: string, details?: IngestErrorDetail[]): IngestErrorBody {
   if (!details || details.length === 0) return { error: { code, message } };
-  if (details.length <= MAX_REFUSAL_DETAILS) return { error: { code, message, details } };
-  const omitted = details.length - MAX_REFUSAL_DETAILS;
+  const { listed, omitted } = listedIssues(details);
+  if (omitted === 0) return { error: { code, message, details } };
   return {
-    error: {
-      code,
-      message,
-      details: [...details.slice(0, MAX_REFUSAL_DETAILS), { path: '$', message: `and ${omitted} more issues` }],
-    },
+    error: { code, message, details: [...listed, { path: '$', message: `and ${omitted} more issues` }] },
   };
 }

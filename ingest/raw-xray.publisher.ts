@@ -137,9 +137,9 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
         },
       },
     ).catch((error: unknown) => {
-      throw new DependencyUnavailableError('broker', unconfirmedMessage(error, this.options.confirmTimeoutMs), {
-        cause: error,
-      });
+      // publishConfirmed says why (nack, timeout, unroutable); the device's 503 is the same for all.
+      const reason = error instanceof PublishNotConfirmedError ? error.message : 'publishing failed';
+      throw new DependencyUnavailableError('broker', reason, { cause: error });
     });
     this.inFlight.add(confirmed);
     const forget = (): void => {
@@ -208,20 +208,5 @@ export class BrokerRawXRayPublisher implements RawXRayPublisher {
       this.blocked = false;
       if (this.isAvailable()) this.options.onAvailabilityChange?.(true);
     });
-  }
-}
-
-/** What a refused publish tells the device's 503, by why the broker did not confirm it. */
-function unconfirmedMessage(error: unknown, confirmTimeoutMs: number): string {
-  if (!(error instanceof PublishNotConfirmedError)) return 'publishing failed';
-  switch (error.reason) {
-    case 'timeout':
-      return `no publisher confirm within ${confirmTimeoutMs} ms`;
-    case 'unroutable':
-      return 'the broker could not route the message to a queue';
-    case 'nack':
-      return 'the broker did not confirm the message';
-    case 'failed':
-      return 'publishing failed';
   }
 }

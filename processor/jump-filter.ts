@@ -55,11 +55,13 @@ export function filterJumps(samples: ReadonlyArray<TimedSample>, maxSpeedKmh: nu
   // A run that replaced the first kept samples and was replaced in turn (a burst of agreeing bad
   // fixes early on, then the real track back) took those samples along: walk back from the first
   // kept sample and put back every earlier one that leads to it.
+  const start = kept[0];
+  if (start === undefined) return { kept, droppedSamples };
   const restored: TimedSample[] = [];
-  let first = kept[0];
-  for (let index = first === undefined ? -1 : samples.indexOf(first) - 1; index >= 0; index -= 1) {
+  let first = start;
+  for (let index = samples.indexOf(start) - 1; index >= 0; index -= 1) {
     const sample = samples[index] as TimedSample;
-    if (first !== undefined && sample.time < first.time && reachable(sample, first)) {
+    if (sample.time < first.time && reachable(sample, first)) {
       restored.push(sample);
       first = sample;
     }

@@ -6,6 +6,7 @@ import 'reflect-metadata';
 export * from './xray-message';
 export * from './sample-times';
 export * from './xray-message.validator';
+export * from './listed-issues';
 export * from './signature';
 export * from './topology';
 export * from './channels';

@@ -1,7 +1,4 @@
-import { GroupCpuMeter, pidsByCommand } from './scenario';
-
-/** The shared infrastructure processes, as `/proc/<pid>/comm` names them. */
-const INFRASTRUCTURE = ['ferretdb', 'postgres', 'beam.smp', 'redis-server'];
+import { GroupCpuMeter, INFRASTRUCTURE_COMMANDS, pidsByCommand } from './scenario';
 
 export interface QuietOptions {
   /** Quiet means below this, % of one core, all infrastructure processes together. */
@@ -14,6 +11,8 @@ export interface QuietOptions {
 
 export interface QuietOutcome {
   quiet: boolean;
+  /** The bound it waited for, % of one core. */
+  maxPercent: number;
   waitedMs: number;
   /** The last reading, % of one core. */
   lastPercent: number;
@@ -31,11 +30,11 @@ export async function waitForQuietInfrastructure(options: Partial<QuietOptions> 
   const startedAt = performance.now();
   for (;;) {
     // Read afresh each window: postgres starts a process per connection.
-    const meter = new GroupCpuMeter(pidsByCommand(INFRASTRUCTURE)).start();
+    const meter = new GroupCpuMeter(pidsByCommand(INFRASTRUCTURE_COMMANDS)).start();
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const lastPercent = Object.values(meter.stop()).reduce((sum, percent) => sum + percent, 0);
     const waitedMs = performance.now() - startedAt;
-    if (lastPercent < maxPercent) return { quiet: true, waitedMs, lastPercent };
-    if (waitedMs >= timeoutMs) return { quiet: false, waitedMs, lastPercent };
+    if (lastPercent < maxPercent) return { quiet: true, maxPercent, waitedMs, lastPercent };
+    if (waitedMs >= timeoutMs) return { quiet: false, maxPercent, waitedMs, lastPercent };
   }
 }

@@ -79,9 +79,12 @@ export class GroupCpuMeter {
   }
 }
 
+/** The shared infrastructure processes, as `/proc/<pid>/comm` names them. */
+export const INFRASTRUCTURE_COMMANDS = ['ferretdb', 'postgres', 'beam.smp', 'redis-server'];
+
 /** The groups a scenario's CPU table shows: its own processes plus the shared infrastructure. */
 export function cpuGroupsFor(own: Record<string, number>): Record<string, number[]> {
-  const infra = pidsByCommand(['ferretdb', 'postgres', 'beam.smp', 'redis-server']);
+  const infra = pidsByCommand(INFRASTRUCTURE_COMMANDS);
   const groups: Record<string, number[]> = {};
   for (const [name, pid] of Object.entries(own)) groups[name] = [pid];
   for (const [command, pids] of Object.entries(infra)) groups[`${command} (shared)`] = pids;

@@ -1,4 +1,4 @@
-import { validateXRayMessage, type ValidationIssue, type XRayPayload } from '../../schema';
+import { listedIssues, validateXRayMessage, type ValidationIssue, type XRayPayload } from '../../schema';
 import { BadUserInputError } from '../errors/gateway-errors';
 import type { XRayInput } from './xray.input';
 
@@ -17,9 +17,6 @@ export function inputPathOf(issuePath: string, deviceId: string): string {
     )}`;
 }
 
-/** Most issues listed in `extensions.issues`; `omittedIssues` counts the rest. */
-const MAX_LISTED_ISSUES = 20;
-
 /**
  * The input as the wire payload the processor takes, checked by the same validator ingest uses;
  * BAD_USER_INPUT with its issues (input paths) when it is not acceptable.
@@ -35,15 +32,14 @@ export function toXRayPayload(input: XRayInput, nowMs: number): XRayPayload {
       path: inputPathOf(issue.path, input.deviceId),
       message: issue.message,
     }));
-    // A 10,000-sample input can have tens of thousands of issues: the first ones and a count are
-    // what a client can act on, without an answer of megabytes.
-    const listed = issues.slice(0, MAX_LISTED_ISSUES);
+    // `extensions.issues` lists the first ones, `omittedIssues` counts the rest.
+    const { listed, omitted } = listedIssues(issues);
     throw new BadUserInputError(
       `invalid x-ray input: ${issues
         .map((i) => `${i.path}: ${i.message}`)
         .slice(0, 3)
         .join('; ')}`,
-      listed.length < issues.length ? { issues: listed, omittedIssues: issues.length - listed.length } : { issues },
+      omitted > 0 ? { issues: listed, omittedIssues: omitted } : { issues },
     );
   }
   return payload;
