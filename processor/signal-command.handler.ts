@@ -9,6 +9,7 @@ import {
 } from '../schema';
 import { rawPayloadIdFor } from './idempotency-key';
 import { isDuplicateKeyError } from './processing-failure';
+import { comparePositions } from './rollup-increments';
 import type { ProcessorModels } from './processor.models';
 import { deriveSignal, type DerivedSignal } from './signal-derivation';
 import { processedEventOf, signalDocumentFor, signalTrackDocumentFor, type SignalDocument } from './signal-document';
@@ -27,6 +28,9 @@ export interface SignalCommandHandlerDeps {
 
 /** How often an update or delete locks again when the signal moved to other devices meanwhile. */
 const MAX_LOCK_ATTEMPTS = 3;
+
+/** Signals by `end` descending, compared field by field as `$max` compares `lastPosition`. */
+const NEWEST_END_FIRST = { 'end.time': -1, 'end.lat': -1, 'end.lon': -1, 'end.speed': -1 } as const;
 
 const DUPLICATE = 'another signal with the same device, time and data exists';
 
@@ -132,6 +136,26 @@ export function createSignalCommandHandler(
     await deps.events.rememberSeen(signal.idempotencyKey, signal._id.toHexString());
   };
 
+  /**
+   * Tells live subscribers where `removed`'s device is now, once the command's rollups landed,
+   * should removing (or replacing) `removed` have set the device's position back: its events alone
+   * only ever move a position forward. Sends the newest signal left (by `end`, as `$max` orders
+   * `lastPosition`), or none.
+   */
+  const correctPosition = async (removed: SignalDocument, correlationId: string): Promise<void> => {
+    const { deviceId } = removed;
+    const newest = (await deps.models.signals.collection.findOne(
+      { deviceId },
+      { sort: NEWEST_END_FIRST, projection: { track: 0 } },
+    )) as SignalDocument | null;
+    // The position stands: another signal ends as late or later (an update's own event moved it on).
+    if (newest !== null && comparePositions(newest.end, removed.end) >= 0) return;
+    await deps.events.publishPositionCorrection({
+      deviceId,
+      newest: newest && processedEventOf(newest, correlationId),
+    });
+  };
+
   const update = async (
     command: Extract<SignalCommand, { kind: 'update' }>,
     correlationId: string,
@@ -191,10 +215,15 @@ export function createSignalCommandHandler(
     );
     await deps.events.forget(previous.idempotencyKey);
     await publish({ ...updated, rollupState: 'applied' }, correlationId);
+    // After the event, which a lowered position makes stale.
+    await correctPosition(previous, correlationId);
     return { ok: true, signalId: id.toHexString() };
   };
 
-  const remove = async (command: Extract<SignalCommand, { kind: 'delete' }>): Promise<SignalCommandReply> => {
+  const remove = async (
+    command: Extract<SignalCommand, { kind: 'delete' }>,
+    correlationId: string,
+  ): Promise<SignalCommandReply> => {
     const id = signalIdOf(command.signalId);
     const deleted = await withLockedSignal(
       await findSignal(id),
@@ -211,6 +240,7 @@ export function createSignalCommandHandler(
       },
     );
     await deps.events.forget(deleted.idempotencyKey);
+    await correctPosition(deleted, correlationId);
     return { ok: true, signalId: id.toHexString(), deleted: true };
   };
 
@@ -226,7 +256,7 @@ export function createSignalCommandHandler(
       case 'update':
         return update(command, correlationId);
       case 'delete':
-        return remove(command);
+        return remove(command, correlationId);
       default:
         return assertNever(command);
     }

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { allSignalsChannelFor, deviceSignalChannelFor, type ProcessedSignalEvent } from '../schema';
+import {
+  allSignalsChannelFor,
+  deviceSignalChannelFor,
+  positionCorrectionsChannelFor,
+  type PositionCorrectionEvent,
+  type ProcessedSignalEvent,
+} from '../schema';
 
 /**
  * Announces stored signals on Redis pub/sub (the device's channel and the all-signals channel) and
@@ -39,6 +45,11 @@ export class SignalEventPublisher {
     if (results === null || failed !== undefined) {
       throw new Error(`redis did not publish the event: ${failed?.[0]?.message ?? 'transaction aborted'}`);
     }
+  }
+
+  /** Announces a device's newest signal after a command changed or removed some of its signals. */
+  async publishPositionCorrection(correction: PositionCorrectionEvent): Promise<void> {
+    await this.redis.publish(positionCorrectionsChannelFor(this.namespace), JSON.stringify(correction));
   }
 
   /** Id of the signal stored under `idempotencyKey`, if Redis still remembers it. */

@@ -25,3 +25,8 @@ export function deviceSignalChannelFor(namespace: string, deviceId: string): str
 export function allSignalsChannelFor(namespace: string): string {
   return signalProcessedTopic(namespace);
 }
+
+/** Channel of `PositionCorrectionEvent`s, every device's. */
+export function positionCorrectionsChannelFor(namespace: string): string {
+  return `${namespace}:position-corrections`;
+}

@@ -11,6 +11,7 @@ export * from './signature';
 export * from './topology';
 export * from './channels';
 export * from './processed-signal.event';
+export * from './position-correction.event';
 export * from './signal-command';
 export * from './track-codec';
 export * from './models/position.model';

@@ -1,5 +1,12 @@
 import { Registry } from 'prom-client';
-import { allSignalsChannelFor, deviceSignalChannelFor, silentLogger, type ProcessedSignalEvent } from '../../schema';
+import {
+  allSignalsChannelFor,
+  deviceSignalChannelFor,
+  positionCorrectionsChannelFor,
+  silentLogger,
+  type PositionCorrectionEvent,
+  type ProcessedSignalEvent,
+} from '../../schema';
 import { processedEvent } from '../../test/support/processed-signal-event.fixture';
 import { DevicePositionFeed } from './device-position.feed';
 import { DevicePositionStream } from './device-position.stream';
@@ -42,6 +49,12 @@ class MemoryPubSub {
     }
   }
 
+  /** Publishes a correction as the processor does, after an update or delete. */
+  correct(correction: PositionCorrectionEvent | Record<string, unknown>): void {
+    const channel = positionCorrectionsChannelFor(NS);
+    for (const listener of this.listeners.get(channel) ?? []) listener(JSON.parse(JSON.stringify(correction)), channel);
+  }
+
   gap(): void {
     for (const onGap of this.gapListeners) onGap();
   }
@@ -69,7 +82,16 @@ function setUp() {
     await feed.attach(stream, deviceIds);
     return stream;
   };
-  return { redis, stored, lookups, metrics, feed, open };
+  /** A stream on device `d` that received its position at `time` (stored and published). */
+  const openFollowing = async (time: number): Promise<DevicePositionStream> => {
+    stored.set('d', storedAt(time));
+    const stream = await open(['d']);
+    redis.publish(processedEvent('d', time));
+    await settle();
+    await stream.next();
+    return stream;
+  };
+  return { redis, stored, lookups, metrics, feed, open, openFollowing };
 }
 
 /** Lets a lookup answer and its verdicts run. */
@@ -116,7 +138,7 @@ describe('DevicePositionFeed', () => {
   });
 
   it('listens once per channel and stops when its last stream ends', async () => {
-    const { redis, open } = setUp();
+    const { redis, feed, open } = setUp();
     const a = await open(['d']);
     const b = await open(['d']);
     const all = await open();
@@ -126,6 +148,9 @@ describe('DevicePositionFeed', () => {
     expect(redis.listeners.has(deviceSignalChannelFor(NS, 'd'))).toBe(true);
     await b.return();
     await all.return();
+    // Corrections are listened to from the first stream until the feed closes.
+    expect([...redis.listeners.keys()]).toEqual([positionCorrectionsChannelFor(NS)]);
+    feed.close();
     expect(redis.listeners.size).toBe(0);
   });
 
@@ -173,6 +198,78 @@ describe('DevicePositionFeed', () => {
     await settle();
     expect(lookups).toEqual([['d'], ['d']]);
     expect(positions.bufferedCount).toBe(0);
+    await positions.return();
+  });
+
+  it('moves a device back to the newest signal a correction names, on every channel following it', async () => {
+    const { redis, stored, lookups, open } = setUp();
+    stored.set('d', storedAt(10_000));
+    const one = await open(['d']);
+    const all = await open();
+    redis.publish(processedEvent('d', 10_000));
+    await settle();
+    await Promise.all([one.next(), all.next()]);
+    // The processor deleted that signal: the device's newest is older now.
+    stored.set('d', storedAt(6_000));
+    const remaining = processedEvent('d', 6_000);
+    redis.correct({ deviceId: 'd', newest: remaining });
+    await settle();
+    for (const stream of [one, all]) {
+      expect(stream.bufferedCount).toBe(1);
+      expect((await stream.next()).value).toMatchObject({
+        signalId: remaining.signalId,
+        position: { time: new Date(6_000) },
+      });
+    }
+    expect(lookups).toEqual([['d'], ['d']]);
+    // Judged against the corrected position from now on.
+    const next = processedEvent('d', 7_000);
+    redis.publish(next);
+    await settle();
+    expect((await one.next()).value?.signalId).toBe(next.signalId);
+    await Promise.all([one.return(), all.return()]);
+  });
+
+  it('passes on no correction that a newer event overtook', async () => {
+    const { redis, stored, lookups, openFollowing } = setUp();
+    const positions = await openFollowing(10_000);
+    // A newer signal was stored between the correction's read and its arrival.
+    stored.set('d', storedAt(12_000));
+    redis.correct({ deviceId: 'd', newest: processedEvent('d', 8_000) });
+    await settle();
+    expect(positions.bufferedCount).toBe(0);
+    expect(lookups).toEqual([['d'], ['d']]);
+    await positions.return();
+  });
+
+  it('forgets the position of a device left without signals', async () => {
+    const { redis, stored, lookups, openFollowing } = setUp();
+    const positions = await openFollowing(10_000);
+    stored.delete('d');
+    redis.correct({ deviceId: 'd', newest: null });
+    await settle();
+    expect(positions.bufferedCount).toBe(0);
+    // A signal older than the deleted one is the device's newest now.
+    const older = processedEvent('d', 3_000);
+    stored.set('d', storedAt(3_000));
+    redis.publish(older);
+    await settle();
+    expect(lookups).toEqual([['d'], ['d']]);
+    expect((await positions.next()).value?.signalId).toBe(older.signalId);
+    await positions.return();
+  });
+
+  it('ignores corrections of devices nobody follows here, and counts malformed ones', async () => {
+    const { redis, stored, lookups, metrics, open } = setUp();
+    stored.set('d', storedAt(10_000));
+    const positions = await open(['e']);
+    redis.correct({ deviceId: 'd', newest: processedEvent('d', 5_000) });
+    redis.correct({ deviceId: 'e', newest: processedEvent('d', 5_000) });
+    redis.correct({ deviceId: 'e', newest: { signalId: 'x' } });
+    await settle();
+    expect(lookups).toEqual([]);
+    expect(positions.bufferedCount).toBe(0);
+    expect((await metrics.malformedEvents.get()).values[0]?.value).toBe(2);
     await positions.return();
   });
 });

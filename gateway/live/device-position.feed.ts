@@ -1,8 +1,15 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
-import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger, withTimeout } from '../../schema';
+import {
+  allSignalsChannelFor,
+  deviceSignalChannelFor,
+  positionCorrectionsChannelFor,
+  type Device,
+  type Logger,
+  withTimeout,
+} from '../../schema';
 import type { DevicePositionStream } from './device-position.stream';
 import type { LiveMetrics } from './live.metrics';
-import type { LiveEvent, LiveEventDecoder } from './live-event';
+import { toLiveEvent, type LiveEvent, type LiveEventDecoder } from './live-event';
 import type { LivePubSub } from './live-pubsub';
 import { NewestPositions, type SamplePosition } from './newest-positions';
 
@@ -42,7 +49,8 @@ interface PositionChannel {
 
 interface Delivery {
   live: LiveEvent;
-  channel: PositionChannel;
+  /** The channels whose streams receive it if current: the event's own, or a correction's listeners. */
+  channels: readonly PositionChannel[];
 }
 
 /**
@@ -55,25 +63,31 @@ interface Delivery {
  * pass through here: it delivers every event.
  *
  * A device's newest is forgotten (read again when next needed) whenever its events may have been
- * missed: no channel carrying them is listened to any more, or Redis reconnected.
+ * missed: no channel carrying them is listened to any more, or Redis reconnected. It is also
+ * replaced when the processor announces a correction (an update or delete lowered the device's
+ * stored position): the newest signal it names reaches the device's streams, though older.
  */
 export class DevicePositionFeed {
   private readonly channels = new Map<string, PositionChannel>();
   private readonly newest: NewestPositions<Delivery>;
   private readonly allChannel: string;
   private readonly removeGapListener: () => void;
+  /** Settles once Redis confirmed the SUBSCRIBE of the corrections channel (listened to from the first stream on). */
+  private corrections: Promise<void> | undefined;
+  private removeCorrectionsListener: (() => void) | undefined;
+  private closed = false;
 
   constructor(private readonly options: DevicePositionFeedOptions) {
     this.allChannel = allSignalsChannelFor(options.namespace);
     const { metrics, logger } = options;
     this.newest = new NewestPositions<Delivery>({
       lookup: options.lookup,
-      onVerdict: ({ live, channel }, current) => {
+      onVerdict: ({ live, channels }, current) => {
         if (!current) {
           metrics.stalePositions.inc();
           return;
         }
-        for (const stream of channel.streams) stream.push(live);
+        for (const channel of channels) for (const stream of channel.streams) stream.push(live);
       },
       maxDevices: options.maxKnownDevices,
       retryAfterMs: POSITION_LOOKUP_RETRY_MS,
@@ -105,7 +119,7 @@ export class DevicePositionFeed {
       for (const channel of channels) this.leave(channel, stream);
     });
     try {
-      await Promise.all(channels.map((channel) => channel.ready));
+      await Promise.all([...channels.map((channel) => channel.ready), this.listenForCorrections()]);
     } catch (error) {
       await stream.return();
       throw error;
@@ -114,7 +128,27 @@ export class DevicePositionFeed {
 
   /** Stops following Redis reconnects; call after every stream ended. */
   close(): void {
+    this.closed = true;
     this.removeGapListener();
+    this.removeCorrectionsListener?.();
+    this.removeCorrectionsListener = undefined;
+  }
+
+  private listenForCorrections(): Promise<void> {
+    this.corrections ??= this.options.pubSub
+      .listen([positionCorrectionsChannelFor(this.options.namespace)], (payload) => this.onCorrection(payload))
+      .then(
+        (removeListener) => {
+          if (this.closed) removeListener();
+          else this.removeCorrectionsListener = removeListener;
+        },
+        (error: unknown) => {
+          // The next stream asks again.
+          this.corrections = undefined;
+          throw error;
+        },
+      );
+    return this.corrections;
   }
 
   private join(name: string, deviceId: string | undefined, stream: DevicePositionStream): PositionChannel {
@@ -172,8 +206,41 @@ export class DevicePositionFeed {
   private onMessage(channel: PositionChannel, payload: unknown): void {
     const live = this.options.decoder.decode(payload);
     if (live === undefined) return;
-    this.newest.judge(live.event.deviceId, live.event.end, { live, channel });
+    this.newest.judge(live.event.deviceId, live.event.end, { live, channels: [channel] });
   }
+
+  /**
+   * A device's stored position was set back: its newest signal now is judged afresh against the
+   * stored position (read again), so it reaches the streams following the device unless a newer
+   * event got there first. A device nobody here follows has no newest kept to correct.
+   */
+  private onCorrection(payload: unknown): void {
+    const correction = parsePositionCorrection(payload);
+    if (correction === undefined) {
+      this.options.metrics.malformedEvents.inc();
+      return;
+    }
+    const { deviceId, newest } = correction;
+    const channels = [deviceSignalChannelFor(this.options.namespace, deviceId), this.allChannel]
+      .map((name) => this.channels.get(name))
+      .filter((channel): channel is PositionChannel => channel?.live === true);
+    if (channels.length === 0) return;
+    this.newest.forget(deviceId);
+    if (newest !== undefined) this.newest.judge(deviceId, newest.event.end, { live: newest, channels });
+  }
+}
+
+/**
+ * A well-formed correction (`newest` undefined: the device has no signal left), or `undefined`.
+ * Corrections are rare: each is validated on its own, not shared through the event decoder.
+ */
+function parsePositionCorrection(payload: unknown): { deviceId: string; newest: LiveEvent | undefined } | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const { deviceId, newest } = payload as Record<string, unknown>;
+  if (typeof deviceId !== 'string') return undefined;
+  if (newest === null) return { deviceId, newest: undefined };
+  const live = toLiveEvent(newest);
+  return live?.event.deviceId === deviceId ? { deviceId, newest: live } : undefined;
 }
 
 /**

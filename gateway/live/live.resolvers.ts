@@ -59,7 +59,7 @@ export class SignalProcessedResolver {
 export class DevicePositionResolver {
   @Subscription(() => DevicePosition, {
     description:
-      "Each device's latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back.",
+      "Each device's latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back, but updating or deleting its newest signal does (to the newest signal left).",
     subscribe: async ({ args, context }) => {
       const { deviceIds } = args as DevicePositionArgs;
       return liveFeedOf(context).openDevicePosition(validateDeviceIds(deviceIds));

@@ -1,5 +1,7 @@
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
 import type { RunningService, XRayMessage } from '../../schema';
+import { DeleteSignalDocument, UpdateSignalDocument } from '../gql/graphql';
+import { dataOf, execute } from '../gateway/support/gateway-harness';
 import { Disposables } from '../support/disposables';
 import { waitFor } from '../support/wait-for';
 import { LIVE_ADMIN_KEY, metricValue, type GatewayUnderTest, type SuiteDatabase } from './support/gateway-under-test';
@@ -166,6 +168,52 @@ describe('devicePosition against stored positions, on the whole pipeline', () =>
       }
     }
     expect((await lookups()) - lookupsBefore).toBe(1);
+    await client.dispose();
+  });
+
+  it('moves a device back when its newest signal is back-dated or deleted', async () => {
+    const device = 'order-corrected-1';
+    const signalIdAt = async (timeMs: number): Promise<string> => {
+      const signal = await db.models.signals.findOne({ deviceId: device, time: new Date(timeMs) }).lean();
+      if (!signal) throw new Error(`no signal of ${device} at ${new Date(timeMs).toISOString()}`);
+      return signal._id.toHexString();
+    };
+    await postStored(device, NEWEST - 10 * MINUTE);
+    await postStored(device, NEWEST);
+    const [older, newest] = [await signalIdAt(NEWEST - 10 * MINUTE), await signalIdAt(NEWEST)];
+    const client = connect();
+    const positions = collect<PositionData>(client, POSITIONS, { ids: [device] });
+    await waitFor('the subscription', async () => (await openStreams()) === 1);
+
+    // The newest signal moved 20 minutes back: the older one ends last now.
+    const backDated = NEWEST - 20 * MINUTE;
+    const input = {
+      deviceId: device,
+      time: new Date(backDated).toISOString(),
+      data: [0, 1000, LAST_SAMPLE_MS].map((offsetMs, i) => ({
+        offsetMs,
+        lat: 51.5,
+        lon: -0.12 - i * 0.0001,
+        speed: 3,
+      })),
+    };
+    dataOf(await execute(gateway.gateway.url, UpdateSignalDocument, { id: newest, input }, LIVE_ADMIN_KEY));
+    const [afterUpdate] = await positions.take(1, 30_000);
+    expect(afterUpdate?.devicePosition).toEqual({
+      deviceId: device,
+      signalId: older,
+      position: { time: positionTime(NEWEST - 10 * MINUTE) },
+    });
+
+    // Deleting the older one leaves the back-dated signal as the newest.
+    dataOf(await execute(gateway.gateway.url, DeleteSignalDocument, { id: older }, LIVE_ADMIN_KEY));
+    const received = await positions.take(2, 30_000);
+    expect(received[1]?.devicePosition).toEqual({
+      deviceId: device,
+      signalId: newest,
+      position: { time: positionTime(backDated) },
+    });
+    expect(await storedPositionTime(device)).toBe(positionTime(backDated));
     await client.dispose();
   });
 });

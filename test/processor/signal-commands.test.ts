@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import {
   allSignalsChannelFor,
   decodeTrack,
+  positionCorrectionsChannelFor,
   RAW_PAYLOAD_BUCKET,
   type SignalCommand,
   type SignalCommandReply,
@@ -29,8 +30,12 @@ describe('signal commands', () => {
   beforeAll(async () => {
     infra = disposables.add(await createSuiteInfra('processor_commands'), (i) => i.dispose());
     db = disposables.add(await connectSuiteDb(infra), (c) => c.close());
-    events = disposables.add(await subscribeEvents(infra.redisUrl, [allSignalsChannelFor(infra.namespace)]), (e) =>
-      e.close(),
+    events = disposables.add(
+      await subscribeEvents(infra.redisUrl, [
+        allSignalsChannelFor(infra.namespace),
+        positionCorrectionsChannelFor(infra.namespace),
+      ]),
+      (e) => e.close(),
     );
     disposables.add(await startTestProcessor(infra), (p) => p.close());
     const connection: ChannelModel = disposables.add(await amqp.connect(infra.amqpUrl), (c) => c.close());
@@ -189,5 +194,43 @@ describe('signal commands', () => {
     const second = await send({ kind: 'create', deviceId: 'cmd-again', payload });
     expect(second).toMatchObject({ ok: true });
     expect(await signals().countDocuments({ deviceId: 'cmd-again' })).toBe(1);
+  });
+
+  it("announces a device's newest signal only when an update or delete set its position back", async () => {
+    const device = 'cmd-position';
+    const create = async (hour: number): Promise<string> => {
+      const reply = await send({
+        kind: 'create',
+        deviceId: device,
+        payload: { time: Date.UTC(2025, 5, 1, hour), data: [[0, [hour, 1, 1]]] },
+      });
+      return (reply as { signalId: string }).signalId;
+    };
+    const [nine, eleven, ten] = [await create(9), await create(11), await create(10)];
+    const corrections = () =>
+      events.received
+        .filter((r) => r.channel === positionCorrectionsChannelFor(infra.namespace) && r.event.deviceId === device)
+        .map((r) => r.event.newest as { signalId: string; end: { time: number } } | null);
+
+    // Not the newest: the position stands.
+    expect(await send({ kind: 'delete', signalId: ten })).toMatchObject({ ok: true });
+    // The newest moved back behind the nine o'clock signal.
+    expect(
+      await send({
+        kind: 'update',
+        signalId: eleven,
+        deviceId: device,
+        payload: { time: Date.UTC(2025, 5, 1, 8), data: [[0, [8, 1, 1]]] },
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await send({ kind: 'delete', signalId: nine })).toMatchObject({ ok: true });
+    expect(await send({ kind: 'delete', signalId: eleven })).toMatchObject({ ok: true });
+    await waitFor('the last correction', () => corrections().length >= 3);
+    // One Redis connection publishes them in order: a correction for the first delete would come first.
+    expect(corrections()).toEqual([
+      expect.objectContaining({ signalId: nine, end: expect.objectContaining({ time: Date.UTC(2025, 5, 1, 9) }) }),
+      expect.objectContaining({ signalId: eleven, end: expect.objectContaining({ time: Date.UTC(2025, 5, 1, 8) }) }),
+      null,
+    ]);
   });
 });
