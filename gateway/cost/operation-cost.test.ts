@@ -55,4 +55,21 @@ describe('operation cost', () => {
   it('lets a modest operation through', () => {
     expect(check(schema, parse('{ signals(first: 5) { edges { node { id } } } }'), {}, undefined)).toEqual([]);
   });
+
+  it('keeps what it measured of a document apart for each set of variables', () => {
+    const document = parse('query($n: Int) { signals(first: $n) { edges { node { id deviceId time dataLength } } } }');
+    expect(check(schema, document, { n: 5 }, undefined)).toEqual([]);
+    const refused = check(schema, document, { n: 200 }, undefined);
+    expect(refused.map((e) => e.extensions.measure)).toEqual(['complexity']);
+    expect(check(schema, document, { n: 5 }, undefined)).toEqual([]);
+    const again = check(schema, document, { n: 200 }, undefined);
+    // A new error each time: the HTTP plugin sets its status on the error it throws.
+    expect(again[0]).not.toBe(refused[0]);
+    expect(again[0]?.extensions).toEqual(refused[0]?.extensions);
+    // Past the remembered variable sets, the first is costed again, the same.
+    for (let n = 1; n <= 40; n += 1) expect(check(schema, document, { n }, undefined)).toEqual([]);
+    expect(check(schema, document, { n: 200 }, undefined).map((e) => e.extensions.value)).toEqual([
+      refused[0]?.extensions.value,
+    ]);
+  });
 });

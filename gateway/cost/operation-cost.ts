@@ -126,14 +126,76 @@ export function operationComplexity(
   }
 }
 
+/** Most variable sets whose complexity is remembered per document. */
+const REMEMBERED_VARIABLE_SETS = 32;
+/** Variables longer than this (as JSON) are costed every time: the key would cost as much as the check. */
+const MAX_REMEMBERED_VARIABLES_JSON = 2_048;
+
+/** What the checker measured of one parsed document (tokens and aliases alike for every request). */
+interface DocumentMeasures {
+  tokens: number;
+  aliases: number;
+  depthByOperation: Map<string, number>;
+  /** Complexity by operation name and variables (JSON), the oldest forgotten first. */
+  complexityByRequest: Map<string, number | undefined>;
+}
+
 /**
  * One checker for both transports: the Apollo plugin (HTTP) and graphql-ws `onSubscribe` (which
  * Apollo plugins never see). Refusals carry QUERY_TOO_COMPLEX with the measured value and limit.
+ *
+ * Both transports hand it the same parsed document for the same text (Apollo's document store,
+ * the websocket server's validated documents), so what it measured is kept by document: a
+ * repeated request is not lexed, walked and costed again (tens of µs each time).
  */
 export function createOperationCostChecker(limits: OperationCostLimits): CheckOperationCost {
+  const measured = new WeakMap<DocumentNode, DocumentMeasures>();
+  const measuresOf = (document: DocumentNode): DocumentMeasures => {
+    let measures = measured.get(document);
+    if (measures === undefined) {
+      measures = {
+        tokens: countTokens(document),
+        aliases: countAliases(document),
+        depthByOperation: new Map(),
+        complexityByRequest: new Map(),
+      };
+      measured.set(document, measures);
+    }
+    return measures;
+  };
+  const depthOf = (measures: DocumentMeasures, document: DocumentNode, operationName: string | null | undefined) => {
+    const key = operationName ?? '';
+    let depth = measures.depthByOperation.get(key);
+    if (depth === undefined) {
+      depth = operationDepth(document, operationName);
+      measures.depthByOperation.set(key, depth);
+    }
+    return depth;
+  };
+  const complexityOf = (
+    measures: DocumentMeasures,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Record<string, unknown> | null | undefined,
+    operationName: string | null | undefined,
+  ): number | undefined => {
+    const variablesJson = JSON.stringify(variables ?? {});
+    if (variablesJson.length > MAX_REMEMBERED_VARIABLES_JSON) {
+      return operationComplexity(schema, document, variables, operationName);
+    }
+    const key = `${operationName ?? ''}\u0000${variablesJson}`;
+    const cache = measures.complexityByRequest;
+    if (cache.has(key)) return cache.get(key);
+    const complexity = operationComplexity(schema, document, variables, operationName);
+    if (cache.size >= REMEMBERED_VARIABLE_SETS) cache.delete(cache.keys().next().value as string);
+    cache.set(key, complexity);
+    return complexity;
+  };
+
   return (schema, document, variables, operationName) => {
     const errors: GraphQLError[] = [];
-    const tokens = countTokens(document);
+    const measures = measuresOf(document);
+    const { tokens, aliases } = measures;
     if (tokens > limits.maxTokens) {
       errors.push(
         new QueryTooComplexError(`document has ${tokens} tokens; at most ${limits.maxTokens} are allowed`, {
@@ -144,7 +206,6 @@ export function createOperationCostChecker(limits: OperationCostLimits): CheckOp
       );
       return errors;
     }
-    const aliases = countAliases(document);
     if (aliases > limits.maxAliases) {
       errors.push(
         new QueryTooComplexError(`document has ${aliases} aliases; at most ${limits.maxAliases} are allowed`, {
@@ -154,7 +215,7 @@ export function createOperationCostChecker(limits: OperationCostLimits): CheckOp
         }),
       );
     }
-    const depth = operationDepth(document, operationName);
+    const depth = depthOf(measures, document, operationName);
     if (depth > limits.maxDepth) {
       errors.push(
         new QueryTooComplexError(`operation is ${depth} levels deep; at most ${limits.maxDepth} are allowed`, {
@@ -165,7 +226,7 @@ export function createOperationCostChecker(limits: OperationCostLimits): CheckOp
       );
     }
     if (errors.length === 0) {
-      const complexity = operationComplexity(schema, document, variables, operationName);
+      const complexity = complexityOf(measures, schema, document, variables, operationName);
       if (complexity !== undefined && complexity > limits.maxComplexity) {
         errors.push(
           new QueryTooComplexError(`operation costs ${complexity}; at most ${limits.maxComplexity} is allowed`, {
