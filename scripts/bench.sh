@@ -14,7 +14,7 @@ fi
 if [ -z "${MONGO_URL:-}" ] || [ -z "${REDIS_URL:-}" ] || [ -z "${AMQP_URL:-}" ] || [ -z "${RABBITMQ_MANAGEMENT_URL:-}" ]; then
   bash scripts/stack.sh up >&2
   # shellcheck disable=SC1091
-  source .stack/env
+  source "${XRAY_STACK_DIR:-.stack}/env"
 fi
 export MONGO_URL REDIS_URL AMQP_URL RABBITMQ_MANAGEMENT_URL
 

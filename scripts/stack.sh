@@ -5,6 +5,7 @@
 #   scripts/stack.sh up       install what is missing, start what is not running, wait, print URLs
 #   scripts/stack.sh down     stop everything cleanly (data is kept)
 #   scripts/stack.sh status   say what runs
+#   scripts/stack.sh logs     print the last lines of every log of the stack
 #
 # Idempotent: `up` twice is harmless, `down` then `up` keeps the stored data.
 # If MONGO_URL, REDIS_URL and AMQP_URL are all set, `up` only checks them. Where a Docker engine
@@ -15,9 +16,13 @@
 # binary built before, instead of building one into the stack folder). Several stacks with their own
 # folder and ports can run side by side.
 set -euo pipefail
+# The service users (postgres, rabbitmq) must be able to enter the folders made here.
+umask 022
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${XRAY_STACK_DIR:-$ROOT/.stack}"
+# Absolute: the FerretDB build runs in another folder, and the env file names paths under it.
+case "$STACK_DIR" in /*) ;; *) STACK_DIR="$PWD/$STACK_DIR" ;; esac
 PG_PORT="${XRAY_STACK_PG_PORT:-54329}"
 MONGO_PORT="${XRAY_STACK_MONGO_PORT:-27027}"
 REDIS_PORT="${XRAY_STACK_REDIS_PORT:-6390}"
@@ -29,6 +34,8 @@ AMQP_DIST_PORT="${XRAY_STACK_AMQP_DIST_PORT:-25682}"
 FERRETDB_POOL_MAX_CONNS="${XRAY_STACK_FERRETDB_POOL:-200}"
 PG_MAX_CONNECTIONS=$((FERRETDB_POOL_MAX_CONNS + 50))
 FERRETDB_VERSION="v1.24.2"
+PG_MAJOR=15
+PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
 RABBIT_NODENAME="xrayiot-${AMQP_PORT}@localhost"
 FERRETDB_BIN="${XRAY_FERRETDB_BIN:-$STACK_DIR/bin/ferretdb}"
 
@@ -37,8 +44,9 @@ RUN_DIR="$STACK_DIR/run"
 BIN_DIR="$STACK_DIR/bin"
 ENV_FILE="$STACK_DIR/env"
 
-log() { printf '[stack] %s\n' "$*" >&2; }
-die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+XRAY_LOG_TAG=stack
+# shellcheck source=lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
 
 # Data owned by a service user must sit on a path that user can traverse; CI may clone anywhere.
 service_data_dir() {
@@ -58,26 +66,19 @@ ensure_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
-  local pg_bin
-  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
-  [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    log "installing ${missing[*]}"
-    [ "$(id -u)" = 0 ] || die "need root to apt-get install ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  # Debian starts packaged services where it can; ours run on their own ports, so theirs are left alone.
-  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+  [ -x "$PG_BIN/initdb" ] || missing+=("postgresql-$PG_MAJOR")
+  apt_install "${missing[@]}"
   command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || die "Go is needed to build FerretDB"
+  require_go_for_ferretdb
 }
 
-ensure_node_modules() {
-  if [ ! -d "$ROOT/node_modules/amqplib" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    log "npm ci"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+# scripts/ferretdb/go.mod asks for Go 1.24; an older Go would try to fetch a newer toolchain, which
+# fails offline deep inside the build.
+require_go_for_ferretdb() {
+  local go_cmd version
+  go_cmd="$(command -v go || echo /usr/local/go/bin/go)"
+  version="$("$go_cmd" env GOVERSION 2>/dev/null || true)"
+  printf '%s\n%s\n' go1.24 "${version%%[!0-9.go]*}" | sort -V -C || die "Go >= 1.24 is needed to build FerretDB (found ${version:-none})"
 }
 
 ensure_ferretdb_binary() {
@@ -90,7 +91,8 @@ ensure_ferretdb_binary() {
   log "building FerretDB $FERRETDB_VERSION (once; about two minutes)"
   mkdir -p "$BIN_DIR"
   local go_cmd; go_cmd="$(command -v go || echo /usr/local/go/bin/go)"
-  (cd "$src" && GOFLAGS=-mod=mod "$go_cmd" build -o "$bin.tmp" . ) || die "FerretDB build failed"
+  # -buildvcs=false: no version stamp from the repository's git (absent, or owned by another user).
+  (cd "$src" && GOFLAGS="-mod=mod -buildvcs=false" "$go_cmd" build -o "$bin.tmp" . ) || die "FerretDB build failed"
   mv "$bin.tmp" "$bin"
 }
 
@@ -138,7 +140,8 @@ start_postgres() {
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ferretdb
   fi
   # Lets FerretDB's equality pushdown use indexes (why: see the SQL file's header).
-  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ferretdb -q -v ON_ERROR_STOP=1 \
+  # One transaction: a FerretDB already running never sees the trigger dropped and not yet back.
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d ferretdb -q -1 -v ON_ERROR_STOP=1 \
     -f "$ROOT/scripts/ferretdb/pushdown-indexes.sql" >/dev/null 2>&1 \
     || die "could not apply scripts/ferretdb/pushdown-indexes.sql to postgresql"
 }
@@ -259,9 +262,9 @@ cmd_up() {
   write_env
 }
 
-stop_pidfile() { # stop_pidfile <name> <pidfile>
+stop_pidfile() { # stop_pidfile <name> <pidfile> <program>: stops it only if the pid is still that program
   local pidfile="$2"
-  pid_alive "$pidfile" || { rm -f "$pidfile"; return; }
+  pid_runs "$pidfile" "$3" || { rm -f "$pidfile"; return; }
   local pid; pid="$(cat "$pidfile")"
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
@@ -276,17 +279,19 @@ cmd_down() {
   fi
   if [ -d "$RUN_DIR" ]; then
     rabbit_env
-    if pid_alive "$RUN_DIR/rabbitmq.pid"; then
+    if pid_runs "$RUN_DIR/rabbitmq.pid" rabbitmq-server; then
       su rabbitmq -s /bin/sh -c "/usr/lib/rabbitmq/bin/rabbitmqctl -n '$RABBIT_NODENAME' shutdown" >/dev/null 2>&1 || true
-      stop_pidfile rabbitmq "$RUN_DIR/rabbitmq.pid"
+      stop_pidfile rabbitmq "$RUN_DIR/rabbitmq.pid" rabbitmq-server
     fi
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
-    stop_pidfile redis "$RUN_DIR/redis.pid"
-    stop_pidfile ferretdb "$RUN_DIR/ferretdb.pid"
+    # Only the Redis this stack started: another one on the port is not ours to stop.
+    if pid_runs "$RUN_DIR/redis.pid" redis-server; then
+      redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+    fi
+    stop_pidfile redis "$RUN_DIR/redis.pid" redis-server
+    stop_pidfile ferretdb "$RUN_DIR/ferretdb.pid" "$FERRETDB_BIN"
   fi
-  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
   local pg_data; pg_data="$(service_data_dir postgres postgres)"
-  if [ -n "$PG_BIN" ] && [ -f "$pg_data/PG_VERSION" ]; then
+  if [ -x "$PG_BIN/pg_ctl" ] && [ -f "$pg_data/PG_VERSION" ]; then
     su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$pg_data' -m fast -w stop" >/dev/null 2>&1 || true
   fi
   log "stopped (data kept in $STACK_DIR)"
@@ -303,9 +308,22 @@ cmd_status() {
   return 0
 }
 
+# The last lines of every log the stack writes (PostgreSQL and RabbitMQ keep theirs beside their data).
+cmd_logs() {
+  local pg_data file
+  pg_data="$(service_data_dir postgres postgres)"
+  rabbit_env
+  for file in "$LOG_DIR"/*.log "$pg_data/postgresql.log" "$RABBIT_BASE"/log/*.log; do
+    [ -f "$file" ] || continue
+    echo "---- $file (last 30 lines) ----"
+    tail -n 30 "$file"
+  done
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  logs) cmd_logs ;;
+  *) echo "usage: $0 up|down|status|logs" >&2; exit 2 ;;
 esac

@@ -38,7 +38,8 @@ async function until(name, probe) {
 }
 
 async function probeMongo(/** @type {string} */ url) {
-  const { MongoClient } = require('mongodb');
+  // The driver mongoose depends on (and exports): the project lists mongoose, not mongodb itself.
+  const { MongoClient } = require('mongoose').mongo;
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
   try {
     await client.db('admin').command({ ping: 1 });

@@ -17,7 +17,17 @@ apt_install() {
     APT_UPDATED=1
   fi
   log "apt-get install $*"
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null
+  # Debian starts a packaged service on install where nothing forbids it (a policy-rc.d that exits
+  # 101 does); the stack runs its own on other ports, so Debian's would only take memory and CPU,
+  # and rabbitmq-server's install fails when its default node cannot start. Daemons must not
+  # inherit the stack's lock (fd 9) either.
+  local forbade_starts=0 status=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && forbade_starts=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null 9>&- || status=$?
+  [ "$forbade_starts" = 0 ] || rm -f /usr/sbin/policy-rc.d
+  return "$status"
 }
 
 # npm ci when node_modules is missing or older than the lock file.

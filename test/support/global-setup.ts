@@ -10,11 +10,21 @@ import path from 'node:path';
  * The chosen URLs go into process.env, which the test workers inherit.
  */
 export default async function globalSetup(): Promise<void> {
-  if (process.env.MONGO_URL && process.env.REDIS_URL && process.env.AMQP_URL) return;
+  if (process.env.MONGO_URL && process.env.REDIS_URL && process.env.AMQP_URL) {
+    // Each suite gets its own vhost through the management API: say so now, not in every suite.
+    if (!process.env.RABBITMQ_MANAGEMENT_URL) {
+      throw new Error(
+        'MONGO_URL, REDIS_URL and AMQP_URL are set: set RABBITMQ_MANAGEMENT_URL (the RabbitMQ management API) too',
+      );
+    }
+    return;
+  }
   if (await startContainersIfDockerAnswers()) return;
   const root = path.resolve(__dirname, '..', '..');
   execFileSync('bash', [path.join(root, 'scripts', 'stack.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const envFile = readFileSync(path.join(root, '.stack', 'env'), 'utf8');
+  // Where stack.sh wrote it (a relative XRAY_STACK_DIR is taken from the working folder, as there).
+  const stackDir = path.resolve(process.env.XRAY_STACK_DIR ?? path.join(root, '.stack'));
+  const envFile = readFileSync(path.join(stackDir, 'env'), 'utf8');
   for (const match of envFile.matchAll(/^export (\w+)='([^']*)'$/gm)) {
     const [, name, value] = match;
     if (name && value !== undefined && !process.env[name]) process.env[name] = value;
