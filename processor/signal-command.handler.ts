@@ -131,29 +131,24 @@ export function createSignalCommandHandler(
     if (!holder?.trackId?.equals(trackId)) await deps.models.signalTracks.deleteMany([trackId]);
   };
 
-  const publish = async (signal: SignalDocument, correlationId: string): Promise<void> => {
-    await deps.events.publish(processedEventOf(signal, correlationId));
+  const publish = async (signal: SignalDocument, correlationId: string, revised = false): Promise<void> => {
+    await deps.events.publish({ ...processedEventOf(signal, correlationId), ...(revised ? { revised } : {}) });
     await deps.events.rememberSeen(signal.idempotencyKey, signal._id.toHexString());
   };
 
   /**
-   * Tells live subscribers where `removed`'s device is now, once the command's rollups landed,
-   * should removing (or replacing) `removed` have set the device's position back: its events alone
-   * only ever move a position forward. Sends the newest signal left (by `end`, as `$max` orders
-   * `lastPosition`), or none.
+   * Tells live subscribers to read where `removed`'s device is now, once the command's rollups
+   * landed, should removing (or replacing) `removed` have set the device's position back: its
+   * events alone only ever move a position forward. Sent before anything else that may fail.
    */
-  const correctPosition = async (removed: SignalDocument, correlationId: string): Promise<void> => {
-    const { deviceId } = removed;
+  const correctPosition = async (removed: SignalDocument): Promise<void> => {
     const newest = (await deps.models.signals.collection.findOne(
-      { deviceId },
-      { sort: NEWEST_END_FIRST, projection: { track: 0 } },
-    )) as SignalDocument | null;
+      { deviceId: removed.deviceId },
+      { sort: NEWEST_END_FIRST, projection: { end: 1 } },
+    )) as Pick<SignalDocument, 'end'> | null;
     // The position stands: another signal ends as late or later (an update's own event moved it on).
     if (newest !== null && comparePositions(newest.end, removed.end) >= 0) return;
-    await deps.events.publishPositionCorrection({
-      deviceId,
-      newest: newest && processedEventOf(newest, correlationId),
-    });
+    await deps.events.publishPositionCorrection({ deviceId: removed.deviceId });
   };
 
   const update = async (
@@ -213,17 +208,13 @@ export function createSignalCommandHandler(
         return { previous: replaced, updated: replacement };
       },
     );
+    await correctPosition(previous);
     await deps.events.forget(previous.idempotencyKey);
-    await publish({ ...updated, rollupState: 'applied' }, correlationId);
-    // After the event, which a lowered position makes stale.
-    await correctPosition(previous, correlationId);
+    await publish({ ...updated, rollupState: 'applied' }, correlationId, true);
     return { ok: true, signalId: id.toHexString() };
   };
 
-  const remove = async (
-    command: Extract<SignalCommand, { kind: 'delete' }>,
-    correlationId: string,
-  ): Promise<SignalCommandReply> => {
+  const remove = async (command: Extract<SignalCommand, { kind: 'delete' }>): Promise<SignalCommandReply> => {
     const id = signalIdOf(command.signalId);
     const deleted = await withLockedSignal(
       await findSignal(id),
@@ -239,8 +230,8 @@ export function createSignalCommandHandler(
         return removed;
       },
     );
+    await correctPosition(deleted);
     await deps.events.forget(deleted.idempotencyKey);
-    await correctPosition(deleted, correlationId);
     return { ok: true, signalId: id.toHexString(), deleted: true };
   };
 
@@ -256,7 +247,7 @@ export function createSignalCommandHandler(
       case 'update':
         return update(command, correlationId);
       case 'delete':
-        return remove(command, correlationId);
+        return remove(command);
       default:
         return assertNever(command);
     }

@@ -27,4 +27,9 @@ export interface ProcessedSignalEvent {
   trackId?: string;
   /** Correlation id from the HTTP request that carried the message. */
   correlationId: string;
+  /**
+   * Set when `updateSignal` rewrote a signal stored before: the same id, new content. Repeats of
+   * an id are otherwise redeliveries, which subscribers have seen already.
+   */
+  revised?: true;
 }

@@ -7,12 +7,13 @@ import {
   type PositionCorrectionEvent,
   type ProcessedSignalEvent,
 } from '../../schema';
-import { processedEvent } from '../../test/support/processed-signal-event.fixture';
+import { liveOf, processedEvent } from '../../test/support/processed-signal-event.fixture';
 import { DevicePositionFeed } from './device-position.feed';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics, type LiveMetrics } from './live.metrics';
 import { LiveEventDecoder } from './live-event';
 import type { LiveListener, LivePubSub } from './live-pubsub';
+import type { DevicePosition } from './device-position.model';
 import type { SamplePosition } from './newest-positions';
 
 const NS = 'unit';
@@ -49,7 +50,7 @@ class MemoryPubSub {
     }
   }
 
-  /** Publishes a correction as the processor does, after an update or delete. */
+  /** Publishes a correction notice as the processor does, after an update or delete. */
   correct(correction: PositionCorrectionEvent | Record<string, unknown>): void {
     const channel = positionCorrectionsChannelFor(NS);
     for (const listener of this.listeners.get(channel) ?? []) listener(JSON.parse(JSON.stringify(correction)), channel);
@@ -64,6 +65,8 @@ function setUp() {
   const redis = new MemoryPubSub();
   const stored = new Map<string, SamplePosition>();
   const lookups: string[][] = [];
+  /** Each device's newest signal, as a correction reads it. */
+  const newestSignals = new Map<string, DevicePosition>();
   const metrics: LiveMetrics = createLiveMetrics(new Registry());
   const feed = new DevicePositionFeed({
     pubSub: redis.pubSub,
@@ -73,6 +76,7 @@ function setUp() {
       lookups.push([...deviceIds]);
       return new Map([...stored].filter(([id]) => deviceIds.includes(id)));
     },
+    readNewest: async (deviceId) => newestSignals.get(deviceId),
     maxKnownDevices: 100,
     metrics,
     logger: silentLogger(),
@@ -82,16 +86,23 @@ function setUp() {
     await feed.attach(stream, deviceIds);
     return stream;
   };
+  /** The device's newest signal (stored position and signal) is now the one ending at `time`. */
+  const storeNewest = (deviceId: string, time: number): DevicePosition => {
+    const newest = liveOf(processedEvent(deviceId, time)).position;
+    stored.set(deviceId, storedAt(time));
+    newestSignals.set(deviceId, newest);
+    return newest;
+  };
   /** A stream on device `d` that received its position at `time` (stored and published). */
   const openFollowing = async (time: number): Promise<DevicePositionStream> => {
-    stored.set('d', storedAt(time));
+    storeNewest('d', time);
     const stream = await open(['d']);
     redis.publish(processedEvent('d', time));
     await settle();
     await stream.next();
     return stream;
   };
-  return { redis, stored, lookups, metrics, feed, open, openFollowing };
+  return { redis, stored, lookups, newestSignals, metrics, feed, open, openFollowing, storeNewest };
 }
 
 /** Lets a lookup answer and its verdicts run. */
@@ -185,43 +196,50 @@ describe('DevicePositionFeed', () => {
     await all.return();
   });
 
-  it('reads every device again after Redis reconnected', async () => {
-    const { redis, stored, lookups, open } = setUp();
-    stored.set('d', storedAt(1_000));
+  it('after Redis reconnected, gives each device that moved meanwhile its newest signal', async () => {
+    const { redis, lookups, open, storeNewest } = setUp();
+    storeNewest('d', 1_000);
+    storeNewest('quiet', 1_000);
     const positions = await open();
     redis.publish(processedEvent('d', 1_000));
+    redis.publish(processedEvent('quiet', 1_000));
     await settle();
     await positions.next();
+    await positions.next();
+    // Stored while Redis was away: its event never came.
+    const missed = storeNewest('d', 9_000);
     redis.gap();
-    stored.set('d', storedAt(9_000));
+    await settle();
+    expect(lookups).toEqual([
+      ['d', 'quiet'],
+      ['d', 'quiet'],
+    ]);
+    expect(positions.bufferedCount).toBe(1);
+    expect((await positions.next()).value).toEqual(missed);
+    // A late message from before is still refused.
     redis.publish(processedEvent('d', 5_000));
     await settle();
-    expect(lookups).toEqual([['d'], ['d']]);
     expect(positions.bufferedCount).toBe(0);
     await positions.return();
   });
 
-  it('moves a device back to the newest signal a correction names, on every channel following it', async () => {
-    const { redis, stored, lookups, open } = setUp();
-    stored.set('d', storedAt(10_000));
+  it('moves a device back to its newest signal on a correction, on every channel following it', async () => {
+    const { redis, lookups, open, storeNewest } = setUp();
+    storeNewest('d', 10_000);
     const one = await open(['d']);
     const all = await open();
     redis.publish(processedEvent('d', 10_000));
     await settle();
     await Promise.all([one.next(), all.next()]);
-    // The processor deleted that signal: the device's newest is older now.
-    stored.set('d', storedAt(6_000));
-    const remaining = processedEvent('d', 6_000);
-    redis.correct({ deviceId: 'd', newest: remaining });
+    // The processor deleted that signal: the one ending at 6 s is the newest now.
+    const remaining = storeNewest('d', 6_000);
+    redis.correct({ deviceId: 'd' });
     await settle();
     for (const stream of [one, all]) {
       expect(stream.bufferedCount).toBe(1);
-      expect((await stream.next()).value).toMatchObject({
-        signalId: remaining.signalId,
-        position: { time: new Date(6_000) },
-      });
+      expect((await stream.next()).value).toEqual(remaining);
     }
-    expect(lookups).toEqual([['d'], ['d']]);
+    expect(lookups).toEqual([['d']]);
     // Judged against the corrected position from now on.
     const next = processedEvent('d', 7_000);
     redis.publish(next);
@@ -230,44 +248,41 @@ describe('DevicePositionFeed', () => {
     await Promise.all([one.return(), all.return()]);
   });
 
-  it('passes on no correction that a newer event overtook', async () => {
-    const { redis, stored, lookups, openFollowing } = setUp();
+  it('ends on what is stored when a new signal overtook the correction', async () => {
+    const { redis, openFollowing, storeNewest } = setUp();
     const positions = await openFollowing(10_000);
-    // A newer signal was stored between the correction's read and its arrival.
-    stored.set('d', storedAt(12_000));
-    redis.correct({ deviceId: 'd', newest: processedEvent('d', 8_000) });
+    // Deleted, and a new signal stored before the notice arrived; its event comes after it.
+    const overtaking = storeNewest('d', 12_000);
+    redis.correct({ deviceId: 'd' });
     await settle();
-    expect(positions.bufferedCount).toBe(0);
-    expect(lookups).toEqual([['d'], ['d']]);
+    expect((await positions.next()).value).toEqual(overtaking);
     await positions.return();
   });
 
-  it('forgets the position of a device left without signals', async () => {
-    const { redis, stored, lookups, openFollowing } = setUp();
+  it('delivers nothing for a device left without signals, and takes its next signal', async () => {
+    const { redis, stored, newestSignals, openFollowing } = setUp();
     const positions = await openFollowing(10_000);
     stored.delete('d');
-    redis.correct({ deviceId: 'd', newest: null });
+    newestSignals.delete('d');
+    redis.correct({ deviceId: 'd' });
     await settle();
     expect(positions.bufferedCount).toBe(0);
-    // A signal older than the deleted one is the device's newest now.
+    // Older than the deleted one, the device's only signal now.
     const older = processedEvent('d', 3_000);
-    stored.set('d', storedAt(3_000));
     redis.publish(older);
     await settle();
-    expect(lookups).toEqual([['d'], ['d']]);
     expect((await positions.next()).value?.signalId).toBe(older.signalId);
     await positions.return();
   });
 
   it('ignores corrections of devices nobody follows here, and counts malformed ones', async () => {
-    const { redis, stored, lookups, metrics, open } = setUp();
-    stored.set('d', storedAt(10_000));
+    const { redis, metrics, open, storeNewest } = setUp();
+    storeNewest('d', 10_000);
     const positions = await open(['e']);
-    redis.correct({ deviceId: 'd', newest: processedEvent('d', 5_000) });
-    redis.correct({ deviceId: 'e', newest: processedEvent('d', 5_000) });
-    redis.correct({ deviceId: 'e', newest: { signalId: 'x' } });
+    redis.correct({ deviceId: 'd' });
+    redis.correct({ deviceId: 'not a device id' });
+    redis.correct({ device: 'e' });
     await settle();
-    expect(lookups).toEqual([]);
     expect(positions.bufferedCount).toBe(0);
     expect((await metrics.malformedEvents.get()).values[0]?.value).toBe(2);
     await positions.return();

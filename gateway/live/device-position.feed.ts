@@ -1,15 +1,18 @@
 import type { ReturnModelType } from '@typegoose/typegoose';
 import {
   allSignalsChannelFor,
+  DEVICE_ID_PATTERN,
   deviceSignalChannelFor,
   positionCorrectionsChannelFor,
   type Device,
   type Logger,
+  type Signal,
   withTimeout,
 } from '../../schema';
+import type { DevicePosition } from './device-position.model';
 import type { DevicePositionStream } from './device-position.stream';
 import type { LiveMetrics } from './live.metrics';
-import { toLiveEvent, type LiveEvent, type LiveEventDecoder } from './live-event';
+import type { LiveEventDecoder } from './live-event';
 import type { LivePubSub } from './live-pubsub';
 import { NewestPositions, type SamplePosition } from './newest-positions';
 
@@ -28,6 +31,8 @@ export interface DevicePositionFeedOptions {
   decoder: LiveEventDecoder;
   /** Reads devices' stored newest positions, e.g. {@link storedPositionLookup}. */
   lookup(deviceIds: readonly string[]): Promise<ReadonlyMap<string, SamplePosition>>;
+  /** Reads a device's newest stored signal as its position, e.g. {@link storedNewestPosition}. */
+  readNewest(deviceId: string): Promise<DevicePosition | undefined>;
   /** Most devices whose newest position is remembered. */
   maxKnownDevices: number;
   metrics: LiveMetrics;
@@ -48,9 +53,9 @@ interface PositionChannel {
 }
 
 interface Delivery {
-  live: LiveEvent;
-  /** The channels whose streams receive it if current: the event's own, or a correction's listeners. */
-  channels: readonly PositionChannel[];
+  position: DevicePosition;
+  /** The channel an event came on; `undefined` for a correction: every live channel carrying its device. */
+  channel: PositionChannel | undefined;
 }
 
 /**
@@ -82,12 +87,17 @@ export class DevicePositionFeed {
     const { metrics, logger } = options;
     this.newest = new NewestPositions<Delivery>({
       lookup: options.lookup,
-      onVerdict: ({ live, channels }, current) => {
+      readNewest: async (deviceId) => {
+        const position = await options.readNewest(deviceId);
+        return position && { position: samplePositionOf(position), item: { position, channel: undefined } };
+      },
+      onVerdict: ({ position, channel }, current) => {
         if (!current) {
           metrics.stalePositions.inc();
           return;
         }
-        for (const channel of channels) for (const stream of channel.streams) stream.push(live);
+        const channels = channel === undefined ? this.channelsCarrying(position.deviceId) : [channel];
+        for (const carrying of channels) for (const stream of carrying.streams) stream.push(position);
       },
       maxDevices: options.maxKnownDevices,
       retryAfterMs: POSITION_LOOKUP_RETRY_MS,
@@ -102,8 +112,9 @@ export class DevicePositionFeed {
         }
       },
     });
-    // Events published while Redis was away are lost: a newest kept from events may lag behind.
-    this.removeGapListener = options.pubSub.onGap(() => this.newest.forgetAll());
+    // Events published while Redis was away are lost: a newest kept from events may lag behind,
+    // and a device that went quiet meanwhile would show its old position until it moves again.
+    this.removeGapListener = options.pubSub.onGap(() => this.newest.catchUp());
   }
 
   /**
@@ -203,44 +214,68 @@ export class DevicePositionFeed {
     return this.channels.get(name)?.live === true;
   }
 
+  /** The live channels carrying `deviceId`'s messages: its own and the all-devices channel. */
+  private channelsCarrying(deviceId: string): PositionChannel[] {
+    return [deviceSignalChannelFor(this.options.namespace, deviceId), this.allChannel]
+      .map((name) => this.channels.get(name))
+      .filter((channel): channel is PositionChannel => channel?.live === true);
+  }
+
   private onMessage(channel: PositionChannel, payload: unknown): void {
+    // Left by its last stream while Redis confirmed: nothing judges this device's messages any more.
+    if (this.channels.get(channel.name) !== channel) return;
     const live = this.options.decoder.decode(payload);
     if (live === undefined) return;
-    this.newest.judge(live.event.deviceId, live.event.end, { live, channels: [channel] });
+    this.newest.judge(live.event.deviceId, live.event.end, { position: live.position, channel });
   }
 
   /**
-   * A device's stored position was set back: its newest signal now is judged afresh against the
-   * stored position (read again), so it reaches the streams following the device unless a newer
-   * event got there first. A device nobody here follows has no newest kept to correct.
+   * A device's stored position was set back (its newest signal deleted or back-dated): its newest
+   * signal now reaches the streams following it ({@link NewestPositions.correct}). A device nobody
+   * here follows has no position kept to correct.
    */
   private onCorrection(payload: unknown): void {
-    const correction = parsePositionCorrection(payload);
-    if (correction === undefined) {
+    const deviceId = (payload as { deviceId?: unknown } | null)?.deviceId;
+    if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) {
       this.options.metrics.malformedEvents.inc();
       return;
     }
-    const { deviceId, newest } = correction;
-    const channels = [deviceSignalChannelFor(this.options.namespace, deviceId), this.allChannel]
-      .map((name) => this.channels.get(name))
-      .filter((channel): channel is PositionChannel => channel?.live === true);
-    if (channels.length === 0) return;
-    this.newest.forget(deviceId);
-    if (newest !== undefined) this.newest.judge(deviceId, newest.event.end, { live: newest, channels });
+    if (this.channelsCarrying(deviceId).length > 0) this.newest.correct(deviceId);
   }
 }
 
+function samplePositionOf({ position }: DevicePosition): SamplePosition {
+  return { time: position.time.getTime(), lat: position.lat, lon: position.lon, speed: position.speed };
+}
+
+/** Signals by `end` descending, compared field by field as `$max` compares `lastPosition`. */
+const NEWEST_END_FIRST = { 'end.time': -1, 'end.lat': -1, 'end.lon': -1, 'end.speed': -1 } as const;
+
 /**
- * A well-formed correction (`newest` undefined: the device has no signal left), or `undefined`.
- * Corrections are rare: each is validated on its own, not shared through the event decoder.
+ * Reads a device's newest signal (the one its `lastPosition` comes from) as its position, rejecting
+ * after `timeoutMs`. One device's signals, read by `deviceId` equality; only after a correction.
  */
-function parsePositionCorrection(payload: unknown): { deviceId: string; newest: LiveEvent | undefined } | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const { deviceId, newest } = payload as Record<string, unknown>;
-  if (typeof deviceId !== 'string') return undefined;
-  if (newest === null) return { deviceId, newest: undefined };
-  const live = toLiveEvent(newest);
-  return live?.event.deviceId === deviceId ? { deviceId, newest: live } : undefined;
+export function storedNewestPosition(
+  signals: ReturnModelType<typeof Signal>,
+  timeoutMs = POSITION_LOOKUP_TIMEOUT_MS,
+): (deviceId: string) => Promise<DevicePosition | undefined> {
+  return async (deviceId) => {
+    const newest = await withTimeout(
+      signals
+        .findOne({ deviceId }, { _id: 1, deviceId: 1, end: 1 })
+        .sort(NEWEST_END_FIRST)
+        .lean<Pick<Signal, '_id' | 'deviceId' | 'end'>>()
+        .exec(),
+      timeoutMs,
+    );
+    if (!newest) return undefined;
+    const { time, lat, lon, speed } = newest.end;
+    return {
+      deviceId: newest.deviceId,
+      signalId: newest._id.toHexString(),
+      position: { time: new Date(time), lat, lon, speed },
+    };
+  };
 }
 
 /**

@@ -18,10 +18,10 @@ describe('DevicePositionStream', () => {
   it("coalesces a slow client's backlog to the newest position per device", async () => {
     const positions = stream();
     const newestA = event('a', 3_000);
-    positions.push(liveOf(event('a', 1_000)));
-    positions.push(liveOf(event('b', 1_000)));
-    positions.push(liveOf(event('a', 2_000)));
-    positions.push(liveOf(newestA));
+    positions.push(liveOf(event('a', 1_000)).position);
+    positions.push(liveOf(event('b', 1_000)).position);
+    positions.push(liveOf(event('a', 2_000)).position);
+    positions.push(liveOf(newestA).position);
     expect(positions.bufferedCount).toBe(2);
     expect((await positions.next()).value).toMatchObject({ deviceId: 'a', signalId: newestA.signalId });
     expect((await positions.next()).value).toMatchObject({ deviceId: 'b' });
@@ -30,10 +30,10 @@ describe('DevicePositionStream', () => {
 
   it("keeps a device's place in line when a newer position replaces its pending one", async () => {
     const positions = stream();
-    positions.push(liveOf(event('a', 1_000)));
-    positions.push(liveOf(event('b', 1_000)));
+    positions.push(liveOf(event('a', 1_000)).position);
+    positions.push(liveOf(event('b', 1_000)).position);
     const newerA = event('a', 2_000);
-    positions.push(liveOf(newerA));
+    positions.push(liveOf(newerA).position);
     expect(positions.bufferedCount).toBe(2);
     expect((await positions.next()).value?.signalId).toBe(newerA.signalId);
     expect((await positions.next()).value?.deviceId).toBe('b');
@@ -42,9 +42,9 @@ describe('DevicePositionStream', () => {
 
   it('holds at most maxDevices pending positions, dropping the longest-waiting device', async () => {
     const positions = stream(undefined, 2);
-    positions.push(liveOf(event('a', 1)));
-    positions.push(liveOf(event('b', 1)));
-    positions.push(liveOf(event('c', 1)));
+    positions.push(liveOf(event('a', 1)).position);
+    positions.push(liveOf(event('b', 1)).position);
+    positions.push(liveOf(event('c', 1)).position);
     expect(positions.bufferedCount).toBe(2);
     expect((await positions.next()).value?.deviceId).toBe('b');
     await positions.return();
@@ -52,7 +52,7 @@ describe('DevicePositionStream', () => {
 
   it('ignores other devices', async () => {
     const positions = stream(['a']);
-    positions.push(liveOf(event('b', 1)));
+    positions.push(liveOf(event('b', 1)).position);
     expect(positions.bufferedCount).toBe(0);
     await positions.return();
   });

@@ -1,7 +1,6 @@
 import type { LiveMetrics } from './live.metrics';
 import { LiveStream } from './live-stream';
 import type { DevicePosition } from './device-position.model';
-import type { LiveEvent } from './live-event';
 
 export interface DevicePositionStreamOptions {
   deviceIds: readonly string[] | undefined;
@@ -41,17 +40,18 @@ export class DevicePositionStream extends LiveStream<Readonly<DevicePosition>> {
   }
 
   /** Takes a device's newest position (replacing its pending one). */
-  readonly push = ({ event, position }: LiveEvent): void => {
+  readonly push = (position: Readonly<DevicePosition>): void => {
     if (this.closed) return;
-    if (this.deviceIdSet && !this.deviceIdSet.has(event.deviceId)) return;
+    const { deviceId } = position;
+    if (this.deviceIdSet && !this.deviceIdSet.has(deviceId)) return;
     this.options.metrics.eventsBuffered.inc({ subscription: KIND });
-    if (this.pending.has(event.deviceId)) {
+    if (this.pending.has(deviceId)) {
       this.options.metrics.eventsDiscarded.inc({ subscription: KIND });
     } else {
       if (this.pending.size >= this.options.maxDevices) this.dropOldestPending();
       this.options.metrics.bufferedEvents.inc({ subscription: KIND });
     }
-    this.pending.set(event.deviceId, position);
+    this.pending.set(deviceId, position);
     this.notify();
   };
 

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Types } from 'mongoose';
 import { allSignalsChannelFor, deviceSignalChannelFor, type Device, type Logger, type Signal } from '../../schema';
 import type { BBoxFilter } from './bbox-filter';
-import { DevicePositionFeed, storedPositionLookup } from './device-position.feed';
+import { DevicePositionFeed, storedNewestPosition, storedPositionLookup } from './device-position.feed';
 import { DevicePositionStream } from './device-position.stream';
 import { createLiveMetrics, type LiveMetrics, type LiveSubscriptionKind } from './live.metrics';
 import { LiveEventDecoder, type LiveEvent } from './live-event';
@@ -84,6 +84,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     namespace: options.namespace,
     decoder,
     lookup: storedPositionLookup(options.devices),
+    readNewest: storedNewestPosition(options.signals),
     maxKnownDevices: limits.knownPositionDevices,
     metrics,
     logger,

@@ -2,6 +2,14 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import { type Logger, withTimeout } from '../../schema';
+import { DependencyUnavailableError } from '../errors/gateway-errors';
+
+/**
+ * Longest wait for Redis to confirm a SUBSCRIBE. While Redis is away ioredis queues commands until
+ * it is back, so a new subscription would otherwise hang, holding its connection's slot, with no
+ * word to the client.
+ */
+export const SUBSCRIBE_TIMEOUT_MS = 5_000;
 
 /**
  * Topics of the live pub/sub as type-graphql sees them: `subscribe(topic, deviceId)` listens on
@@ -30,6 +38,7 @@ export interface LivePubSub {
   /**
    * Adds `listener` to each channel and resolves once Redis confirmed every SUBSCRIBE, so an
    * event published after this resolves is delivered. Returns the function that removes it.
+   * Rejects with DEPENDENCY_UNAVAILABLE when Redis does not confirm within {@link SUBSCRIBE_TIMEOUT_MS}.
    */
   listen(channels: readonly string[], listener: LiveListener): Promise<() => void>;
   /**
@@ -136,10 +145,13 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
       };
       try {
         // SUBSCRIBE is idempotent; awaiting our own confirms the channel is live on this connection.
-        await subscribeClient.subscribe(...channels);
+        await withTimeout(subscribeClient.subscribe(...channels), SUBSCRIBE_TIMEOUT_MS);
       } catch (error) {
         remove();
-        throw error;
+        logger.warn({ err: error, channels: channels.length }, 'live: SUBSCRIBE not confirmed');
+        throw new DependencyUnavailableError('live updates are unavailable right now; subscribe again shortly', {
+          retryAfterSeconds: 1,
+        });
       }
       return remove;
     },

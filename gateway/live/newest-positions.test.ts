@@ -5,7 +5,10 @@ const at = (time: number, lat = 1): SamplePosition => ({ time, lat, lon: 2, spee
 /** A store answering lookups when the test says so. */
 class Store {
   readonly positions = new Map<string, SamplePosition>();
+  /** The item naming each device's newest signal (read by corrections), at `positions`. */
+  readonly newestItems = new Map<string, string>();
   readonly lookups: string[][] = [];
+  readonly newestReads: string[] = [];
   private readonly waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   readonly lookup = (deviceIds: readonly string[]): Promise<ReadonlyMap<string, SamplePosition>> => {
@@ -19,6 +22,20 @@ class Store {
             if (position) found.set(id, position);
           }
           resolve(found);
+        },
+        reject,
+      });
+    });
+  };
+
+  readonly readNewest = (deviceId: string): Promise<{ position: SamplePosition; item: string } | undefined> => {
+    this.newestReads.push(deviceId);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        resolve: () => {
+          const position = this.positions.get(deviceId);
+          const item = this.newestItems.get(deviceId);
+          resolve(position && item !== undefined ? { position, item } : undefined);
         },
         reject,
       });
@@ -54,6 +71,7 @@ function setUp(options: { maxDevices?: number; maxLookupBatch?: number; now?: ()
   const settled: Array<{ devices: number; failed: boolean }> = [];
   const newest = new NewestPositions<string>({
     lookup: store.lookup,
+    readNewest: store.readNewest,
     onVerdict: (item, current) => verdicts.push([item, current]),
     maxDevices: options.maxDevices ?? 100,
     retryAfterMs: 5_000,
@@ -241,5 +259,122 @@ describe('NewestPositions', () => {
     newest.judge('b', at(2), 'b2');
     await flush();
     expect(store.lookups).toEqual([['a', 'b'], ['c'], ['b']]);
+  });
+
+  it('delivers the newest signal a correction reads, though older, and judges what follows against it', async () => {
+    const { store, verdicts, newest } = setUp();
+    store.positions.set('d', at(10));
+    newest.judge('d', at(10), 'd10');
+    await store.answer();
+    // The signal ending at 10 was deleted: the one ending at 6 is the newest now.
+    store.positions.set('d', at(6));
+    store.newestItems.set('d', 'd6');
+    newest.correct('d');
+    await store.answer();
+    newest.judge('d', at(5), 'late');
+    newest.judge('d', at(7), 'd7');
+    expect(verdicts).toEqual([
+      ['d10', true],
+      ['d6', true],
+      ['late', false],
+      ['d7', true],
+    ]);
+    expect(store.newestReads).toEqual(['d']);
+  });
+
+  it('reads again for a correction that arrives during a read, delivering only what is newest then', async () => {
+    const { store, verdicts, newest } = setUp();
+    store.positions.set('d', at(10));
+    newest.judge('d', at(10), 'd10');
+    await store.answer();
+    store.positions.set('d', at(8));
+    store.newestItems.set('d', 'd8');
+    newest.correct('d');
+    // The next newest is deleted too before the first read answers.
+    newest.correct('d');
+    store.positions.set('d', at(6));
+    store.newestItems.set('d', 'd6');
+    await store.answer();
+    await store.answer();
+    expect(verdicts).toEqual([
+      ['d10', true],
+      ['d6', true],
+    ]);
+    expect(store.newestReads).toEqual(['d', 'd']);
+  });
+
+  it('supersedes what arrived before a correction during a read, and judges what came after', async () => {
+    const { store, verdicts, newest } = setUp();
+    store.positions.set('d', at(10));
+    newest.judge('d', at(10), 'removed');
+    newest.correct('d');
+    newest.judge('d', at(11), 'd11');
+    // The stored lookup answers, then the correction's read: a signal ending at 11 is the newest.
+    await store.answer();
+    store.positions.set('d', at(11));
+    store.newestItems.set('d', 'd11 read');
+    await store.answer();
+    expect(verdicts).toEqual([
+      ['removed', false],
+      ['d11 read', true],
+      ['d11', true],
+    ]);
+  });
+
+  it('after a failed correction read, drops what it superseded and judges by messages alone', async () => {
+    const { store, verdicts, settled, newest } = setUp();
+    store.positions.set('d', at(10));
+    newest.judge('d', at(10), 'removed');
+    newest.correct('d');
+    await store.answer();
+    await store.fail();
+    newest.judge('d', at(4), 'd4');
+    expect(verdicts).toEqual([
+      ['removed', false],
+      ['d4', true],
+    ]);
+    expect(settled.map((s) => s.failed)).toEqual([false, true]);
+  });
+
+  it('catches up the devices stored past their known newest, unless a newer item came first', async () => {
+    const { store, verdicts, newest } = setUp();
+    for (const id of ['a', 'b', 'c']) {
+      store.positions.set(id, at(1));
+      newest.judge(id, at(1), `${id}1`);
+    }
+    await store.answer();
+    // Stored while items were missed: a and b moved on, c did not.
+    store.positions.set('a', at(5));
+    store.newestItems.set('a', 'a5');
+    store.positions.set('b', at(6));
+    store.newestItems.set('b', 'b6');
+    newest.catchUp();
+    newest.judge('b', at(7), 'b7');
+    await store.answer();
+    await store.answer();
+    expect(verdicts).toEqual([
+      ['a1', true],
+      ['b1', true],
+      ['c1', true],
+      ['b7', true],
+      ['a5', true],
+    ]);
+    expect(store.newestReads).toEqual(['a']);
+  });
+
+  it('forgets the devices whose stored positions a catch-up could not read', async () => {
+    const { store, verdicts, newest } = setUp();
+    store.positions.set('a', at(5));
+    newest.judge('a', at(5), 'a5');
+    await store.answer();
+    newest.catchUp();
+    await store.fail();
+    newest.judge('a', at(4), 'a4');
+    await store.answer();
+    expect(store.lookups).toEqual([['a'], ['a'], ['a']]);
+    expect(verdicts).toEqual([
+      ['a5', true],
+      ['a4', false],
+    ]);
   });
 });

@@ -21,6 +21,11 @@ export interface NewestPositionsOptions<T> {
    * without one is absent from the result. A rejection counts as "could not be read".
    */
   lookup(deviceIds: readonly string[]): Promise<ReadonlyMap<string, SamplePosition>>;
+  /**
+   * Reads the device's newest stored signal now (greatest end position) as an item, for
+   * {@link NewestPositions.correct}; `undefined` when it has none. A rejection counts as "could not be read".
+   */
+  readNewest(deviceId: string): Promise<{ position: SamplePosition; item: T } | undefined>;
   /** Receives each judged item, in arrival order per device: `current` unless an older position. */
   onVerdict(item: T, current: boolean): void;
   /** Most devices remembered; the one judged longest ago is forgotten first (read again when needed). */
@@ -48,6 +53,10 @@ interface LoadingDevice<T> {
   queue: Array<{ position: SamplePosition; item: T }>;
   /** Forgotten while read: the result may miss positions that were not seen, so read again. */
   invalidated: boolean;
+  /** Corrected: the device's newest signal is read (not only its stored position) and delivered. */
+  correcting: boolean;
+  /** The items queued before this index came before the latest correction, which supersedes them. */
+  supersededBefore: number;
 }
 
 /**
@@ -61,7 +70,9 @@ interface LoadingDevice<T> {
  * newest is current (it usually *is* the newest), only an older one is not. Items arriving while
  * the read is under way wait for it, so verdicts keep arrival order per device. Whoever feeds this
  * must call {@link forget} when it may have missed a device's items (it stopped listening, or
- * Redis reconnected): a newest that missed a position could let an older one through.
+ * Redis reconnected): a newest that missed a position could let an older one through; and
+ * {@link correct} when the device's stored position was set back (its newest signal deleted or
+ * back-dated), the one case where a device's position must move back.
  */
 export class NewestPositions<T> {
   /** Devices whose newest is known, least recently judged first. */
@@ -97,9 +108,41 @@ export class NewestPositions<T> {
       return;
     }
     this.known.delete(deviceId);
-    const entry: LoadingDevice<T> = { newest: known?.newest, queue: [{ position, item }], invalidated: false };
+    const entry: LoadingDevice<T> = {
+      newest: known?.newest,
+      queue: [{ position, item }],
+      invalidated: false,
+      correcting: false,
+      supersededBefore: 0,
+    };
     this.loading.set(deviceId, entry);
     this.requestLookup(deviceId);
+  }
+
+  /**
+   * The device's stored position was set back: reads its newest signal now and delivers it as
+   * current, whatever was delivered before; then judges the items that arrived meanwhile against
+   * it. Items still waiting from before the correction are superseded by it (not current): they
+   * may name the very signal removed. A correction during a read makes the read start over.
+   */
+  correct(deviceId: string): void {
+    const loading = this.loading.get(deviceId);
+    if (loading !== undefined) {
+      loading.newest = undefined;
+      loading.correcting = true;
+      loading.invalidated = true;
+      loading.supersededBefore = loading.queue.length;
+      return;
+    }
+    this.known.delete(deviceId);
+    this.loading.set(deviceId, {
+      newest: undefined,
+      queue: [],
+      invalidated: false,
+      correcting: true,
+      supersededBefore: 0,
+    });
+    void this.readNewest(deviceId);
   }
 
   /** The device's items may have been missed: its stored position is read again before the next verdict. */
@@ -107,6 +150,42 @@ export class NewestPositions<T> {
     this.known.delete(deviceId);
     const loading = this.loading.get(deviceId);
     if (loading !== undefined) loading.invalidated = true;
+  }
+
+  /**
+   * Items may have been missed for every device (Redis reconnected): reads the stored positions of
+   * the devices known here, and {@link correct}s those stored past their known newest, so their
+   * streams get the newest signal they missed. Devices being read are read again; a device whose
+   * stored position cannot be read is forgotten.
+   */
+  catchUp(): void {
+    for (const loading of this.loading.values()) loading.invalidated = true;
+    const deviceIds = [...this.known.keys()];
+    for (let start = 0; start < deviceIds.length; start += this.options.maxLookupBatch) {
+      void this.catchUpBatch(deviceIds.slice(start, start + this.options.maxLookupBatch));
+    }
+  }
+
+  private async catchUpBatch(deviceIds: readonly string[]): Promise<void> {
+    let stored: ReadonlyMap<string, SamplePosition>;
+    try {
+      stored = await this.options.lookup(deviceIds);
+      this.options.onLookupSettled?.(deviceIds, undefined);
+    } catch (error) {
+      this.options.onLookupSettled?.(deviceIds, error ?? new Error('the stored positions could not be read'));
+      for (const deviceId of deviceIds) this.forget(deviceId);
+      return;
+    }
+    for (const deviceId of deviceIds) {
+      // Forgotten, or being read, meanwhile: its next item or that read decides.
+      const known = this.known.get(deviceId);
+      if (known === undefined) continue;
+      const position = stored.get(deviceId);
+      // A newer item judged since the read already moved the newest past what was missed.
+      if (position !== undefined && (known.newest === undefined || comparePositions(position, known.newest) > 0)) {
+        this.correct(deviceId);
+      }
+    }
   }
 
   /** {@link forget} every device, except those `keep` names. */
@@ -149,7 +228,8 @@ export class NewestPositions<T> {
     if (loading === undefined) return;
     if (loading.invalidated) {
       loading.invalidated = false;
-      this.requestLookup(deviceId);
+      if (loading.correcting) void this.readNewest(deviceId);
+      else this.requestLookup(deviceId);
       return;
     }
     this.loading.delete(deviceId);
@@ -160,12 +240,46 @@ export class NewestPositions<T> {
       const position = stored.get(deviceId);
       if (position !== undefined) advance(known, position);
     }
+    this.remember(deviceId, known);
+    for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
+  }
+
+  /** A correction's read of the device's newest signal; see {@link correct}. */
+  private async readNewest(deviceId: string): Promise<void> {
+    let newest: { position: SamplePosition; item: T } | undefined;
+    let failure: unknown;
+    try {
+      newest = await this.options.readNewest(deviceId);
+    } catch (error) {
+      failure = error ?? new Error('the newest signal could not be read');
+    }
+    this.options.onLookupSettled?.([deviceId], failure);
+    const loading = this.loading.get(deviceId);
+    if (loading === undefined) return;
+    if (loading.invalidated) {
+      loading.invalidated = false;
+      void this.readNewest(deviceId);
+      return;
+    }
+    this.loading.delete(deviceId);
+    const known: KnownDevice = { newest: undefined };
+    if (failure !== undefined) known.retryAt = this.now() + this.options.retryAfterMs;
+    this.remember(deviceId, known);
+    const superseded = loading.queue.splice(0, loading.supersededBefore);
+    for (const { item } of superseded) this.options.onVerdict(item, false);
+    if (newest !== undefined) {
+      known.newest = newest.position;
+      this.options.onVerdict(newest.item, true);
+    }
+    for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
+  }
+
+  private remember(deviceId: string, known: KnownDevice): void {
     this.known.set(deviceId, known);
     if (this.known.size > this.options.maxDevices) {
       const oldest = this.known.keys().next();
       if (!oldest.done) this.known.delete(oldest.value);
     }
-    for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
   }
 }
 

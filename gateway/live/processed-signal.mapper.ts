@@ -30,6 +30,7 @@ const processedSignalEventSchema = z.object({
     .regex(/^[0-9a-f]{24}$/i)
     .optional(),
   correlationId: z.string().optional(),
+  revised: z.literal(true).optional(),
 });
 
 /** The event when `payload` is a well-formed {@link ProcessedSignalEvent}, else `undefined`. */

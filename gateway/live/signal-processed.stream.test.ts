@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { mongo, Types } from 'mongoose';
 import { Registry } from 'prom-client';
 import { silentLogger, type ProcessedSignalEvent } from '../../schema';
 import { createLiveMetrics } from './live.metrics';
@@ -136,6 +136,43 @@ describe('SignalProcessedStream', () => {
     stream.push(liveOf(once));
     expect(stream.bufferedCount).toBe(0);
     await stream.return();
+  });
+
+  it('delivers a revised signal again, without moving its resume point back to it', async () => {
+    // Pages of one: a recovery from the revised id would read the newer one first.
+    const stored = new StoredSignals(1);
+    const stream = open(stored);
+    const sent = stored.store(event(), event());
+    for (const e of sent) stream.push(liveOf(e));
+    expect(await take(stream, 2)).toEqual(idsOf(sent));
+    const old = sent[0] as ProcessedSignalEvent;
+    // updateSignal rewrote the older one: same id, new content.
+    const revised = { ...old, dataLength: 7, revised: true as const };
+    stream.push(liveOf(revised));
+    const next = await stream.next();
+    expect(next.value).toMatchObject({ _id: new Types.ObjectId(old.signalId), dataLength: 7 });
+    // A gap now re-reads only what is newer than the newest delivered, not everything after the revised id.
+    const lost = stored.store(event());
+    const pagesBefore = stored.pagesRead;
+    stream.recover();
+    expect(await take(stream, 1)).toEqual(idsOf(lost));
+    expect(stored.pagesRead).toBe(pagesBefore + 1);
+    await stream.return();
+  });
+
+  it('ends with DEPENDENCY_UNAVAILABLE when the database is away during a replay, else INTERNAL_SERVER_ERROR', async () => {
+    for (const [failure, code] of [
+      [new mongo.MongoNetworkError('connection reset'), 'DEPENDENCY_UNAVAILABLE'],
+      [new Error('a bug'), 'INTERNAL_SERVER_ERROR'],
+    ] as const) {
+      const stored = new StoredSignals(10);
+      const [since] = stored.store(event());
+      stored.beforeNextPage = () => {
+        throw failure;
+      };
+      const stream = open(stored, { since });
+      await expect(stream.next()).rejects.toMatchObject({ extensions: { code } });
+    }
   });
 
   it('stops replaying when the client leaves mid-replay', async () => {

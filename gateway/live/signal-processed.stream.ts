@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from '../../schema';
-import { InternalServerError } from '../errors/gateway-errors';
+import { isDependencyOutage, OUTAGE_RETRY_AFTER_SEC } from '../errors/dependency-outage';
+import { DependencyUnavailableError, InternalServerError } from '../errors/gateway-errors';
 import { bboxIntersects, type BBoxFilter } from './bbox-filter';
 import type { LiveMetrics } from './live.metrics';
 import { LiveStream } from './live-stream';
@@ -34,7 +35,10 @@ const KIND = 'signalProcessed';
  * delivered (the processor publishes only what it stored), paced by the client. A Redis
  * reconnect does the same. So memory stays bounded and nothing is lost.
  *
- * Order is ingest order (ObjectId) within a replay and publish order when live.
+ * Order is ingest order (ObjectId) within a replay and publish order when live. A revised signal
+ * (`updateSignal`) is delivered again under its id; the resume point stays the greatest id
+ * delivered, so an update of an old signal never makes a recovery re-read everything after it
+ * (nor does a replay bring back an update of a signal older than its resume point).
  */
 export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
   private mode: 'replay' | 'live';
@@ -45,6 +49,7 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
   /** Bumped whenever buffered events are discarded; a replay ending across a bump reads again. */
   private discardEpoch = 0;
   private readonly recentlySent: RecentIds;
+  /** The greatest id delivered (recovery resumes after it); revised old signals do not move it back. */
   private lastSentId: Types.ObjectId | undefined;
   /** Where recovery starts when nothing was delivered yet. */
   private readonly origin: ReplayPosition;
@@ -79,8 +84,12 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
     const { event } = live;
     if (this.deviceIdSet && !this.deviceIdSet.has(event.deviceId)) return;
     if (this.options.bbox && !bboxIntersects(event.bbox, this.options.bbox)) return;
-    // At-least-once delivery republishes the same signal id.
-    if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) return;
+    // At-least-once delivery republishes the same signal id; a revision is new content under it.
+    if (event.revised) {
+      if (this.buffer.delete(event.signalId)) this.options.metrics.bufferedEvents.dec({ subscription: KIND });
+    } else if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) {
+      return;
+    }
     if (this.buffer.size >= this.options.bufferCap) this.discardBuffer('overflow');
     this.buffer.set(event.signalId, live);
     this.options.metrics.eventsBuffered.inc({ subscription: KIND });
@@ -115,10 +124,15 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
             bbox: this.options.bbox,
           });
         } catch (error) {
+          const again = 'subscribe again with `since` set to the greatest id received';
+          if (isDependencyOutage(error)) {
+            this.options.logger.warn({ err: error }, 'live: replay page failed: the database is away');
+            throw new DependencyUnavailableError(`the database is unreachable right now; ${again}, shortly`, {
+              retryAfterSeconds: OUTAGE_RETRY_AFTER_SEC,
+            });
+          }
           this.options.logger.error({ err: error }, 'live: replay page failed');
-          throw new InternalServerError(
-            'reading stored signals failed; subscribe again with `since` set to the last id received',
-          );
+          throw new InternalServerError(`reading stored signals failed; ${again}`);
         }
         this.options.metrics.replayPages.inc();
         if (this.closed) return undefined;
@@ -136,7 +150,7 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
       const [id, live] = first.value;
       this.buffer.delete(id);
       this.options.metrics.bufferedEvents.dec({ subscription: KIND });
-      if (this.recentlySent.has(id)) continue;
+      if (!live.event.revised && this.recentlySent.has(id)) continue;
       this.markSent(id, live.signal._id);
       return live.signal;
     }
@@ -144,7 +158,8 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
 
   private markSent(id: string, objectId: Types.ObjectId): void {
     this.recentlySent.add(id);
-    this.lastSentId = objectId;
+    // Same-length lowercase hex: string order is id order.
+    if (this.lastSentId === undefined || id > this.lastSentId.toHexString()) this.lastSentId = objectId;
   }
 
   private discardBuffer(reason: 'overflow' | 'gap'): void {

@@ -114,6 +114,13 @@ const CLOSE_GRACE_MS = 1_000;
  */
 export const CLOSE_TOO_MANY_REFUSED_KEYS = 1013;
 
+/**
+ * Close code when the key cannot be checked right now (the database is away and the key is not
+ * cached): "Try Again Later" as well, so clients reconnect once it is back. graphql-ws would close
+ * with 4500, which its clients take as final.
+ */
+export const CLOSE_KEY_CHECK_UNAVAILABLE = 1013;
+
 /** Close reason sent with 4403 when the key of an open connection is revoked. */
 const REVOKED_CLOSE_REASON = 'API key revoked';
 
@@ -306,7 +313,14 @@ export function attachWebSocketServer<TContext extends object>(
     onConnect: async (ctx) => {
       const param = ctx.connectionParams?.apiKey;
       const rawKey = typeof param === 'string' ? param : undefined;
-      const outcome = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+      let outcome: AuthenticationOutcome;
+      try {
+        outcome = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+      } catch (error) {
+        logger.warn({ err: error }, 'ws: the API key could not be checked; the client may retry');
+        ctx.extra.socket.close(CLOSE_KEY_CHECK_UNAVAILABLE, 'the API key cannot be checked right now; retry shortly');
+        return false;
+      }
       if (outcome.kind === 'too-many-refusals') {
         // Not 4403: that tells a client its key is bad.
         ctx.extra.socket.close(CLOSE_TOO_MANY_REFUSED_KEYS, 'too many unknown API keys from this address');

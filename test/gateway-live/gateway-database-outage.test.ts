@@ -3,6 +3,7 @@ import { createSuiteInfra } from '../support/suite-infra';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait-for';
 import { LIVE_ADMIN_KEY, startGatewayUnderTest, type GatewayUnderTest } from './support/gateway-under-test';
+import { closeCodeOfConnectionInit } from './support/live-client';
 
 jest.setTimeout(90_000);
 
@@ -49,6 +50,8 @@ describe('gateway while its database is unreachable', () => {
     const body = (await refused.json()) as ErrorBody;
     expect(body.errors[0]?.extensions.code).toBe('DEPENDENCY_UNAVAILABLE');
     expect((await fetch(`${gateway.gateway.url}/readyz`)).status).toBe(503);
+    // Over a websocket: "try again later", which clients retry (graphql-ws's own 4500 ends them).
+    expect(await closeCodeOfConnectionInit(gateway.wsUrl, { apiKey: LIVE_ADMIN_KEY })).toBe(1013);
 
     proxy.restore();
     await waitFor('queries answered again', async () => (await query()).status === 200, 60_000);

@@ -2,6 +2,7 @@ import { Disposables } from '../support/disposables';
 import { createSuiteInfra } from '../support/suite-infra';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { LIVE_ADMIN_KEY, startGatewayUnderTest, type GatewayUnderTest } from './support/gateway-under-test';
+import { collect, connectLive } from './support/live-client';
 
 jest.setTimeout(60_000);
 
@@ -41,5 +42,15 @@ describe('gateway while Redis accepts commands but never answers', () => {
 
     redis.restore();
     expect((await me()).status).toBe(200);
+  });
+
+  it('refuses a new subscription with DEPENDENCY_UNAVAILABLE instead of leaving it waiting for Redis', async () => {
+    const client = connectLive(gateway.wsUrl, LIVE_ADMIN_KEY);
+    redis.stall();
+    const subscription = collect(client, 'subscription { signalProcessed { id } }');
+    const errors = await subscription.failure(30_000);
+    expect(errors[0]?.extensions?.code).toBe('DEPENDENCY_UNAVAILABLE');
+    redis.restore();
+    await client.dispose();
   });
 });

@@ -216,4 +216,27 @@ describe('devicePosition against stored positions, on the whole pipeline', () =>
     expect(await storedPositionTime(device)).toBe(positionTime(backDated));
     await client.dispose();
   });
+
+  it('delivers an updated signal to signalProcessed again, under its id', async () => {
+    const device = 'order-revised-1';
+    const client = connect();
+    const signals = collect<SignalData>(client, SIGNALS, { ids: [device] });
+    await waitFor('the subscription', async () => (await openStreams()) === 1);
+    await post(device, NEWEST);
+    const [stored] = await signals.take(1, 30_000);
+    const id = stored?.signalProcessed.id ?? '';
+    const input = {
+      deviceId: device,
+      time: new Date(NEWEST + MINUTE).toISOString(),
+      data: [0, LAST_SAMPLE_MS].map((offsetMs) => ({ offsetMs, lat: 51.5, lon: -0.12, speed: 3 })),
+    };
+    dataOf(await execute(gateway.gateway.url, UpdateSignalDocument, { id, input }, LIVE_ADMIN_KEY));
+    const received = await signals.take(2, 30_000);
+    expect(received[1]?.signalProcessed).toEqual({
+      id,
+      deviceId: device,
+      end: { time: positionTime(NEWEST + MINUTE) },
+    });
+    await client.dispose();
+  });
 });

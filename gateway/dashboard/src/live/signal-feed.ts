@@ -10,7 +10,8 @@ type SignalListener = (signal: LiveSignal) => void;
 
 /**
  * The session's one `signalProcessed` subscription, shared by every view. On reconnect it resumes
- * with `since` = the id of the last signal received, so the gateway replays what was missed; ids
+ * with `since` = the greatest id received (an updated old signal arrives under its old id), so the
+ * gateway replays what was missed; ids
  * already delivered are dropped, so nothing shows twice. A connection lost before any signal
  * arrived has nothing to resume from: then listeners are told to reload what they show instead.
  */
@@ -82,8 +83,11 @@ export class SignalFeed {
 
   private receive(signal: LiveSignal): void {
     if (!this.seen.add(signal.id)) return;
-    this.lastSignalId = signal.id;
-    if (this.subscription) this.subscription.variables.since = signal.id;
+    // Ids are same-length lowercase hex: string order is id order.
+    if (this.lastSignalId === null || signal.id > this.lastSignalId) {
+      this.lastSignalId = signal.id;
+      if (this.subscription) this.subscription.variables.since = signal.id;
+    }
     for (const listener of this.listeners) listener(signal);
   }
 }
