@@ -139,7 +139,9 @@ export function createSignalCommandHandler(
   /**
    * Tells live subscribers to read where `removed`'s device is now, once the command's rollups
    * landed, should removing (or replacing) `removed` have set the device's position back: its
-   * events alone only ever move a position forward. Sent before anything else that may fail.
+   * events alone only ever move a position forward. Sent last: the gateway reads what is newest
+   * when the notice arrives, and a failure here loses only the notice (the command answers that
+   * it may not have been applied in full).
    */
   const correctPosition = async (removed: SignalDocument): Promise<void> => {
     const newest = (await deps.models.signals.collection.findOne(
@@ -208,9 +210,9 @@ export function createSignalCommandHandler(
         return { previous: replaced, updated: replacement };
       },
     );
-    await correctPosition(previous);
     await deps.events.forget(previous.idempotencyKey);
     await publish({ ...updated, rollupState: 'applied' }, correlationId, true);
+    await correctPosition(previous);
     return { ok: true, signalId: id.toHexString() };
   };
 
@@ -230,8 +232,8 @@ export function createSignalCommandHandler(
         return removed;
       },
     );
-    await correctPosition(deleted);
     await deps.events.forget(deleted.idempotencyKey);
+    await correctPosition(deleted);
     return { ok: true, signalId: id.toHexString(), deleted: true };
   };
 

@@ -67,6 +67,7 @@ function setUp() {
   const lookups: string[][] = [];
   /** Each device's newest signal, as a correction reads it. */
   const newestSignals = new Map<string, DevicePosition>();
+  const newestReads: string[] = [];
   const metrics: LiveMetrics = createLiveMetrics(new Registry());
   const feed = new DevicePositionFeed({
     pubSub: redis.pubSub,
@@ -76,7 +77,10 @@ function setUp() {
       lookups.push([...deviceIds]);
       return new Map([...stored].filter(([id]) => deviceIds.includes(id)));
     },
-    readNewest: async (deviceId) => newestSignals.get(deviceId),
+    readNewest: async (deviceId) => {
+      newestReads.push(deviceId);
+      return newestSignals.get(deviceId);
+    },
     maxKnownDevices: 100,
     metrics,
     logger: silentLogger(),
@@ -102,7 +106,7 @@ function setUp() {
     await stream.next();
     return stream;
   };
-  return { redis, stored, lookups, newestSignals, metrics, feed, open, openFollowing, storeNewest };
+  return { redis, stored, lookups, newestSignals, newestReads, metrics, feed, open, openFollowing, storeNewest };
 }
 
 /** Lets a lookup answer and its verdicts run. */
@@ -254,8 +258,11 @@ describe('DevicePositionFeed', () => {
     // Deleted, and a new signal stored before the notice arrived; its event comes after it.
     const overtaking = storeNewest('d', 12_000);
     redis.correct({ deviceId: 'd' });
+    redis.publish(processedEvent('d', 12_000, overtaking.signalId));
     await settle();
+    // Its own event, equal, coalesces with it: the device's position, never the deleted one.
     expect((await positions.next()).value).toEqual(overtaking);
+    expect(positions.bufferedCount).toBe(0);
     await positions.return();
   });
 
@@ -276,7 +283,7 @@ describe('DevicePositionFeed', () => {
   });
 
   it('ignores corrections of devices nobody follows here, and counts malformed ones', async () => {
-    const { redis, metrics, open, storeNewest } = setUp();
+    const { redis, metrics, open, storeNewest, newestReads } = setUp();
     storeNewest('d', 10_000);
     const positions = await open(['e']);
     redis.correct({ deviceId: 'd' });
@@ -284,6 +291,7 @@ describe('DevicePositionFeed', () => {
     redis.correct({ device: 'e' });
     await settle();
     expect(positions.bufferedCount).toBe(0);
+    expect(newestReads).toEqual([]);
     expect((await metrics.malformedEvents.get()).values[0]?.value).toBe(2);
     await positions.return();
   });

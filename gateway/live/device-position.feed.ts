@@ -67,10 +67,12 @@ interface Delivery {
  * and the per-event cost does not grow with per-subscription state. `signalProcessed` does not
  * pass through here: it delivers every event.
  *
- * A device's newest is forgotten (read again when next needed) whenever its events may have been
- * missed: no channel carrying them is listened to any more, or Redis reconnected. It is also
- * replaced when the processor announces a correction (an update or delete lowered the device's
- * stored position): the newest signal it names reaches the device's streams, though older.
+ * A device's newest is forgotten (read again when next needed) when no channel carrying its
+ * events is listened to any more. After Redis reconnected, the devices whose stored position
+ * differs from their newest get their newest signal read and delivered (a catch-up). On a
+ * correction notice (an update or delete set the device's stored position back) its newest
+ * signal is read and reaches the device's streams, though older. Items superseded by a correction
+ * count as stale positions.
  */
 export class DevicePositionFeed {
   private readonly channels = new Map<string, PositionChannel>();

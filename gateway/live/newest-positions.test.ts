@@ -349,6 +349,8 @@ describe('NewestPositions', () => {
     store.positions.set('b', at(6));
     store.newestItems.set('b', 'b6');
     newest.catchUp();
+    // Stored (and published) while the catch-up reads: b's newest is past what it missed.
+    store.positions.set('b', at(7));
     newest.judge('b', at(7), 'b7');
     await store.answer();
     await store.answer();
@@ -360,6 +362,49 @@ describe('NewestPositions', () => {
       ['a5', true],
     ]);
     expect(store.newestReads).toEqual(['a']);
+  });
+
+  it('catches up a device set back while items were missed, and one left without a position', async () => {
+    const { store, verdicts, newest } = setUp();
+    for (const id of ['a', 'b']) {
+      store.positions.set(id, at(9));
+      newest.judge(id, at(9), `${id}9`);
+    }
+    await store.answer();
+    // Both newest signals deleted while Redis was away: their correction notices were lost too.
+    store.positions.set('a', at(4));
+    store.newestItems.set('a', 'a4');
+    store.positions.delete('b');
+    newest.catchUp();
+    await store.answer();
+    await store.answer();
+    await store.answer();
+    newest.judge('b', at(2), 'b2');
+    expect(verdicts).toEqual([
+      ['a9', true],
+      ['b9', true],
+      ['a4', true],
+      ['b2', true],
+    ]);
+    expect(store.newestReads).toEqual(['a', 'b']);
+  });
+
+  it('tries a failed correction read again after retryAfterMs, for a quiet device too', async () => {
+    jest.useFakeTimers();
+    try {
+      const { store, verdicts, newest } = setUp();
+      store.positions.set('d', at(9));
+      store.newestItems.set('d', 'd9');
+      newest.correct('d');
+      await store.fail();
+      expect(verdicts).toEqual([]);
+      jest.advanceTimersByTime(5_000);
+      await store.answer();
+      expect(verdicts).toEqual([['d9', true]]);
+      expect(store.newestReads).toEqual(['d', 'd']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('forgets the devices whose stored positions a catch-up could not read', async () => {

@@ -34,6 +34,8 @@ export interface NewestPositionsOptions<T> {
   retryAfterMs: number;
   /** Most devices read by one lookup. */
   maxLookupBatch: number;
+  /** Most reads of a device's newest signal under way at once (corrections, catch-ups); the rest wait. */
+  maxConcurrentNewestReads?: number;
   /** Called once per lookup with its devices and its error (`undefined` when it succeeded). */
   onLookupSettled?(deviceIds: readonly string[], error: unknown): void;
   now?: () => number;
@@ -69,8 +71,9 @@ interface LoadingDevice<T> {
  * stored position already counts the item whose arrival triggered the read: an item equal to the
  * newest is current (it usually *is* the newest), only an older one is not. Items arriving while
  * the read is under way wait for it, so verdicts keep arrival order per device. Whoever feeds this
- * must call {@link forget} when it may have missed a device's items (it stopped listening, or
- * Redis reconnected): a newest that missed a position could let an older one through; and
+ * must call {@link forget} when it may have missed a device's items (it stopped listening), or
+ * {@link catchUp} when it may have missed every device's (Redis reconnected): a newest that
+ * missed a position could let an older one through; and
  * {@link correct} when the device's stored position was set back (its newest signal deleted or
  * back-dated), the one case where a device's position must move back.
  */
@@ -82,6 +85,11 @@ export class NewestPositions<T> {
   private readonly toLookUp = new Set<string>();
   private lookupScheduled = false;
   private readonly now: () => number;
+  private newestReadsRunning = 0;
+  /** Devices whose newest-signal read waits for a free slot, in order. */
+  private readonly newestReadsWaiting: string[] = [];
+  /** Bumped by every catch-up, so an older one still reading stops. */
+  private catchUpRound = 0;
 
   constructor(private readonly options: NewestPositionsOptions<T>) {
     this.now = options.now ?? Date.now;
@@ -142,7 +150,7 @@ export class NewestPositions<T> {
       correcting: true,
       supersededBefore: 0,
     });
-    void this.readNewest(deviceId);
+    this.scheduleNewestRead(deviceId);
   }
 
   /** The device's items may have been missed: its stored position is read again before the next verdict. */
@@ -154,25 +162,36 @@ export class NewestPositions<T> {
 
   /**
    * Items may have been missed for every device (Redis reconnected): reads the stored positions of
-   * the devices known here, and {@link correct}s those stored past their known newest, so their
-   * streams get the newest signal they missed. Devices being read are read again; a device whose
-   * stored position cannot be read is forgotten.
+   * the devices known here, one batch after another, and {@link correct}s those whose stored
+   * position differs from their known newest (moved on, or set back by a correction that was
+   * missed too), so their streams get the newest signal. Devices being read get their newest
+   * signal read instead; a device whose stored position cannot be read is forgotten. Until its
+   * batch is read, a device's items are judged against the newest known before.
    */
   catchUp(): void {
-    for (const loading of this.loading.values()) loading.invalidated = true;
-    const deviceIds = [...this.known.keys()];
-    for (let start = 0; start < deviceIds.length; start += this.options.maxLookupBatch) {
-      void this.catchUpBatch(deviceIds.slice(start, start + this.options.maxLookupBatch));
+    for (const loading of this.loading.values()) {
+      loading.invalidated = true;
+      loading.correcting = true;
+    }
+    void this.catchUpAll([...this.known.keys()], ++this.catchUpRound);
+  }
+
+  private async catchUpAll(deviceIds: readonly string[], round: number): Promise<void> {
+    for (let start = 0; start < deviceIds.length && round === this.catchUpRound; start += this.options.maxLookupBatch) {
+      await this.catchUpBatch(deviceIds.slice(start, start + this.options.maxLookupBatch));
     }
   }
 
   private async catchUpBatch(deviceIds: readonly string[]): Promise<void> {
-    let stored: ReadonlyMap<string, SamplePosition>;
+    let stored: ReadonlyMap<string, SamplePosition> | undefined;
+    let failure: unknown;
     try {
       stored = await this.options.lookup(deviceIds);
-      this.options.onLookupSettled?.(deviceIds, undefined);
     } catch (error) {
-      this.options.onLookupSettled?.(deviceIds, error ?? new Error('the stored positions could not be read'));
+      failure = error ?? new Error('the stored positions could not be read');
+    }
+    this.options.onLookupSettled?.(deviceIds, failure);
+    if (stored === undefined) {
       for (const deviceId of deviceIds) this.forget(deviceId);
       return;
     }
@@ -181,10 +200,11 @@ export class NewestPositions<T> {
       const known = this.known.get(deviceId);
       if (known === undefined) continue;
       const position = stored.get(deviceId);
-      // A newer item judged since the read already moved the newest past what was missed.
-      if (position !== undefined && (known.newest === undefined || comparePositions(position, known.newest) > 0)) {
-        this.correct(deviceId);
-      }
+      const differs =
+        position === undefined
+          ? known.newest !== undefined
+          : known.newest === undefined || comparePositions(position, known.newest) !== 0;
+      if (differs) this.correct(deviceId);
     }
   }
 
@@ -228,7 +248,7 @@ export class NewestPositions<T> {
     if (loading === undefined) return;
     if (loading.invalidated) {
       loading.invalidated = false;
-      if (loading.correcting) void this.readNewest(deviceId);
+      if (loading.correcting) this.scheduleNewestRead(deviceId);
       else this.requestLookup(deviceId);
       return;
     }
@@ -242,6 +262,20 @@ export class NewestPositions<T> {
     }
     this.remember(deviceId, known);
     for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
+  }
+
+  /** Reads the device's newest signal when a slot is free (bounded, so a catch-up cannot flood the database). */
+  private scheduleNewestRead(deviceId: string): void {
+    if (this.newestReadsRunning >= (this.options.maxConcurrentNewestReads ?? DEFAULT_CONCURRENT_NEWEST_READS)) {
+      this.newestReadsWaiting.push(deviceId);
+      return;
+    }
+    this.newestReadsRunning += 1;
+    void this.readNewest(deviceId).finally(() => {
+      this.newestReadsRunning -= 1;
+      const next = this.newestReadsWaiting.shift();
+      if (next !== undefined) this.scheduleNewestRead(next);
+    });
   }
 
   /** A correction's read of the device's newest signal; see {@link correct}. */
@@ -258,12 +292,19 @@ export class NewestPositions<T> {
     if (loading === undefined) return;
     if (loading.invalidated) {
       loading.invalidated = false;
-      void this.readNewest(deviceId);
+      this.scheduleNewestRead(deviceId);
       return;
     }
     this.loading.delete(deviceId);
     const known: KnownDevice = { newest: undefined };
-    if (failure !== undefined) known.retryAt = this.now() + this.options.retryAfterMs;
+    if (failure !== undefined) {
+      known.retryAt = this.now() + this.options.retryAfterMs;
+      // The correction is tried again then, even for a device that stays quiet (while it is still
+      // this entry: forgotten or read since, the device's state was settled otherwise).
+      setTimeout(() => {
+        if (this.known.get(deviceId) === known) this.correct(deviceId);
+      }, this.options.retryAfterMs).unref();
+    }
     this.remember(deviceId, known);
     const superseded = loading.queue.splice(0, loading.supersededBefore);
     for (const { item } of superseded) this.options.onVerdict(item, false);
@@ -282,6 +323,9 @@ export class NewestPositions<T> {
     }
   }
 }
+
+/** Reads of devices' newest signals under way at once, unless the options say otherwise. */
+const DEFAULT_CONCURRENT_NEWEST_READS = 4;
 
 /** Whether `position` is at least the device's newest; if so, it becomes the newest. */
 function advance(device: { newest: SamplePosition | undefined }, position: SamplePosition): boolean {

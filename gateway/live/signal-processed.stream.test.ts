@@ -160,6 +160,22 @@ describe('SignalProcessedStream', () => {
     await stream.return();
   });
 
+  it('keeps a revision that arrives while the page holding its signal is being delivered', async () => {
+    const stored = new StoredSignals(10);
+    const [since] = stored.store(event());
+    const [signal] = stored.store(event());
+    const stream = open(stored, { since });
+    // The page is read with the old content; the update lands before it is delivered.
+    stored.beforeNextPage = () => {
+      stream.push(liveOf({ ...(signal as ProcessedSignalEvent), dataLength: 9, revised: true }));
+    };
+    const first = await stream.next();
+    expect(first.value).toMatchObject({ _id: new Types.ObjectId(signal?.signalId), dataLength: 1 });
+    const second = await stream.next();
+    expect(second.value).toMatchObject({ _id: new Types.ObjectId(signal?.signalId), dataLength: 9 });
+    await stream.return();
+  });
+
   it('ends with DEPENDENCY_UNAVAILABLE when the database is away during a replay, else INTERNAL_SERVER_ERROR', async () => {
     for (const [failure, code] of [
       [new mongo.MongoNetworkError('connection reset'), 'DEPENDENCY_UNAVAILABLE'],

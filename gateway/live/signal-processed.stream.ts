@@ -8,7 +8,7 @@ import { LiveStream } from './live-stream';
 import type { LiveEvent } from './live-event';
 import type { LiveSignal } from './processed-signal.mapper';
 import { RecentIds } from './recent-ids';
-import type { ReplayPosition, SignalReplay } from './signal-replay';
+import { compareObjectIds, type ReplayPosition, type SignalReplay } from './signal-replay';
 
 export interface SignalProcessedStreamOptions {
   deviceIds: readonly string[] | undefined;
@@ -33,7 +33,8 @@ const KIND = 'signalProcessed';
  * dropped from the buffer. The buffer is bounded: when a slow client lets it reach `bufferCap`,
  * its events are discarded and the stream re-reads them from the database after the last id it
  * delivered (the processor publishes only what it stored), paced by the client. A Redis
- * reconnect does the same. So memory stays bounded and nothing is lost.
+ * reconnect does the same. So memory stays bounded and no stored signal is lost; only a
+ * revision of a signal older than that id, discarded with the buffer, is not read back.
  *
  * Order is ingest order (ObjectId) within a replay and publish order when live. A revised signal
  * (`updateSignal`) is delivered again under its id; the resume point stays the greatest id
@@ -111,7 +112,10 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
         if (stored) {
           this.position = { afterId: stored._id };
           const id = stored._id.toHexString();
-          if (this.buffer.delete(id)) this.options.metrics.bufferedEvents.dec({ subscription: KIND });
+          // The live copy goes, unless it is a revision, which the page may have been read before.
+          if (this.buffer.get(id)?.event.revised !== true && this.buffer.delete(id)) {
+            this.options.metrics.bufferedEvents.dec({ subscription: KIND });
+          }
           if (this.recentlySent.has(id)) continue;
           this.markSent(id, stored._id);
           return stored;
@@ -158,8 +162,7 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
 
   private markSent(id: string, objectId: Types.ObjectId): void {
     this.recentlySent.add(id);
-    // Same-length lowercase hex: string order is id order.
-    if (this.lastSentId === undefined || id > this.lastSentId.toHexString()) this.lastSentId = objectId;
+    if (this.lastSentId === undefined || compareObjectIds(objectId, this.lastSentId) > 0) this.lastSentId = objectId;
   }
 
   private discardBuffer(reason: 'overflow' | 'gap'): void {
