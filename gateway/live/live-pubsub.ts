@@ -150,7 +150,7 @@ export function createLivePubSub(options: LivePubSubOptions): LivePubSub {
         remove();
         logger.warn({ err: error, channels: channels.length }, 'live: SUBSCRIBE not confirmed');
         throw new DependencyUnavailableError('live updates are unavailable right now; subscribe again shortly', {
-          retryAfterSeconds: 1,
+          retryAfterMs: 1_000,
         });
       }
       return remove;

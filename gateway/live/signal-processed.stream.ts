@@ -132,7 +132,7 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
           if (isDependencyOutage(error)) {
             this.options.logger.warn({ err: error }, 'live: replay page failed: the database is away');
             throw new DependencyUnavailableError(`the database is unreachable right now; ${again}, shortly`, {
-              retryAfterSeconds: OUTAGE_RETRY_AFTER_SEC,
+              retryAfterMs: OUTAGE_RETRY_AFTER_SEC * 1_000,
             });
           }
           this.options.logger.error({ err: error }, 'live: replay page failed');

@@ -1,7 +1,11 @@
 import { parseDashboardConfig, DEFAULT_DASHBOARD_CONFIG } from '../../gateway/dashboard/src/dashboard-config';
 import { nextSort, sortFleet } from '../../gateway/dashboard/src/fleet/fleet-sort';
-import { RecentIds } from '../../gateway/dashboard/src/live/recent-ids';
 import { boundsBetween, fitProjection, scaleBarFor } from '../../gateway/dashboard/src/map/projection';
+import { ApiError } from '../../gateway/dashboard/src/api/api-error';
+import type { LiveSink } from '../../gateway/dashboard/src/api/live-client';
+import { FleetPageQuery } from '../../gateway/dashboard/src/api/operations';
+import { FleetStore, type FleetDevice } from '../../gateway/dashboard/src/fleet/fleet-store';
+import { fromDateTimeInput, toDateTimeInput } from '../../gateway/dashboard/src/ui/format';
 import {
   EMPTY_FILTER_FORM,
   mergeIntoFirstPage,
@@ -73,14 +77,20 @@ describe('merging a live signal into the first page', () => {
     ]);
   });
 
-  it('leaves a signal older than the page to the later pages, and never adds one twice', () => {
+  it('leaves a signal older than the page to the later pages', () => {
     expect(mergeIntoFirstPage(rows, signal('a', '2025-01-01T01:00:00.000Z'), true)).toBeNull();
     expect(mergeIntoFirstPage(rows, signal('a', '2025-01-01T01:00:00.000Z'), false)?.map((row) => row.id)).toEqual([
       'c',
       'b',
       'a',
     ]);
-    expect(mergeIntoFirstPage(rows, signal('c', '2025-01-01T03:00:00.000Z'), false)).toBeNull();
+  });
+
+  it('replaces the row of a signal shown again (an update), in its new place, never adding it twice', () => {
+    const updated = signal('c', '2025-01-01T01:30:00.000Z', { dataLength: 7 });
+    const merged = mergeIntoFirstPage(rows, updated, false);
+    expect(merged?.map((row) => row.id)).toEqual(['b', 'c']);
+    expect(merged?.[1]).toEqual(updated);
   });
 });
 
@@ -154,15 +164,12 @@ describe('the fleet table order', () => {
   });
 });
 
-describe('the live feed bookkeeping', () => {
-  it('passes an id once and forgets the oldest beyond its capacity', () => {
-    const ids = new RecentIds(2);
-    expect(ids.add('a')).toBe(true);
-    expect(ids.add('a')).toBe(false);
-    ids.add('b');
-    ids.add('c');
-    expect(ids.add('b')).toBe(false);
-    expect(ids.add('a')).toBe(true);
+describe('time inputs', () => {
+  it('keeps seconds both ways, read as UTC', () => {
+    expect(toDateTimeInput('2025-01-01T10:20:30.456Z')).toBe('2025-01-01T10:20:30');
+    expect(fromDateTimeInput(toDateTimeInput('2025-01-01T10:20:30.456Z'))).toBe('2025-01-01T10:20:30.000Z');
+    expect(fromDateTimeInput('2025-01-01T10:20')).toBe('2025-01-01T10:20:00.000Z');
+    expect(fromDateTimeInput('not a time')).toBeUndefined();
   });
 });
 
@@ -190,5 +197,54 @@ describe('the served dashboard settings', () => {
         onlineWindowSeconds: -1,
       }),
     ).toEqual(DEFAULT_DASHBOARD_CONFIG);
+  });
+});
+
+describe('the fleet store', () => {
+  const at = (time: string, lat: number) => ({ time, lat, lon: 2, speed: 3 });
+  const device = (lastPosition: ReturnType<typeof at>): FleetDevice =>
+    ({ id: 'd1', online: true, lastPosition }) as unknown as FleetDevice;
+
+  it('takes a position as the gateway sends it, moving back too, and subscribes again once ended', async () => {
+    jest.useFakeTimers();
+    try {
+      /** The device as the gateway reads it now. */
+      let stored = device(at('2025-01-01T10:00:00.000Z', 1));
+      const http = {
+        request: async (document: unknown) =>
+          document === FleetPageQuery
+            ? { devices: { edges: [{ cursor: 'c', node: stored }], pageInfo: { hasNextPage: false, endCursor: null } } }
+            : { device: stored },
+      };
+      const sinks: Array<LiveSink<unknown>> = [];
+      const live = {
+        subscribe: (_document: unknown, variables: unknown, sink: LiveSink<unknown>) => {
+          sinks.push(sink);
+          return { variables, unsubscribe: () => undefined };
+        },
+        onReconnected: () => () => undefined,
+      };
+      const feed = { onSignal: () => () => undefined };
+      const store = new FleetStore(http as never, live as never, feed as never);
+      store.start();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(1);
+
+      // Its newest signal was deleted: the gateway sends the older position it is back at.
+      stored = device(at('2025-01-01T09:00:00.000Z', 5));
+      sinks[0]?.next({ devicePosition: { deviceId: 'd1', signalId: 's', position: stored.lastPosition } });
+      expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
+
+      sinks[0]?.error(new ApiError('DEPENDENCY_UNAVAILABLE', 'live updates are unavailable right now', 2));
+      await jest.advanceTimersByTimeAsync(1_999);
+      expect(sinks).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(sinks).toHaveLength(2);
+      store.stop();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -66,7 +66,13 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (Array.isArray(error)) {
     const first = error[0] as { message?: string; extensions?: Record<string, unknown> } | undefined;
-    return new ApiError(apiErrorCodeOf(first), first?.message ?? 'The live subscription failed.');
+    // The gateway's hint (RATE_LIMITED, DEPENDENCY_UNAVAILABLE), in milliseconds.
+    const retryAfterMs = first?.extensions?.['retryAfterMs'];
+    return new ApiError(
+      apiErrorCodeOf(first),
+      first?.message ?? 'The live subscription failed.',
+      typeof retryAfterMs === 'number' && retryAfterMs >= 0 ? Math.ceil(retryAfterMs / 1000) : undefined,
+    );
   }
   if (isCloseEvent(error)) {
     if (error.code === CLOSE_KEY_REJECTED || error.code === CLOSE_UNAUTHORIZED) {
@@ -169,6 +175,8 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       const unsubscribe = client.subscribe<Record<string, unknown>>(payload, {
         next: (result: FormattedExecutionResult<Record<string, unknown>, unknown>) => {
           if (result.errors?.length) {
+            // Reported as the subscription's end: ended here too, or a retry would run beside it.
+            unsubscribe();
             sink.error(toApiError(result.errors));
             return;
           }

@@ -30,7 +30,15 @@ export function forgetApiKey(): void {
 /** Takes a key handed over in the URL fragment and removes it from the address bar. */
 export function takeApiKeyFromLocation(): string | null {
   if (!window.location.hash.startsWith(FRAGMENT_PREFIX)) return null;
-  const apiKey = decodeURIComponent(window.location.hash.slice(FRAGMENT_PREFIX.length)).trim();
+  const encoded = window.location.hash.slice(FRAGMENT_PREFIX.length);
+  // Out of the address bar (and history) first, whatever the fragment holds.
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/fleet`);
+  let apiKey: string;
+  try {
+    apiKey = decodeURIComponent(encoded).trim();
+  } catch {
+    // A malformed escape: the sign-in form asks for the key instead of a blank page.
+    return null;
+  }
   return apiKey || null;
 }

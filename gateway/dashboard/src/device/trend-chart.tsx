@@ -48,6 +48,8 @@ export function TrendChart({
     const gridColor = style.getPropertyValue('--border').trim() || '#d5dae1';
     const axis = { stroke: textColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
     const options: uPlot.Options = {
+      // Ticks at UTC hours, as the labels are: in the browser's zone, +05:30 would tick at :30.
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       width: Math.max(280, container.clientWidth),
       height: 240,
       scales: { x: { time: true, range: () => visibleSpan(points, range) } },

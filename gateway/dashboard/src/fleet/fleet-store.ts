@@ -8,12 +8,14 @@ import type { LiveSignal, SignalFeed } from '../live/signal-feed';
 export type FleetDevice = FleetPageResult['devices']['edges'][number]['node'];
 
 const PAGE_SIZE = 200;
-/** Devices listed at most; a larger fleet shows the most recently seen ones. */
+/** Devices listed at most; a larger fleet shows the first ones in id order (the `devices` order). */
 export const MAX_FLEET_DEVICES = 5_000;
 /** A burst of events for one device becomes one refetch of its figures. */
 const REFETCH_DELAY_MS = 250;
 /** How often figures that only the server derives (e.g. `online`) are refreshed without events. */
 const REFRESH_INTERVAL_MS = 60_000;
+/** Wait before subscribing to positions again, when the gateway gave no `retryAfterSeconds`. */
+const RESUBSCRIBE_DELAY_S = 5;
 
 export interface FleetSnapshot {
   devices: ReadonlyMap<string, FleetDevice>;
@@ -39,6 +41,7 @@ export class FleetStore {
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private unsubscribeFeed: (() => void) | undefined;
   private unsubscribeReconnected: (() => void) | undefined;
+  private resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
   constructor(
@@ -49,14 +52,7 @@ export class FleetStore {
 
   start(): void {
     void this.load();
-    this.positions = this.live.subscribe(
-      LivePositionsSubscription,
-      {},
-      {
-        next: ({ devicePosition }) => this.movePosition(devicePosition.deviceId, devicePosition.position),
-        error: (error) => this.update({ error }),
-      },
-    );
+    this.subscribePositions();
     this.unsubscribeFeed = this.feed.onSignal((signal) => this.onSignal(signal));
     // `devicePosition` has no resume: positions sent while disconnected are read back instead.
     this.unsubscribeReconnected = this.live.onReconnected(() => void this.load());
@@ -65,6 +61,7 @@ export class FleetStore {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.resubscribeTimer);
     this.positions?.unsubscribe();
     this.unsubscribeFeed?.();
     this.unsubscribeReconnected?.();
@@ -112,22 +109,55 @@ export class FleetStore {
     return loaded;
   }
 
+  /**
+   * `devicePosition`, again after it ended (a rate limit, Redis away, a fatal close): live
+   * positions and corrections must not stop for the rest of the session. What it missed is read back.
+   */
+  private subscribePositions(): void {
+    this.positions = this.live.subscribe(
+      LivePositionsSubscription,
+      {},
+      {
+        next: ({ devicePosition }) => this.setPosition(devicePosition.deviceId, devicePosition.position),
+        error: (error) => {
+          this.positions = undefined;
+          this.update({ error });
+          if (this.stopped || error.code === 'UNAUTHENTICATED') return;
+          this.resubscribeTimer = setTimeout(
+            () => {
+              this.subscribePositions();
+              void this.load();
+            },
+            (error.retryAfterSeconds ?? RESUBSCRIBE_DELAY_S) * 1000,
+          );
+        },
+      },
+    );
+  }
+
   private onSignal(signal: LiveSignal): void {
-    this.movePosition(signal.deviceId, signal.end);
+    const known = this.snapshot.devices.get(signal.deviceId);
+    // A signal older than the position shown (a late message) does not move the device back.
+    if (known && positionTime(known) <= Date.parse(signal.end.time)) {
+      this.replaceDevice({ ...known, online: true, lastPosition: signal.end });
+    }
     this.scheduleRefetch(signal.deviceId);
   }
 
-  private movePosition(deviceId: string, position: NonNullable<FleetDevice['lastPosition']>): void {
+  /**
+   * Takes a `devicePosition` as it comes: the gateway sends only a device's newest position, which
+   * moves back when its newest signal was deleted or back-dated.
+   */
+  private setPosition(deviceId: string, position: NonNullable<FleetDevice['lastPosition']>): void {
     const known = this.snapshot.devices.get(deviceId);
-    if (!known) {
-      this.scheduleRefetch(deviceId);
-      return;
-    }
-    if (positionTime(known) > Date.parse(position.time)) return;
-    const devices = new Map(this.snapshot.devices);
-    devices.set(deviceId, { ...known, online: true, lastPosition: position });
-    this.update({ devices });
+    if (known) this.replaceDevice({ ...known, lastPosition: position });
     this.scheduleRefetch(deviceId);
+  }
+
+  private replaceDevice(device: FleetDevice): void {
+    const devices = new Map(this.snapshot.devices);
+    devices.set(device.id, device);
+    this.update({ devices });
   }
 
   private scheduleRefetch(deviceId: string): void {

@@ -2,7 +2,6 @@ import type { ApiError } from '../api/api-error';
 import type { LiveClient, LiveSubscription } from '../api/live-client';
 import { LiveSignalsSubscription } from '../api/operations';
 import type { LiveSignalsSubscriptionVariables, LiveSignalsSubscription as LiveSignalsResult } from '../gql/graphql';
-import { RecentIds } from './recent-ids';
 
 export type LiveSignal = LiveSignalsResult['signalProcessed'];
 
@@ -11,8 +10,8 @@ type SignalListener = (signal: LiveSignal) => void;
 /**
  * The session's one `signalProcessed` subscription, shared by every view. On reconnect it resumes
  * with `since` = the greatest id received (an updated old signal arrives under its old id), so the
- * gateway replays what was missed; ids
- * already delivered are dropped, so nothing shows twice. A connection lost before any signal
+ * gateway replays what was missed, with no repeat. A signal that comes again is an update of it
+ * (`updateSignal`): listeners get it again, to show it anew. A connection lost before any signal
  * arrived has nothing to resume from: then listeners are told to reload what they show instead.
  */
 export class SignalFeed {
@@ -20,7 +19,6 @@ export class SignalFeed {
   private readonly errorListeners = new Set<(error: ApiError) => void>();
   private readonly resyncListeners = new Set<() => void>();
   private unsubscribeReconnected: (() => void) | undefined;
-  private readonly seen = new RecentIds();
   private subscription: LiveSubscription<LiveSignalsSubscriptionVariables> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSignalId: string | null = null;
@@ -82,7 +80,6 @@ export class SignalFeed {
   }
 
   private receive(signal: LiveSignal): void {
-    if (!this.seen.add(signal.id)) return;
     // Ids are same-length lowercase hex: string order is id order.
     if (this.lastSignalId === null || signal.id > this.lastSignalId) {
       this.lastSignalId = signal.id;

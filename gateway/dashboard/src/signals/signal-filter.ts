@@ -104,16 +104,19 @@ export function compareNewestFirst(a: { time: string; id: string }, b: { time: s
 }
 
 /**
- * First page with a live signal merged in, or null when it does not belong there: already shown,
- * or older than the page's last row while later pages exist (paging will reach it there, and the
- * page's end cursor stays valid because rows are only ever added above it).
+ * First page with a live signal merged in (a signal already shown is an update: it replaces its
+ * row), or null when it does not belong there: older than the page's last row while later pages
+ * exist (paging will reach it there, and the page's end cursor stays valid because rows are only
+ * ever added above it).
  */
 export function mergeIntoFirstPage<Row extends { id: string; time: string }>(
   rows: readonly Row[],
   signal: Row,
   hasNextPage: boolean,
 ): Row[] | null {
-  if (rows.some((row) => row.id === signal.id)) return null;
+  if (rows.some((row) => row.id === signal.id)) {
+    return rows.map((row) => (row.id === signal.id ? signal : row)).sort(compareNewestFirst);
+  }
   const last = rows[rows.length - 1];
   if (hasNextPage && last && compareNewestFirst(signal, last) > 0) return null;
   return [...rows, signal].sort(compareNewestFirst);

@@ -11,6 +11,8 @@ import { SignalTable } from './signal-table';
 type SignalRow = SignalsPageResult['signals']['edges'][number]['node'];
 
 const PAGE_SIZE = 20;
+/** Rows the first page may grow to with live signals before it is read afresh (a new end cursor). */
+const MAX_FIRST_PAGE_ROWS = PAGE_SIZE * 5;
 
 interface Page {
   /** The request this page answers, so a page of an earlier request never passes for the current one. */
@@ -74,6 +76,11 @@ export function SignalsView() {
     () => (pageNumber === 1 ? feed.onResync(() => setReloads((count) => count + 1)) : undefined),
     [feed, pageNumber],
   );
+
+  // A first page left open keeps growing with live signals: past the cap it is read afresh.
+  useEffect(() => {
+    if (page?.after === null && page.rows.length > MAX_FIRST_PAGE_ROWS) setReloads((count) => count + 1);
+  }, [page]);
 
   useEffect(() => {
     if (pageNumber !== 1) return undefined;

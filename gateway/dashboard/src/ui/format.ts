@@ -54,9 +54,9 @@ export function formatCoordinate(value: number): string {
   return value.toFixed(5);
 }
 
-/** `datetime-local` input value (UTC) of an ISO time. */
+/** `datetime-local` input value (UTC, to the second, as the inputs step) of an ISO time. */
 export function toDateTimeInput(iso: string | undefined): string {
-  return iso ? iso.slice(0, 16) : '';
+  return iso ? iso.slice(0, 19) : '';
 }
 
 /** ISO time of a `datetime-local` input value read as UTC, or undefined when empty or invalid. */
