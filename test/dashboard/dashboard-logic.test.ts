@@ -234,7 +234,7 @@ describe('the fleet store', () => {
       stored = device(at('2025-01-01T09:00:00.000Z', 5));
       sinks[0]?.next({ devicePosition: { deviceId: 'd1', signalId: 's', position: stored.lastPosition } });
       expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
-      await jest.advanceTimersByTimeAsync(1_000);
+      await jest.advanceTimersByTimeAsync(2_000);
       expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
 
       sinks[0]?.error(new ApiError('DEPENDENCY_UNAVAILABLE', 'live updates are unavailable right now', 2));

@@ -10,8 +10,12 @@ export type FleetDevice = FleetPageResult['devices']['edges'][number]['node'];
 const PAGE_SIZE = 200;
 /** Devices listed at most; a larger fleet shows the first ones in id order (the `devices` order). */
 export const MAX_FLEET_DEVICES = 5_000;
-/** A burst of events for one device becomes one refetch of its figures. */
-const REFETCH_DELAY_MS = 250;
+/**
+ * A device's events within this window become one refetch of its figures: positions move at once
+ * from the events themselves, the figures may lag this long. A device sending every second then
+ * costs a request every 2 s, not one per message, against the key's rate limit.
+ */
+const REFETCH_DELAY_MS = 2_000;
 /** How often figures that only the server derives (e.g. `online`) are refreshed without events. */
 const REFRESH_INTERVAL_MS = 60_000;
 /** Wait before subscribing to positions again, when the gateway gave no `retryAfterSeconds`. */
