@@ -6,6 +6,7 @@ import type { LiveSink } from '../../gateway/dashboard/src/api/live-client';
 import { FleetPageQuery } from '../../gateway/dashboard/src/api/operations';
 import { FleetStore, type FleetDevice } from '../../gateway/dashboard/src/fleet/fleet-store';
 import { fromDateTimeInput, toDateTimeInput } from '../../gateway/dashboard/src/ui/format';
+import { hrefOf, parseRoute } from '../../gateway/dashboard/src/route';
 import {
   EMPTY_FILTER_FORM,
   mergeIntoFirstPage,
@@ -161,6 +162,22 @@ describe('the fleet table order', () => {
     expect(first).toEqual({ key: 'signalCount', direction: 'descending' });
     expect(nextSort(first, 'signalCount')).toEqual({ key: 'signalCount', direction: 'ascending' });
     expect(nextSort(first, 'id')).toEqual({ key: 'id', direction: 'ascending' });
+  });
+});
+
+describe('routes', () => {
+  it('reads the views back from their links, and a malformed address as the fleet', () => {
+    for (const route of [
+      { view: 'fleet' },
+      { view: 'signals' },
+      { view: 'map' },
+      { view: 'map', deviceId: 'dev/1 ä' },
+      { view: 'device', deviceId: 'dev-2' },
+    ] as const) {
+      expect(parseRoute(hrefOf(route))).toEqual(route);
+    }
+    expect(parseRoute('#/device/%E0%A4%A')).toEqual({ view: 'fleet' });
+    expect(parseRoute('#apiKey=xk_1')).toEqual({ view: 'fleet' });
   });
 });
 

@@ -21,6 +21,19 @@ export function App() {
     void loadDashboardConfig().then(setConfig);
   }, []);
 
+  // A sign-in link opened in a tab already showing the dashboard changes only the fragment.
+  useEffect(() => {
+    const onHashChange = (): void => {
+      const fromLink = takeApiKeyFromLocation();
+      if (!fromLink) return;
+      storeApiKey(fromLink);
+      setNotice(null);
+      setApiKey(fromLink);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
   if (!config) {
     return (
       <p class="loading" role="status">

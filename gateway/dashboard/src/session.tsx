@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createHttpClient } from './api/http-client';
 import { createLiveClient, sameOriginWebSocketUrl } from './api/live-client';
 import type { DashboardConfig } from './dashboard-config';
@@ -32,9 +32,18 @@ const NAVIGATION: Array<{ view: Route['view']; label: string; route: Route }> = 
 /** The signed-in dashboard: one HTTP client, one live connection and one signal feed for all views. */
 export function Session({ apiKey, config, onSignOut, onKeyRejected }: SessionProps) {
   const [signalFilter, setSignalFilter] = useState<SignalFilterForm>(EMPTY_FILTER_FORM);
+  /** Set once the session ended: a late answer of its requests must not sign the next one out. */
+  const ended = useRef(false);
   const clients = useMemo(() => {
-    const http = createHttpClient({ endpoint: config.graphqlPath, apiKey, onKeyRejected });
-    const live = createLiveClient({ url: sameOriginWebSocketUrl(config.graphqlPath), apiKey, onKeyRejected });
+    const keyRejected = (): void => {
+      if (!ended.current) onKeyRejected();
+    };
+    const http = createHttpClient({ endpoint: config.graphqlPath, apiKey, onKeyRejected: keyRejected });
+    const live = createLiveClient({
+      url: sameOriginWebSocketUrl(config.graphqlPath),
+      apiKey,
+      onKeyRejected: keyRejected,
+    });
     const feed = new SignalFeed(live);
     const fleet = new FleetStore(http, live, feed);
     return { http, live, feed, fleet };
@@ -45,6 +54,7 @@ export function Session({ apiKey, config, onSignOut, onKeyRejected }: SessionPro
     clients.feed.start();
     clients.fleet.start();
     return () => {
+      ended.current = true;
       clients.fleet.stop();
       clients.feed.stop();
       clients.live.dispose();

@@ -92,7 +92,8 @@ export class FleetStore {
       for (;;) {
         const page: FleetPageResult = await this.http.request(FleetPageQuery, { first: PAGE_SIZE, after });
         for (const edge of page.devices.edges) devices.set(edge.node.id, this.newer(edge.node));
-        if (!page.devices.pageInfo.hasNextPage || !page.devices.pageInfo.endCursor) break;
+        // A stopped store (signed out) reads no further pages.
+        if (this.stopped || !page.devices.pageInfo.hasNextPage || !page.devices.pageInfo.endCursor) break;
         if (devices.size >= MAX_FLEET_DEVICES) {
           truncated = true;
           break;
