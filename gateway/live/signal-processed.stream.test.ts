@@ -176,6 +176,17 @@ describe('SignalProcessedStream', () => {
     await stream.return();
   });
 
+  it('recovers, before its first delivery, from the oldest id that arrived live, made before it opened', async () => {
+    const stored = new StoredSignals(10);
+    const stream = open(stored, { bufferCap: 2 });
+    // Its id was made two seconds before the stream opened; it was stored and published after.
+    const madeEarlier = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 2).toHexString();
+    const burst = stored.store(processedEvent('dev', 1_000, madeEarlier), event(), event());
+    for (const e of burst) stream.push(liveOf(e));
+    expect(await take(stream, 3)).toEqual(idsOf(burst));
+    await stream.return();
+  });
+
   it('ends with DEPENDENCY_UNAVAILABLE when the database is away during a replay, else INTERNAL_SERVER_ERROR', async () => {
     for (const [failure, code] of [
       [new mongo.MongoNetworkError('connection reset'), 'DEPENDENCY_UNAVAILABLE'],

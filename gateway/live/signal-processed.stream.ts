@@ -52,8 +52,11 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
   private readonly recentlySent: RecentIds;
   /** The greatest id delivered (recovery resumes after it); revised old signals do not move it back. */
   private lastSentId: Types.ObjectId | undefined;
-  /** Where recovery starts when nothing was delivered yet. */
-  private readonly origin: ReplayPosition;
+  /**
+   * Where recovery starts when nothing was delivered yet: the second the stream opened, or the
+   * oldest id that arrived live since (an id is made before its signal is stored and published).
+   */
+  private origin: ReplayPosition;
   private readonly deviceIdSet: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: SignalProcessedStreamOptions) {
@@ -90,6 +93,14 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
       if (this.buffer.delete(event.signalId)) this.options.metrics.bufferedEvents.dec({ subscription: KIND });
     } else if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) {
       return;
+    }
+    if (
+      !event.revised &&
+      this.lastSentId === undefined &&
+      'fromId' in this.origin &&
+      compareObjectIds(live.signal._id, this.origin.fromId) < 0
+    ) {
+      this.origin = { fromId: live.signal._id };
     }
     if (this.buffer.size >= this.options.bufferCap) this.discardBuffer('overflow');
     this.buffer.set(event.signalId, live);
