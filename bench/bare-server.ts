@@ -4,9 +4,11 @@
  */
 import http from 'node:http';
 import mongoose, { Types } from 'mongoose';
+import { SIGNAL_SUMMARY_PROJECTION } from '../gateway/loaders/gateway-loaders';
 import { loadBenchConfig } from './bench.config';
 
-const PROJECTION = { deviceId: 1, time: 1, dataLength: 1, dataVolume: 1, stats: 1, bbox: 1 };
+// What the gateway's `signal(id)` loader fetches.
+const PROJECTION = SIGNAL_SUMMARY_PROJECTION;
 
 async function main(): Promise<void> {
   const config = loadBenchConfig();

@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   const report: BenchReport = { ...partial, caveats: caveatsFor(partial) };
   if (merged.length > results.length)
     report.caveats.push(
-      'Scenarios not run this time keep the figures of an earlier run (their own dates are in latest.json history).',
+      'Scenarios not run this time keep the figures of an earlier run (run them again for figures of this code).',
     );
   writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
   const docPath = path.join(config.root, 'docs', 'benchmarks.md');

@@ -11,7 +11,7 @@ const gzipAsync = promisify(gzip);
  * quarter larger (11.4 kB instead of 8.9 kB of 72.5 kB), and gzipping every message is a large
  * part of the processor's CPU time.
  */
-const GZIP_LEVEL = 1;
+export const GZIP_LEVEL = 1;
 
 /** One raw payload to store. */
 export interface RawPayload {

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import mongoose, { type Connection, type mongo, type Types } from 'mongoose';
 import { coalescedIncrementsFor, type RollupUpdate } from '../../processor/rollup-increments';
 import { MAX_STATEMENTS_PER_BULK } from '../../processor/bounded-bulk-write';
+import { GZIP_LEVEL } from '../../processor/raw-payload.store';
 import { writeRetryingUpsertRaces } from '../../processor/rollup.store';
 import { contributionOf, type SignalDocument } from '../../processor/signal-document';
 import { RAW_PAYLOAD_BUCKET } from '../../schema';
@@ -92,7 +93,8 @@ export async function measureRawDb(
   sample: SampleTemplate,
   options: { durationMs: number; batch: number; concurrency: number; withRollups?: boolean },
 ): Promise<RawRate> {
-  const gzipped = gzipSync(sample.raw);
+  // At the processor's level: the same bytes as the pipeline stores.
+  const gzipped = gzipSync(sample.raw, { level: GZIP_LEVEL });
   const devices = connection.collection('devices');
   const buckets = connection.collection('hour_buckets');
   const relative = relativeTrackOf(sample.message);

@@ -256,8 +256,11 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
   const goalRow = rows.find(
     (row) => row.source === 'ingest 202' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered,
   );
+  // The goal holds for 1,000 subscribers filtered and unfiltered alike.
+  const goalRows = rows.filter((row) => row.source === 'ingest 202' && row.rate === 500 && row.subscribers === 1_000);
   const goalMet =
-    goalRow !== undefined && !goalRow.error && goalRow.received >= goalRow.expected && goalRow.latency.p99 < 50;
+    goalRows.length === 2 &&
+    goalRows.every((row) => !row.error && row.received >= row.expected && row.latency.p99 < 50);
   const gatewayOnly = rows.find(
     (row) => row.source === 'Redis publish' && row.rate === 500 && row.subscribers === 1_000 && !row.filtered,
   );
@@ -329,7 +332,7 @@ export const latencyScenario: Scenario = async ({ config, options, profile, log 
     ],
     notes: [
       `Messages of ${SAMPLES_PER_MESSAGE} samples (the 72 KB sample cannot be stored at these rates here: see scenario 1), signed, over ${DEVICES} devices, offered open-loop for ${windowMs / 1000} s per row; latency = arrival at the subscriber − the 202 answer (or the Redis PUBLISH), wall clock of the same machine, HDR histogram.`,
-      'Undelivered events (delivered < expected) are those not stored (still queued: "backlog left" counts the messages RabbitMQ had not yet delivered to the processor, which holds up to its prefetch besides) or not yet delivered by the gateway 8 s after the window; the queue is then purged so it cannot delay the next row. Latency percentiles cover delivered events only.',
+      'Undelivered events (delivered < expected) are those not stored (still queued: "backlog left" counts the messages RabbitMQ had not yet delivered to the processor, which holds up to its prefetch besides) or not yet delivered by the gateway 8 s after the window; the queue is then purged so it cannot delay the next row. Latency percentiles cover delivered events only, so where some are missing they are lower bounds; on the Redis publish rows, events a subscriber\'s full buffer discarded are never read back (they were not stored). A row with fewer than 100 deliveries has its maximum as p99.',
       `"Redis publish" rows feed the gateway the processor's event JSON directly, so they isolate the gateway's share of the latency.`,
       `Subscribers live in one separate process, ${SUBSCRIPTIONS_PER_CONNECTION} subscriptions per graphql-ws connection; the gateway runs with GATEWAY_WS_MAX_SUBSCRIPTIONS=${SUBSCRIPTIONS_PER_CONNECTION} and GATEWAY_RATE_LIMIT_POINTS=100000000 (rate limit out of the way).`,
       ...profiles.notes,

@@ -5,6 +5,7 @@ import { stopAll, type ServiceProcess } from '../lib/child-process';
 import { KeepAliveClient } from '../lib/http-client';
 import { connectBenchDb, dropDatabase, queueDepth, resetVhost } from '../lib/infra';
 import { waitFor } from '../lib/pacer';
+import { waitForQuietInfrastructure } from '../lib/quiet-infrastructure';
 import { measureRawBroker, measureRawDb, type RawRate } from '../lib/raw-limits';
 import { ratio } from '../lib/report';
 import {
@@ -210,6 +211,8 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
     const connection = await connectBenchDb(config);
     try {
       await connection.model(SignalModel.modelName, SignalModel.schema).createIndexes();
+      // The database dropped by the trial before may still be worked off (vacuum, checkpoint).
+      await waitForQuietInfrastructure();
       return await metered(() =>
         measureRawDb(connection, sample, { durationMs: rawWindowMs, ...setting, withRollups }),
       );
@@ -241,6 +244,7 @@ export const throughputScenario: Scenario = async ({ config, options, profile, l
   const runs: PipelineRun[] = [];
   for (const [label, env] of passes) {
     log(`pipeline: ${label}`);
+    await waitForQuietInfrastructure();
     runs.push(
       await runPipeline(config, sample, label, env, postingMs, label.startsWith('defaults') ? profile : undefined),
     );

@@ -8,6 +8,8 @@ declare module 'autocannon' {
     connections?: number;
     pipelining?: number;
     duration?: number;
+    /** Every answer's body must equal this; one that differs counts in `mismatches`. */
+    expectBody?: string;
   }
   interface Histogram {
     average: number;
@@ -25,6 +27,7 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    mismatches: number;
     '2xx': number;
     duration: number;
   }
