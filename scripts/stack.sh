@@ -68,14 +68,13 @@ ensure_packages() {
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ -x "$PG_BIN/initdb" ] || missing+=("postgresql-$PG_MAJOR")
   apt_install "${missing[@]}"
-  command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || die "Go is needed to build FerretDB"
-  require_go_for_ferretdb
 }
 
 # scripts/ferretdb/go.mod asks for Go 1.24; an older Go would try to fetch a newer toolchain, which
 # fails offline deep inside the build.
 require_go_for_ferretdb() {
   local go_cmd version
+  command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || die "Go is needed to build FerretDB"
   go_cmd="$(command -v go || echo /usr/local/go/bin/go)"
   version="$("$go_cmd" env GOVERSION 2>/dev/null || true)"
   printf '%s\n%s\n' go1.24 "${version%%[!0-9.go]*}" | sort -V -C || die "Go >= 1.24 is needed to build FerretDB (found ${version:-none})"
@@ -88,6 +87,7 @@ ensure_ferretdb_binary() {
   fi
   local bin="$FERRETDB_BIN" src="$ROOT/scripts/ferretdb"
   if [ -x "$bin" ] && [ "$bin" -nt "$src/main.go" ] && [ "$bin" -nt "$src/go.sum" ]; then return; fi
+  require_go_for_ferretdb
   log "building FerretDB $FERRETDB_VERSION (once; about two minutes)"
   mkdir -p "$BIN_DIR"
   local go_cmd; go_cmd="$(command -v go || echo /usr/local/go/bin/go)"

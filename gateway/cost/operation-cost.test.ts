@@ -1,5 +1,5 @@
 import { createPubSub } from '@graphql-yoga/subscription';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLInt, GraphQLObjectType, GraphQLSchema, parse } from 'graphql';
 import { buildGatewaySchema } from '../schema/build-gateway-schema';
 import {
   countAliases,
@@ -71,5 +71,33 @@ describe('operation cost', () => {
     expect(check(schema, document, { n: 200 }, undefined).map((e) => e.extensions.value)).toEqual([
       refused[0]?.extensions.value,
     ]);
+  });
+
+  it('costs a document once per set of variables', () => {
+    // A field whose cost function counts how often the document is costed.
+    let costings = 0;
+    const counting = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          n: {
+            type: GraphQLInt,
+            args: { x: { type: GraphQLInt } },
+            extensions: {
+              complexity: () => {
+                costings += 1;
+                return 1;
+              },
+            },
+          },
+        },
+      }),
+    });
+    const document = parse('query($x: Int) { n(x: $x) }');
+    for (let i = 0; i < 3; i += 1) {
+      expect(check(counting, document, { x: 1 }, undefined)).toEqual([]);
+      expect(check(counting, document, { x: 2 }, undefined)).toEqual([]);
+    }
+    expect(costings).toBe(2);
   });
 });

@@ -142,6 +142,7 @@ export class DevicePositionFeed {
   /** Stops following Redis reconnects; call after every stream ended. */
   close(): void {
     this.closed = true;
+    this.newest.close();
     this.removeGapListener();
     this.removeCorrectionsListener?.();
     this.removeCorrectionsListener = undefined;
@@ -266,6 +267,9 @@ export function storedNewestPosition(
       signals
         .findOne({ deviceId }, { _id: 1, deviceId: 1, end: 1 })
         .sort(NEWEST_END_FIRST)
+        // No index serves this sort: the device's signals are read. The server gives up with the
+        // caller, so a slow read is not left running behind a retry.
+        .maxTimeMS(timeoutMs)
         .lean<Pick<Signal, '_id' | 'deviceId' | 'end'>>()
         .exec(),
       timeoutMs,

@@ -90,6 +90,7 @@ export class NewestPositions<T> {
   private readonly newestReadsWaiting: string[] = [];
   /** Bumped by every catch-up, so an older one still reading stops. */
   private catchUpRound = 0;
+  private closed = false;
 
   constructor(private readonly options: NewestPositionsOptions<T>) {
     this.now = options.now ?? Date.now;
@@ -264,8 +265,16 @@ export class NewestPositions<T> {
     for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
   }
 
+  /** Starts no further reads (catch-ups, corrections, their retries); reads under way just end. */
+  close(): void {
+    this.closed = true;
+    this.catchUpRound += 1;
+    this.newestReadsWaiting.length = 0;
+  }
+
   /** Reads the device's newest signal when a slot is free (bounded, so a catch-up cannot flood the database). */
   private scheduleNewestRead(deviceId: string): void {
+    if (this.closed) return;
     if (this.newestReadsRunning >= (this.options.maxConcurrentNewestReads ?? DEFAULT_CONCURRENT_NEWEST_READS)) {
       this.newestReadsWaiting.push(deviceId);
       return;
@@ -302,7 +311,7 @@ export class NewestPositions<T> {
       // The correction is tried again then, even for a device that stays quiet (while it is still
       // this entry: forgotten or read since, the device's state was settled otherwise).
       setTimeout(() => {
-        if (this.known.get(deviceId) === known) this.correct(deviceId);
+        if (!this.closed && this.known.get(deviceId) === known) this.correct(deviceId);
       }, this.options.retryAfterMs).unref();
     }
     this.remember(deviceId, known);

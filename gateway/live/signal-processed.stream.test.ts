@@ -176,6 +176,23 @@ describe('SignalProcessedStream', () => {
     await stream.return();
   });
 
+  it('never resumes from a revised old signal, also when it is the first thing delivered', async () => {
+    const stored = new StoredSignals(10);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3_600;
+    const idAt = (secondsAgo: number) => Types.ObjectId.createFromTime(hourAgo + 3_600 - secondsAgo).toHexString();
+    const [old] = stored.store(processedEvent('dev', 1_000, idAt(3_600)));
+    stored.store(processedEvent('dev', 2_000, idAt(1_800)), processedEvent('dev', 3_000, idAt(900)));
+    const stream = open(stored);
+    stream.push(liveOf({ ...(old as ProcessedSignalEvent), dataLength: 4, revised: true }));
+    expect(await take(stream, 1)).toEqual([old?.signalId]);
+    // A gap: recovery starts from when the stream opened, not after the revised signal's old id.
+    stream.recover();
+    const [fresh] = stored.store(event());
+    stream.push(liveOf(fresh as ProcessedSignalEvent));
+    expect(await take(stream, 1)).toEqual([fresh?.signalId]);
+    await stream.return();
+  });
+
   it('recovers, before its first delivery, from the oldest id that arrived live, made before it opened', async () => {
     const stored = new StoredSignals(10);
     const stream = open(stored, { bufferCap: 2 });

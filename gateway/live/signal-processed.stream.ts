@@ -166,13 +166,15 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
       this.buffer.delete(id);
       this.options.metrics.bufferedEvents.dec({ subscription: KIND });
       if (!live.event.revised && this.recentlySent.has(id)) continue;
-      this.markSent(id, live.signal._id);
+      this.markSent(id, live.signal._id, live.event.revised === true);
       return live.signal;
     }
   }
 
-  private markSent(id: string, objectId: Types.ObjectId): void {
+  /** A revision is never a resume point: its id may be far older than anything delivered (or than `origin`). */
+  private markSent(id: string, objectId: Types.ObjectId, revised = false): void {
     this.recentlySent.add(id);
+    if (revised) return;
     if (this.lastSentId === undefined || compareObjectIds(objectId, this.lastSentId) > 0) this.lastSentId = objectId;
   }
 

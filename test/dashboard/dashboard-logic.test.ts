@@ -10,6 +10,7 @@ import { hrefOf, parseRoute } from '../../gateway/dashboard/src/route';
 import {
   EMPTY_FILTER_FORM,
   mergeIntoFirstPage,
+  removeFromFirstPage,
   signalFilterOf,
   signalMatchesFilter,
 } from '../../gateway/dashboard/src/signals/signal-filter';
@@ -92,6 +93,10 @@ describe('merging a live signal into the first page', () => {
     const merged = mergeIntoFirstPage(rows, updated, false);
     expect(merged?.map((row) => row.id)).toEqual(['b', 'c']);
     expect(merged?.[1]).toEqual(updated);
+    // Moved behind the page's last row while later pages exist: it shows there, not here.
+    expect(mergeIntoFirstPage(rows, updated, true)?.map((row) => row.id)).toEqual(['b']);
+    expect(removeFromFirstPage(rows, 'c')?.map((row) => row.id)).toEqual(['b']);
+    expect(removeFromFirstPage(rows, 'x')).toBeNull();
   });
 });
 
@@ -257,8 +262,11 @@ describe('the fleet store', () => {
       sinks[0]?.error(new ApiError('DEPENDENCY_UNAVAILABLE', 'live updates are unavailable right now', 2));
       await jest.advanceTimersByTimeAsync(1_999);
       expect(sinks).toHaveLength(1);
+      // A correction sent while the subscription was down: the reload after subscribing again wins.
+      stored = device(at('2025-01-01T08:00:00.000Z', 7));
       await jest.advanceTimersByTimeAsync(1);
       expect(sinks).toHaveLength(2);
+      expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(7);
       store.stop();
     } finally {
       jest.useRealTimers();

@@ -46,6 +46,9 @@ export class FleetStore {
   private unsubscribeFeed: (() => void) | undefined;
   private unsubscribeReconnected: (() => void) | undefined;
   private resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Live position updates so far, and the number of each device's last one. */
+  private liveUpdates = 0;
+  private readonly liveUpdateOf = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -85,13 +88,14 @@ export class FleetStore {
 
   /** Loads every device page by page. */
   async load(): Promise<void> {
+    const since = this.liveUpdates;
     try {
       const devices = new Map<string, FleetDevice>();
       let after: string | null = null;
       let truncated = false;
       for (;;) {
         const page: FleetPageResult = await this.http.request(FleetPageQuery, { first: PAGE_SIZE, after });
-        for (const edge of page.devices.edges) devices.set(edge.node.id, this.newer(edge.node));
+        for (const edge of page.devices.edges) devices.set(edge.node.id, edge.node);
         // A stopped store (signed out) reads no further pages.
         if (this.stopped || !page.devices.pageInfo.hasNextPage || !page.devices.pageInfo.endCursor) break;
         if (devices.size >= MAX_FLEET_DEVICES) {
@@ -101,16 +105,22 @@ export class FleetStore {
         after = page.devices.pageInfo.endCursor;
       }
       if (this.stopped) return;
+      for (const [id, device] of devices) devices.set(id, this.newer(device, since));
       this.update({ devices, loading: false, error: undefined, truncated });
     } catch (error) {
       if (!this.stopped) this.update({ loading: false, error: error as ApiError });
     }
   }
 
-  /** Keeps a live position the page load may not have seen yet. */
-  private newer(loaded: FleetDevice): FleetDevice {
+  /**
+   * Keeps a live position that arrived while a read was under way (after live update number
+   * `since`): the read may not have seen it. Otherwise the read wins, also over a later position
+   * shown before it (a correction missed while the subscription was down moves the device back).
+   */
+  private newer(loaded: FleetDevice, since: number): FleetDevice {
     const known = this.snapshot.devices.get(loaded.id);
-    if (known && positionTime(known) > positionTime(loaded)) return { ...loaded, lastPosition: known.lastPosition };
+    const update = this.liveUpdateOf.get(loaded.id);
+    if (known && update !== undefined && update > since) return { ...loaded, lastPosition: known.lastPosition };
     return loaded;
   }
 
@@ -159,7 +169,10 @@ export class FleetStore {
     this.scheduleRefetch(deviceId);
   }
 
+  /** A position from the live feeds: numbered, so reads under way know it came after them. */
   private replaceDevice(device: FleetDevice): void {
+    this.liveUpdates += 1;
+    this.liveUpdateOf.set(device.id, this.liveUpdates);
     const devices = new Map(this.snapshot.devices);
     devices.set(device.id, device);
     this.update({ devices });
@@ -177,11 +190,12 @@ export class FleetStore {
   }
 
   private async refetch(deviceId: string): Promise<void> {
+    const since = this.liveUpdates;
     try {
       const { device } = await this.http.request(FleetDeviceQuery, { id: deviceId });
       if (this.stopped || !device) return;
       const devices = new Map(this.snapshot.devices);
-      devices.set(device.id, this.newer(device));
+      devices.set(device.id, this.newer(device, since));
       this.update({ devices });
     } catch (error) {
       if (!this.stopped) this.update({ error: error as ApiError });

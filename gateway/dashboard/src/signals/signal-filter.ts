@@ -104,20 +104,25 @@ export function compareNewestFirst(a: { time: string; id: string }, b: { time: s
 }
 
 /**
- * First page with a live signal merged in (a signal already shown is an update: it replaces its
- * row), or null when it does not belong there: older than the page's last row while later pages
- * exist (paging will reach it there, and the page's end cursor stays valid because rows are only
- * ever added above it).
+ * First page with a live signal merged in, or null when nothing changes: it is older than the
+ * page's last row while later pages exist (paging will reach it there, and the page's end cursor
+ * stays valid because rows are only ever added above it). A signal already shown is an update: its
+ * old row goes, and the new one takes its place by time (on a later page if it moved there).
  */
 export function mergeIntoFirstPage<Row extends { id: string; time: string }>(
   rows: readonly Row[],
   signal: Row,
   hasNextPage: boolean,
 ): Row[] | null {
-  if (rows.some((row) => row.id === signal.id)) {
-    return rows.map((row) => (row.id === signal.id ? signal : row)).sort(compareNewestFirst);
-  }
-  const last = rows[rows.length - 1];
-  if (hasNextPage && last && compareNewestFirst(signal, last) > 0) return null;
-  return [...rows, signal].sort(compareNewestFirst);
+  const others = rows.filter((row) => row.id !== signal.id);
+  const replaced = others.length !== rows.length;
+  const last = others[others.length - 1];
+  if (hasNextPage && last && compareNewestFirst(signal, last) > 0) return replaced ? others : null;
+  return [...others, signal].sort(compareNewestFirst);
+}
+
+/** First page without `signalId` (an update moved it out of the filter), or null when it was not shown. */
+export function removeFromFirstPage<Row extends { id: string }>(rows: readonly Row[], signalId: string): Row[] | null {
+  const others = rows.filter((row) => row.id !== signalId);
+  return others.length === rows.length ? null : others;
 }

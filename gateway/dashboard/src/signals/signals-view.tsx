@@ -4,7 +4,13 @@ import { SignalsPageQuery } from '../api/operations';
 import type { SignalFilter, SignalsPageQuery as SignalsPageResult } from '../gql/graphql';
 import { useSession } from '../session-context';
 import { SignalFilterFields } from './signal-filter-fields';
-import { compareNewestFirst, mergeIntoFirstPage, signalFilterOf, signalMatchesFilter } from './signal-filter';
+import {
+  compareNewestFirst,
+  mergeIntoFirstPage,
+  removeFromFirstPage,
+  signalFilterOf,
+  signalMatchesFilter,
+} from './signal-filter';
 import { SignalDetail } from './signal-detail';
 import { SignalTable } from './signal-table';
 
@@ -57,6 +63,7 @@ export function SignalsView() {
         setFreshIds(
           newest ? new Set(rows.filter((row) => compareNewestFirst(row, newest) < 0).map((row) => row.id)) : new Set(),
         );
+        capReloading.current = false;
         setPage({
           after,
           filter,
@@ -77,15 +84,26 @@ export function SignalsView() {
     [feed, pageNumber],
   );
 
-  // A first page left open keeps growing with live signals: past the cap it is read afresh.
+  // A first page left open keeps growing with live signals: past the cap it is read afresh, once
+  // (each live signal changes the page; asking again would abort the read under way, forever).
+  const capReloading = useRef(false);
   useEffect(() => {
-    if (page?.after === null && page.rows.length > MAX_FIRST_PAGE_ROWS) setReloads((count) => count + 1);
+    if (capReloading.current || page?.after !== null || page.rows.length <= MAX_FIRST_PAGE_ROWS) return;
+    capReloading.current = true;
+    setReloads((count) => count + 1);
   }, [page]);
 
   useEffect(() => {
     if (pageNumber !== 1) return undefined;
     return feed.onSignal((signal) => {
-      if (!signalMatchesFilter(signal, filter)) return;
+      if (!signalMatchesFilter(signal, filter)) {
+        setPage((current) => {
+          if (!current || current.after !== null) return current;
+          const rows = removeFromFirstPage(current.rows, signal.id);
+          return rows ? { ...current, rows } : current;
+        });
+        return;
+      }
       setPage((current) => {
         if (!current || current.after !== null) return current;
         const rows = mergeIntoFirstPage(current.rows, signal, current.hasNextPage);
