@@ -10,6 +10,7 @@ import { contributionOf, type SignalDocument } from '../../processor/signal-docu
 import { RAW_PAYLOAD_BUCKET } from '../../schema';
 import { LatencyRecorder, wallClockMs, type LatencySummary } from './histogram';
 import { paced, waitFor } from './pacer';
+import { SteadyWindow } from './steady-window';
 import { relativeTrackOf, signalDocumentsFor } from './signal-docs';
 import type { SampleTemplate } from './sample';
 
@@ -23,7 +24,8 @@ export interface RawRate {
 /**
  * RabbitMQ alone: publish persistent messages of `body` with publisher confirms (at most `window`
  * unconfirmed, as `window` concurrent ingest requests would) into a quorum queue like the real one,
- * and consume them with manual acks (prefetch `prefetch`). Rate = acked messages / elapsed.
+ * and consume them with manual acks (prefetch `prefetch`). Rate = messages acked between 25 % and
+ * 100 % of the publishing window / that time: the steady state, as the pipeline is counted.
  */
 export async function measureRawBroker(
   amqpUrl: string,
@@ -40,17 +42,18 @@ export async function measureRawBroker(
     const consumer = await connection.createChannel();
     await consumer.prefetch(options.prefetch);
     let acked = 0;
-    let lastAckAt = 0;
+    const steady = new SteadyWindow(options.durationMs);
     await consumer.consume(queue, (message) => {
       if (!message) return;
       consumer.ack(message);
       acked += 1;
-      lastAckAt = performance.now();
+      steady.record(acked);
     });
     const publisher = await connection.createConfirmChannel();
     let published = 0;
     let inFlight = 0;
     const startedAt = performance.now();
+    steady.start(startedAt);
     await new Promise<void>((resolve, reject) => {
       const pump = (): void => {
         while (inFlight < options.window && performance.now() - startedAt < options.durationMs) {
@@ -73,9 +76,8 @@ export async function measureRawBroker(
       pump();
     });
     await waitFor(() => acked >= published, 60_000, 20);
-    const seconds = (lastAckAt - startedAt) / 1000;
     await setup2.deleteQueue(queue).catch(() => undefined);
-    return { perSecond: acked / seconds, count: acked, seconds };
+    return steady.rate();
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -107,6 +109,7 @@ export async function measureRawDb(
   let written = 0;
   let serial = 0;
   const startedAt = performance.now();
+  const steady = new SteadyWindow(options.durationMs).start(startedAt);
   const worker = async (): Promise<void> => {
     while (performance.now() - startedAt < options.durationMs) {
       const ids = Array.from({ length: options.batch }, () => serial++);
@@ -150,11 +153,11 @@ export async function measureRawDb(
       await signals.insertMany(documents, { ordered: false });
       if (options.withRollups) await upsertRollups(devices, buckets, documents);
       written += ids.length;
+      steady.record(written);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  const seconds = (performance.now() - startedAt) / 1000;
-  return { perSecond: written / seconds, count: written, seconds };
+  return steady.rate();
 }
 
 /**

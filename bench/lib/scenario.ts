@@ -63,11 +63,24 @@ export class GroupCpuMeter {
     return this;
   }
 
-  /** % of one core per group since start(); a process that exited meanwhile counts nothing (its last figures are gone). */
+  /**
+   * % of one core per group since start(); a process that exited meanwhile counts nothing (its last
+   * figures are gone). A shared group is listed again: processes started in the window (PostgreSQL
+   * backends for new FerretDB connections) count all their CPU.
+   */
   stop(): Record<string, number> {
     const wallMs = performance.now() - this.startedAt;
     const result: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(this.groups)) {
+    const sharedCommand = (name: string): string | undefined => /^(.+) \(shared\)$/.exec(name)?.[1];
+    const startedSince = pidsByCommand(
+      Object.keys(this.groups).flatMap((name) => {
+        const command = sharedCommand(name);
+        return command === undefined ? [] : [command];
+      }),
+    );
+    for (const [name, listed] of Object.entries(this.groups)) {
+      const command = sharedCommand(name);
+      const pids = new Set([...listed, ...(command === undefined ? [] : (startedSince[command] ?? []))]);
       let used = 0;
       for (const pid of pids) {
         const after = processCpuMs(pid);
