@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import {
   assertNever,
   validateXRayMessage,
+  type Device,
   type Logger,
   type SignalCommand,
   type SignalCommandReply,
@@ -28,9 +29,6 @@ export interface SignalCommandHandlerDeps {
 
 /** How often an update or delete locks again when the signal moved to other devices meanwhile. */
 const MAX_LOCK_ATTEMPTS = 3;
-
-/** Signals by `end` descending, compared field by field as `$max` compares `lastPosition`. */
-const NEWEST_END_FIRST = { 'end.time': -1, 'end.lat': -1, 'end.lon': -1, 'end.speed': -1 } as const;
 
 const DUPLICATE = 'another signal with the same device, time and data exists';
 
@@ -144,12 +142,14 @@ export function createSignalCommandHandler(
    * it may not have been applied in full).
    */
   const correctPosition = async (removed: SignalDocument): Promise<void> => {
-    const newest = (await deps.models.signals.collection.findOne(
-      { deviceId: removed.deviceId },
-      { sort: NEWEST_END_FIRST, projection: { end: 1 } },
-    )) as Pick<SignalDocument, 'end'> | null;
+    // The rollups the command recomputed hold the newest end left: no need to sort the signals.
+    const device = (await deps.models.devices.collection.findOne(
+      { _id: removed.deviceId as never },
+      { projection: { lastPosition: 1 } },
+    )) as Pick<Device, 'lastPosition'> | null;
+    const newest = device?.lastPosition;
     // The position stands: another signal ends as late or later (an update's own event moved it on).
-    if (newest !== null && comparePositions(newest.end, removed.end) >= 0) return;
+    if (newest && comparePositions(newest, removed.end) >= 0) return;
     await deps.events.publishPositionCorrection({ deviceId: removed.deviceId });
   };
 

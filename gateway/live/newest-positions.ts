@@ -184,14 +184,7 @@ export class NewestPositions<T> {
   }
 
   private async catchUpBatch(deviceIds: readonly string[]): Promise<void> {
-    let stored: ReadonlyMap<string, SamplePosition> | undefined;
-    let failure: unknown;
-    try {
-      stored = await this.options.lookup(deviceIds);
-    } catch (error) {
-      failure = error ?? new Error('the stored positions could not be read');
-    }
-    this.options.onLookupSettled?.(deviceIds, failure);
+    const stored = await this.readStored(deviceIds);
     if (stored === undefined) {
       for (const deviceId of deviceIds) this.forget(deviceId);
       return;
@@ -232,6 +225,12 @@ export class NewestPositions<T> {
   }
 
   private async lookUp(deviceIds: readonly string[]): Promise<void> {
+    const stored = await this.readStored(deviceIds);
+    for (const deviceId of deviceIds) this.settle(deviceId, stored);
+  }
+
+  /** The devices' stored positions, or `undefined` when they could not be read (reported either way). */
+  private async readStored(deviceIds: readonly string[]): Promise<ReadonlyMap<string, SamplePosition> | undefined> {
     let stored: ReadonlyMap<string, SamplePosition> | undefined;
     let failure: unknown;
     try {
@@ -240,7 +239,7 @@ export class NewestPositions<T> {
       failure = error ?? new Error('the stored positions could not be read');
     }
     this.options.onLookupSettled?.(deviceIds, failure);
-    for (const deviceId of deviceIds) this.settle(deviceId, stored);
+    return stored;
   }
 
   /** Ends a device's read (`stored` undefined: it failed) and judges what waited for it. */

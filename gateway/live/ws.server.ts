@@ -109,17 +109,12 @@ interface ConnectionState {
 const CLOSE_GRACE_MS = 1_000;
 
 /**
- * Close code for a connection whose address had too many API keys refused: the standard "Try Again
- * Later", which graphql-ws clients retry with backoff (its own 4429 means something else, and ends them).
+ * The standard "Try Again Later" close code, which graphql-ws clients retry with backoff: for a
+ * connection whose address had too many API keys refused (graphql-ws's own 4429 means something
+ * else, and ends them), and when the key cannot be checked right now (the database is away and the
+ * key is not cached; graphql-ws would close with 4500, which its clients take as final).
  */
-export const CLOSE_TOO_MANY_REFUSED_KEYS = 1013;
-
-/**
- * Close code when the key cannot be checked right now (the database is away and the key is not
- * cached): "Try Again Later" as well, so clients reconnect once it is back. graphql-ws would close
- * with 4500, which its clients take as final.
- */
-export const CLOSE_KEY_CHECK_UNAVAILABLE = 1013;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Close reason sent with 4403 when the key of an open connection is revoked. */
 const REVOKED_CLOSE_REASON = 'API key revoked';
@@ -318,12 +313,12 @@ export function attachWebSocketServer<TContext extends object>(
         outcome = await options.authenticateConnection(rawKey, ctx.extra.request.socket.remoteAddress ?? 'unknown');
       } catch (error) {
         logger.warn({ err: error }, 'ws: the API key could not be checked; the client may retry');
-        ctx.extra.socket.close(CLOSE_KEY_CHECK_UNAVAILABLE, 'the API key cannot be checked right now; retry shortly');
+        ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'the API key cannot be checked right now; retry shortly');
         return false;
       }
       if (outcome.kind === 'too-many-refusals') {
         // Not 4403: that tells a client its key is bad.
-        ctx.extra.socket.close(CLOSE_TOO_MANY_REFUSED_KEYS, 'too many unknown API keys from this address');
+        ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'too many unknown API keys from this address');
         return false;
       }
       const auth = outcome.kind === 'accepted' ? outcome.key : null;
