@@ -240,6 +240,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       // and then raised the signal again, which read as a second signal and exited 1 mid-drain.
       stopOnTerminationSignals: false,
       csrfPrevention: true,
+      // Apollo turns introspection off when NODE_ENV is production; here every request already
+      // carries an API key, and the Playground and codegen need the schema wherever the gateway runs.
+      introspection: true,
       parseOptions: { maxTokens: config.cost.maxTokens },
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),

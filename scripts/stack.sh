@@ -274,8 +274,10 @@ stop_pidfile() { # stop_pidfile <name> <pidfile> <program>: stops it only if the
 
 cmd_down() {
   lock_stack
-  if docker_engine_answers && [ ! -d "$RUN_DIR" ]; then
-    compose_infra stop mongo redis rabbitmq; return
+  # Where Docker answers, `up` started the compose services; processes of a stack started before
+  # Docker answered are stopped below all the same (their pid files say which).
+  if docker_engine_answers; then
+    compose_infra stop mongo redis rabbitmq || log "docker compose could not stop mongo, redis and rabbitmq"
   fi
   if [ -d "$RUN_DIR" ]; then
     rabbit_env
@@ -300,6 +302,11 @@ cmd_down() {
 cmd_status() {
   local state
   state() { if "$@" >/dev/null 2>&1; then echo up; else echo down; fi; }
+  if docker_engine_answers; then
+    echo "docker compose (where Docker answers, up starts these):"
+    compose_infra ps mongo redis rabbitmq || true
+    echo "without Docker:"
+  fi
   echo "postgresql $(state /usr/bin/pg_isready -h 127.0.0.1 -p "$PG_PORT")"
   echo "ferretdb   $(state pid_runs "$RUN_DIR/ferretdb.pid" "$FERRETDB_BIN")"
   echo "redis      $(state redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping)"

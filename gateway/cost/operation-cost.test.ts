@@ -36,6 +36,31 @@ describe('operation cost', () => {
     expect(large).toBe(((small as number) - 1) * 10 + 1);
   });
 
+  it('costs points without maxPoints as the most a signal holds', () => {
+    const pointsOf = (argument: string): number | undefined =>
+      operationComplexity(schema, parse(`{ signal(id: "x") { points${argument} { lat } } }`), {}, undefined);
+    const all = pointsOf('') as number;
+    expect(all).toBe(pointsOf('(maxPoints: 10000)'));
+    expect(all).toBeGreaterThan(pointsOf('(maxPoints: 1000)') as number);
+  });
+
+  it('costs trends by the points of their series', () => {
+    const trendsOver = (to: string, bucket: string): number | undefined =>
+      operationComplexity(
+        schema,
+        parse(`{ trends(from: "2026-01-01T00:00:00Z", to: "${to}", bucket: ${bucket}) { count } }`),
+        {},
+        undefined,
+      );
+    const day = trendsOver('2026-01-02T00:00:00Z', 'HOUR') as number;
+    const year = trendsOver('2027-01-01T00:00:00Z', 'HOUR') as number;
+    // 24 points against 8,760: one per hundred points.
+    expect(year - day).toBe(Math.ceil(8760 / 100) - Math.ceil(24 / 100));
+    expect(trendsOver('2027-01-01T00:00:00Z', 'DAY')).toBe(
+      (year as number) - Math.ceil(8760 / 100) + Math.ceil(365 / 100),
+    );
+  });
+
   it('counts aliases and tokens', () => {
     const document = parse('{ a: me { id } b: me { id } # comments are free\n }');
     expect(countAliases(document)).toBe(2);

@@ -18,6 +18,16 @@ export interface SignalCommandSender {
 
 /** The RabbitMQ pseudo-queue of direct reply-to: answers come back on the publishing channel. */
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+/** amqplib's error for a publish the broker nacked. */
+const NACKED = 'message nacked';
+
+/** A command sent whose answer can no longer come: it may have been applied. */
+function connectionLostError(): InternalServerError {
+  return new InternalServerError(
+    'the connection to the processing service was lost; the change may or may not have been applied',
+    { reason: 'COMMAND_CONNECTION_LOST' },
+  );
+}
 
 interface Pending {
   resolve(reply: SignalCommandReply): void;
@@ -90,13 +100,17 @@ export class SignalCommandClient implements SignalCommandSender {
             headers: { [AMQP_HEADERS.correlationId]: correlationId },
           },
           (error: unknown) => {
-            if (error)
-              this.fail(
-                messageId,
-                new InternalServerError('the broker refused the command; nothing was changed', {
-                  reason: 'COMMAND_REFUSED',
-                }),
-              );
+            if (!error) return;
+            // A nack is the broker's refusal. amqplib fails the confirms still awaited when the channel
+            // closes too (a lost connection): the command may have reached the queue by then.
+            this.fail(
+              messageId,
+              error instanceof Error && error.message === NACKED
+                ? new InternalServerError('the broker refused the command; nothing was changed', {
+                    reason: 'COMMAND_REFUSED',
+                  })
+                : connectionLostError(),
+            );
           },
         );
       } catch (error) {
@@ -114,7 +128,7 @@ export class SignalCommandClient implements SignalCommandSender {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const [id] of this.pending) this.fail(id, new InternalServerError('the gateway is shutting down'));
+    for (const [id] of this.pending) this.fail(id, connectionLostError());
     const link = this.link;
     this.link = undefined;
     if (link) {
@@ -142,7 +156,9 @@ export class SignalCommandClient implements SignalCommandSender {
   }
 
   private async open(): Promise<Link> {
-    const connection = await connect(this.amqpUrl);
+    // Without a socket timeout a broker that drops packets holds the connect (and every command and
+    // the shutdown waiting on it) until the OS gives up, minutes later.
+    const connection = await connect(this.amqpUrl, { timeout: this.timeoutMs });
     try {
       const channel = await connection.createConfirmChannel();
       await declareTopology(channel);
@@ -159,14 +175,7 @@ export class SignalCommandClient implements SignalCommandSender {
       const lost = (error?: Error): void => {
         if (error) this.logger.warn({ err: error }, 'RabbitMQ command connection lost');
         this.link = undefined;
-        for (const [id] of this.pending)
-          this.fail(
-            id,
-            new InternalServerError(
-              'the connection to the processing service was lost; the change may or may not have been applied',
-              { reason: 'COMMAND_CONNECTION_LOST' },
-            ),
-          );
+        for (const [id] of this.pending) this.fail(id, connectionLostError());
       };
       connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'RabbitMQ command connection error'));
       connection.on('close', lost);

@@ -28,7 +28,7 @@ export class SignalMutationResolver {
   async createSignal(@Arg('input', () => XRayInput) input: XRayInput, @Ctx() ctx: GatewayContext): Promise<Signal> {
     const payload = toXRayPayload(input, Date.now());
     const reply = await this.send({ kind: 'create', deviceId: input.deviceId, payload }, ctx);
-    return this.storedSignal(reply.signalId);
+    return this.storedSignal(reply.signalId, ctx);
   }
 
   @Authorized(ApiKeyRole.ADMIN)
@@ -43,7 +43,7 @@ export class SignalMutationResolver {
     const signalId = checkSignalId(id);
     const payload = toXRayPayload(input, Date.now());
     const reply = await this.send({ kind: 'update', signalId, deviceId: input.deviceId, payload }, ctx);
-    return this.storedSignal(reply.signalId);
+    return this.storedSignal(reply.signalId, ctx);
   }
 
   @Authorized(ApiKeyRole.ADMIN)
@@ -72,10 +72,23 @@ export class SignalMutationResolver {
     }
   }
 
-  private async storedSignal(signalId: string): Promise<Signal> {
-    const signal = await this.services.models.signals
-      .findOne({ _id: new Types.ObjectId(signalId) }, SIGNAL_SUMMARY_PROJECTION)
-      .lean<Signal>();
+  /**
+   * The signal a command stored, read back to answer with. The change is made by then: a failed read
+   * must not read as DEPENDENCY_UNAVAILABLE ("nothing was changed"), so it names the signal instead.
+   */
+  private async storedSignal(signalId: string, ctx: GatewayContext): Promise<Signal> {
+    let signal: Signal | null;
+    try {
+      signal = await this.services.models.signals
+        .findOne({ _id: new Types.ObjectId(signalId) }, SIGNAL_SUMMARY_PROJECTION)
+        .lean<Signal>();
+    } catch (error) {
+      ctx.logger.error({ err: error, signalId }, 'could not read back the signal a command stored');
+      throw new InternalServerError(
+        `the change was applied (signal ${signalId}), but reading it back failed; read it with signal(id)`,
+        { reason: 'COMMAND_APPLIED_READ_FAILED', signalId },
+      );
+    }
     if (!signal) throw new NotFoundError(`signal ${signalId} was deleted meanwhile`, { signalId });
     return signal;
   }

@@ -1,4 +1,5 @@
 import type { ComplexityEstimator } from 'graphql-query-complexity';
+import { MAX_POINTS_LIMIT } from '../signals/signal-points';
 
 /** Ceiling on the multiplier, so an absurd `first` is still costed finitely (the resolver refuses it anyway). */
 const MAX_MULTIPLIER = 10_000;
@@ -9,8 +10,11 @@ export const pageComplexity: ComplexityEstimator = ({ args, childComplexity }) =
   return 1 + childComplexity * Math.min(MAX_MULTIPLIER, Math.max(1, requested));
 };
 
-/** Cost of a list of points: one per hundred points (they are flat scalars). */
+/**
+ * Cost of a list of points: one per hundred points (they are flat scalars). Without `maxPoints` a
+ * signal's `points` are all its kept samples, as many as the largest `maxPoints` allows.
+ */
 export const pointsComplexity: ComplexityEstimator = ({ args }) => {
-  const requested = typeof args.maxPoints === 'number' ? args.maxPoints : 1000;
+  const requested = typeof args.maxPoints === 'number' ? args.maxPoints : MAX_POINTS_LIMIT;
   return 1 + Math.ceil(Math.min(MAX_MULTIPLIER, Math.max(0, requested)) / 100);
 };

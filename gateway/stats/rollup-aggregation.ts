@@ -29,6 +29,9 @@ export function bucketStartOf(ms: number, bucket: TrendBucket): number {
   return ms - (((ms % width) + width) % width);
 }
 
+/** Most points one `trends` answer may hold. */
+export const MAX_TREND_POINTS = 10_000;
+
 /** Buckets a trend over [from, to) has: from the one containing `from` to the last starting before `to`. */
 export function trendLength(fromMs: number, toMs: number, bucket: TrendBucket): number {
   if (toMs <= fromMs) return 0;

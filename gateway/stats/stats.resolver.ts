@@ -6,12 +6,10 @@ import { BadUserInputError, NotFoundError } from '../errors/gateway-errors';
 import type { GatewayServices } from '../gateway-services';
 import { DeviceStats } from './device-stats.type';
 import { readHourBuckets } from './hour-bucket.reader';
-import { bucketStartOf, sumHourFigures, trendLength, trendSeries } from './rollup-aggregation';
+import { bucketStartOf, MAX_TREND_POINTS, sumHourFigures, trendLength, trendSeries } from './rollup-aggregation';
 import { TrendBucket } from './trend-bucket.enum';
 import { TrendPoint } from './trend-point.type';
-
-/** Most points one `trends` answer may hold. */
-export const MAX_TREND_POINTS = 10_000;
+import { trendsComplexity } from './trends-complexity';
 
 function validInstant(value: Date | null | undefined, argument: string): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -73,6 +71,7 @@ export class StatsResolver {
   @Query(() => [TrendPoint], {
     description:
       'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups. NOT_FOUND for a device with no stored signals.',
+    complexity: trendsComplexity,
   })
   async trends(
     @Arg('from', () => Date) from: Date,

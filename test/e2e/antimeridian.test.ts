@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
+import type { RunningGateway } from '../../gateway/gateway.service';
 import type { RunningService } from '../../schema';
+import { metricValue } from '../gateway-live/support/gateway-under-test';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startWholePipeline } from '../support/whole-pipeline';
+import { waitFor } from '../support/wait-for';
 
 /**
  * A track crossing the antimeridian, through the real pipeline (signed POST → ingest → RabbitMQ →
@@ -111,6 +114,7 @@ describe('a track crossing the antimeridian', () => {
   const startMs = Date.now() - 10 * 60_000;
   let infra: SuiteInfra;
   let ingest: RunningService;
+  let gateway: RunningGateway;
   let graphqlUrl: string;
   let client: Client;
   /** The crossing box's subscription, kept for the paging test. */
@@ -150,29 +154,19 @@ describe('a track crossing the antimeridian', () => {
   const idsOf = async (filter: Record<string, unknown>): Promise<string[]> =>
     (await signals(filter)).edges.map((edge) => edge.node.id);
 
-  /**
-   * A subscription is known to be live only once an event arrives (graphql-ws acknowledges no
-   * subscribe): one-point messages inside its box are posted from a warm-up device until one comes.
-   */
-  const subscribe = async (bbox: Box, inside: [number, number]): Promise<Subscription> => {
+  /** Subscribes, and resolves once the gateway runs the subscription (its Redis channel confirmed). */
+  const subscribe = async (bbox: Box): Promise<Subscription> => {
+    const before = await metricValue(gateway.registry, 'gateway_ws_active_subscriptions');
     const subscription = disposables.add(new Subscription(client, bbox), (s) => s.stop());
-    const warmupDevice = `am-warmup-${randomBytes(3).toString('hex')}`;
-    const seen = subscription.next((event) => event.deviceId === warmupDevice, 'warm-up signal');
-    let live = false;
-    void seen.then(() => {
-      live = true;
-    });
-    for (let attempt = 0; !live && attempt < 40; attempt += 1) {
-      await post(warmupDevice, [inside]);
-      await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 500))]);
-    }
-    await seen;
+    await waitFor(
+      'the subscription running',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) > before,
+    );
     return subscription;
   };
 
   beforeAll(async () => {
     infra = disposables.add(await createSuiteInfra('antimeridian'), (i) => i.dispose());
-    let gateway: RunningService;
     ({ gateway, ingest } = await startWholePipeline(infra, disposables, {
       INGEST_HMAC_SECRET: fleetSecret,
       GATEWAY_ADMIN_API_KEY: apiKey,
@@ -193,10 +187,10 @@ describe('a track crossing the antimeridian', () => {
   afterAll(() => disposables.disposeAll());
 
   it('reaches subscriptions near ±180 and across it, not one around Greenwich', async () => {
-    const east = await subscribe(EAST_OF_180, [0, -179.5]);
-    const west = await subscribe(WEST_OF_180, [0, 179.5]);
-    across = await subscribe(ACROSS, [0, 175]);
-    const greenwich = await subscribe(GREENWICH, [0, 5]);
+    const east = await subscribe(EAST_OF_180);
+    const west = await subscribe(WEST_OF_180);
+    across = await subscribe(ACROSS);
+    const greenwich = await subscribe(GREENWICH);
 
     await post(
       deviceId,

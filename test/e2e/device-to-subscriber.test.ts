@@ -4,6 +4,7 @@ import { type DocumentNode, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
+import type { RunningGateway } from '../../gateway/gateway.service';
 import type { RunningService } from '../../schema';
 import {
   OnSignalProcessedDocument,
@@ -13,9 +14,11 @@ import {
   type SignalsPageQuery,
   type SignalsPageQueryVariables,
 } from '../gql/graphql';
+import { metricValue } from '../gateway-live/support/gateway-under-test';
 import { Disposables } from '../support/disposables';
 import { loadSampleXRay } from '../support/sample-xray';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { waitFor } from '../support/wait-for';
 import { startWholePipeline } from '../support/whole-pipeline';
 
 /**
@@ -122,7 +125,7 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
   let infra: SuiteInfra;
   let ingest: RunningService;
   let processor: RunningService;
-  let gateway: RunningService;
+  let gateway: RunningGateway;
   let graphqlUrl: string;
   let wsUrl: string;
 
@@ -179,24 +182,11 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
     const subscription = new SignalSubscription(client);
     disposables.add(subscription, (s) => s.stop());
 
-    // graphql-ws does not acknowledge a subscribe, so the subscription is known to be live only once an
-    // event arrives: small warm-up messages are posted until the first one comes through.
-    const warmupDevice = `e2e-warmup-${randomBytes(3).toString('hex')}`;
-    const warmupSeen = subscription.next((event) => event.deviceId === warmupDevice, 'warm-up signal');
-    let warmups = 0;
-    let live = false;
-    void warmupSeen.then(() => {
-      live = true;
-    });
-    while (!live && warmups < 40) {
-      const body = Buffer.from(
-        JSON.stringify({ [warmupDevice]: { data: [[0, [51.5, -0.12, 1.5]]], time: Date.now() - 60_000 + warmups } }),
-      );
-      expect((await postSignedXRay(ingest.url, { fleetSecret, deviceId: warmupDevice, body })).status).toBe(202);
-      warmups += 1;
-      await Promise.race([warmupSeen, new Promise((resolve) => setTimeout(resolve, 500))]);
-    }
-    await warmupSeen;
+    // graphql-ws acknowledges no subscribe: the gateway counts a subscription once its Redis channel is confirmed.
+    await waitFor(
+      'the subscription running',
+      async () => (await metricValue(gateway.registry, 'gateway_ws_active_subscriptions')) === 1,
+    );
 
     // Posted the way a device does: the raw bytes, signed with the device's key.
     const accepted = await postSignedXRay(ingest.url, { fleetSecret, deviceId: sample.deviceId, body: sample.raw });
@@ -226,9 +216,24 @@ describe('a signed x-ray from a device to a GraphQL subscriber', () => {
   });
 
   it('pages through every stored signal with first/after, each once', async () => {
+    // Three signals of its own, beside whatever earlier tests stored.
+    const pagingDevice = `e2e-paging-${randomBytes(3).toString('hex')}`;
+    for (let i = 0; i < 3; i += 1) {
+      const body = Buffer.from(
+        JSON.stringify({
+          [pagingDevice]: { data: [[0, [51.5, -0.12 + i * 1e-4, 1.5]]], time: Date.now() - 60_000 + i },
+        }),
+      );
+      expect((await postSignedXRay(ingest.url, { fleetSecret, deviceId: pagingDevice, body })).status).toBe(202);
+    }
+    await waitFor('the three signals stored', async () => {
+      const stored = await execute(SignalsPageDocument, { first: 10, filter: { deviceIds: [pagingDevice] } });
+      return stored.body.data?.signals.edges.length === 3;
+    });
+
     const all = await execute(SignalsPageDocument, { first: 200 });
     const expected = all.body.data?.signals.edges.map((edge) => edge.node.id) ?? [];
-    expect(expected.length).toBeGreaterThanOrEqual(2);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
 
     const walked: string[] = [];
     let after: string | null | undefined = null;

@@ -1,6 +1,7 @@
+import { connect } from 'amqplib';
 import { loadProcessorConfig } from '../../processor/config';
 import { startProcessor } from '../../processor/processor.service';
-import { silentLogger } from '../../schema';
+import { COMMAND_QUEUE, declareTopology, silentLogger } from '../../schema';
 import type { GatewayModels } from '../../gateway/db/gateway-models';
 import type { RunningGateway } from '../../gateway/gateway.service';
 import {
@@ -16,6 +17,7 @@ import { Disposables } from '../support/disposables';
 import { loadSampleXRay } from '../support/sample-xray';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
+import { waitFor } from '../support/wait-for';
 import { connectModels, dataOf, errorCodeOf, execute, startTestGateway } from './support/gateway-harness';
 
 /** The real device sample as a createSignal input, under another device id. */
@@ -43,6 +45,22 @@ function smallInput(deviceId: string, timeMs: number, count: number): XRayInput 
   };
 }
 
+/** The processor that runs the suite's commands, on its infrastructure. */
+async function startCommandProcessor(infra: SuiteInfra, disposables: Disposables): Promise<void> {
+  const config = loadProcessorConfig({
+    PROCESSOR_PORT: '0',
+    PROCESSOR_HOST: '127.0.0.1',
+    MONGO_URL: infra.mongoUrl,
+    REDIS_URL: infra.redisUrl,
+    AMQP_URL: infra.amqpUrl,
+    INGEST_HMAC_SECRET: 'gateway-mutations-fleet-secret-0123456789',
+    XRAY_NAMESPACE: infra.namespace,
+    RETENTION_INTERVAL_MS: '0',
+    LOG_LEVEL: 'silent',
+  });
+  disposables.add(await startProcessor(config, { logger: silentLogger() }), (p) => p.close());
+}
+
 describe('signal mutations through the processor', () => {
   const disposables = new Disposables();
   let infra: SuiteInfra;
@@ -54,18 +72,7 @@ describe('signal mutations through the processor', () => {
     disposables.add(infra, (i) => i.dispose());
     models = await connectModels(infra, disposables);
     gateway = await startTestGateway(infra, disposables);
-    const processorConfig = loadProcessorConfig({
-      PROCESSOR_PORT: '0',
-      PROCESSOR_HOST: '127.0.0.1',
-      MONGO_URL: infra.mongoUrl,
-      REDIS_URL: infra.redisUrl,
-      AMQP_URL: infra.amqpUrl,
-      INGEST_HMAC_SECRET: 'gateway-mutations-fleet-secret-0123456789',
-      XRAY_NAMESPACE: infra.namespace,
-      RETENTION_INTERVAL_MS: '0',
-      LOG_LEVEL: 'silent',
-    });
-    disposables.add(await startProcessor(processorConfig, { logger: silentLogger() }), (p) => p.close());
+    await startCommandProcessor(infra, disposables);
   });
 
   afterAll(() => disposables.disposeAll());
@@ -153,6 +160,39 @@ describe('signal mutations through the processor', () => {
   });
 });
 
+describe('a signal mutation applied while the gateway loses the database', () => {
+  const disposables = new Disposables();
+
+  afterAll(() => disposables.disposeAll());
+
+  it('names the stored signal (INTERNAL_SERVER_ERROR, COMMAND_APPLIED_READ_FAILED), never "nothing was changed"', async () => {
+    const infra = await createSuiteInfra('gateway-mut-read-back');
+    disposables.add(infra, (i) => i.dispose());
+    const models = await connectModels(infra, disposables);
+    const database = disposables.add(await startTcpProxy(infra.mongoUrl), (p) => p.close());
+    // The key stays cached, so only reading the signal back needs the database.
+    const gateway = await startTestGateway(infra, disposables, {
+      MONGO_URL: database.urlFor(infra.mongoUrl),
+      GATEWAY_API_KEY_CACHE_TTL_MS: '600000',
+      GATEWAY_DB_TIMEOUT_MS: '1000',
+    });
+    await startCommandProcessor(infra, disposables);
+    expect(dataOf(await execute(gateway.url, SignalsPageDocument, { first: 1 })).signals.edges).toEqual([]);
+
+    database.cut();
+    const response = await execute(gateway.url, CreateSignalDocument, {
+      input: smallInput('mut-read-back', Date.UTC(2026, 0, 9), 2),
+    });
+    database.restore();
+    expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
+    const { reason, signalId } = response.errors?.[0]?.extensions ?? {};
+    expect(reason).toBe('COMMAND_APPLIED_READ_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(/the change was applied/);
+    const stored = await models.signals.findOne({ deviceId: 'mut-read-back' }).lean();
+    expect(stored?._id.toHexString()).toBe(signalId);
+  });
+});
+
 describe('signal mutations without a processor', () => {
   const disposables = new Disposables();
 
@@ -183,5 +223,58 @@ describe('signal mutations without a processor', () => {
     expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_BROKER_UNREACHABLE');
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
+  });
+
+  it('answers COMMAND_BROKER_UNREACHABLE within the command timeout while the broker takes connections and never answers', async () => {
+    const infra = await createSuiteInfra('gateway-mut-broker-stalled');
+    disposables.add(infra, (i) => i.dispose());
+    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    const gateway = await startTestGateway(infra, disposables, {
+      AMQP_URL: broker.urlFor(infra.amqpUrl),
+      GATEWAY_COMMAND_TIMEOUT_MS: '1000',
+    });
+    broker.stall();
+    const response = await execute(gateway.url, CreateSignalDocument, {
+      input: smallInput('mut-broker-stalled', Date.UTC(2026, 0, 9), 2),
+    });
+    expect(errorCodeOf(response)).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_BROKER_UNREACHABLE');
+    broker.restore();
+  });
+
+  it('answers COMMAND_CONNECTION_LOST, not COMMAND_REFUSED, when the connection drops before the broker confirms a command it queued', async () => {
+    const infra = await createSuiteInfra('gateway-mut-confirm-lost');
+    disposables.add(infra, (i) => i.dispose());
+    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    const gateway = await startTestGateway(infra, disposables, {
+      AMQP_URL: broker.urlFor(infra.amqpUrl),
+      GATEWAY_COMMAND_TIMEOUT_MS: '15000',
+    });
+    const direct = disposables.add(await connect(infra.amqpUrl), (c) => c.close());
+    direct.on('error', () => undefined);
+    const channel = await direct.createChannel();
+    // Declared as the gateway declares it on first use, so counting never meets a missing queue.
+    await declareTopology(channel);
+    const queued = async (): Promise<number> => (await channel.checkQueue(COMMAND_QUEUE)).messageCount;
+    const send = (deviceId: string) =>
+      execute(gateway.url, CreateSignalDocument, { input: smallInput(deviceId, Date.UTC(2026, 0, 9), 2) });
+
+    // No processor consumes commands here: each one stays queued, its answer never comes.
+    const first = send('mut-confirm-lost-a');
+    await waitFor('the first command queued', async () => (await queued()) === 1);
+    broker.holdAnswers();
+    const second = send('mut-confirm-lost-b');
+    await waitFor('the second command queued, its confirm held back', async () => (await queued()) === 2);
+    broker.cut();
+
+    const [firstResponse, secondResponse] = await Promise.all([first, second]);
+    for (const response of [firstResponse, secondResponse]) {
+      expect(errorCodeOf(response)).toBe('INTERNAL_SERVER_ERROR');
+      expect(response.errors?.[0]?.extensions?.reason).toBe('COMMAND_CONNECTION_LOST');
+      expect(response.errors?.[0]?.message).toMatch(/may or may not have been applied/);
+    }
+    // It may indeed: the broker holds the second command for a processor to run.
+    expect(await queued()).toBe(2);
+    broker.restore();
   });
 });

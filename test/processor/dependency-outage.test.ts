@@ -34,7 +34,7 @@ describe('processor while Redis is down for longer than its retry schedule', () 
   });
   afterAll(() => disposables.disposeAll());
 
-  it('holds messages instead of dead-lettering them, and stores and announces each once when Redis is back', async () => {
+  it('holds messages instead of dead-lettering them, and stores each once and announces every one when Redis is back', async () => {
     const events = disposables.add(
       await subscribeEvents(infra.redisUrl, [allSignalsChannelFor(infra.namespace)]),
       (s) => s.close(),

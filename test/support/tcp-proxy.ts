@@ -16,6 +16,11 @@ export interface TcpProxy {
    * that accepts requests and never answers them.
    */
   stall(): void;
+  /**
+   * Keeps carrying what clients send but holds what the server answers, until {@link restore}: a
+   * server that takes requests in and whose answers are lost on the way back.
+   */
+  holdAnswers(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -28,9 +33,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const pairs = new Set<[client: net.Socket, upstream: net.Socket]>();
   let isCut = false;
   let isStalled = false;
+  let answersHeld = false;
   const carry = ([client, upstream]: [net.Socket, net.Socket]): void => {
     client.pipe(upstream);
     upstream.pipe(client);
+  };
+  const holdAnswer = ([client, upstream]: [net.Socket, net.Socket]): void => {
+    upstream.unpipe(client);
+    upstream.pause();
   };
   const hold = ([client, upstream]: [net.Socket, net.Socket]): void => {
     client.unpipe(upstream);
@@ -59,7 +69,10 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     if (isStalled) hold(pair);
-    else carry(pair);
+    else {
+      carry(pair);
+      if (answersHeld) holdAnswer(pair);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -82,11 +95,20 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       isStalled = true;
       for (const pair of pairs) hold(pair);
     },
+    holdAnswers() {
+      answersHeld = true;
+      for (const pair of pairs) holdAnswer(pair);
+    },
     restore() {
       isCut = false;
-      if (isStalled) {
+      if (isStalled || answersHeld) {
         isStalled = false;
-        for (const pair of pairs) carry(pair);
+        answersHeld = false;
+        for (const pair of pairs) {
+          // pipe() would add a second copy to a flow still carried.
+          pair[0].unpipe(pair[1]);
+          carry(pair);
+        }
       }
     },
     async close() {
