@@ -88,21 +88,29 @@ export class BrokerSession {
     const publishChannel = await model.createConfirmChannel();
     await declareTopology(consumeChannel);
     await consumeChannel.prefetch(this.options.prefetch);
-    const reconnectOnClose = (): void => {
+    const reconnect = (why: string): void => {
       if (this.current?.consumeChannel !== consumeChannel) return;
       this.current = null;
-      // A channel can close alone (a channel-level error); reopening the connection recovers both.
+      // Reopening the connection recovers both channels: recovery declares the topology again and
+      // consumes anew.
       if (!this.stopping) {
-        this.options.logger.warn('broker channel closed; reconnecting');
+        this.options.logger.warn(`${why}; reconnecting`);
         model.close().catch(() => undefined);
       }
     };
+    // A channel can close alone (a channel-level error).
+    const reconnectOnClose = (): void => reconnect('broker channel closed');
     for (const channel of [consumeChannel, publishChannel]) {
       channel.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'broker channel error'));
       channel.on('close', reconnectOnClose);
     }
     const track = (handler: (message: ConsumeMessage) => Promise<void>) => (message: ConsumeMessage | null) => {
-      if (message === null) return; // consumer cancelled by the broker (queue deleted); recovery re-subscribes
+      // The broker cancelled the consumer (its queue was deleted, or its node went away): the channel
+      // stays open, so nothing else would ever consume again.
+      if (message === null) {
+        reconnect('the broker cancelled a consumer');
+        return;
+      }
       const work = handler(message).catch((error: unknown) =>
         this.options.logger.error({ err: error }, 'unexpected error while settling a message'),
       );

@@ -54,6 +54,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       maxPoolSize: MONGO_MAX_POOL_SIZE,
       connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
       autoIndex: false,
+      // A message is acked once its writes are acknowledged: they must be on disk (journal) and on
+      // a majority of a replica set by then, or a crash after the ack loses what the broker dropped.
+      writeConcern: { w: 'majority', journal: true },
     })
     .asPromise();
   const monitorWatch = reconnectWhenMonitorHangs(connection.getClient(), logger);
@@ -69,15 +72,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const writer = new SignalWriter(models, rollups, gate, logger);
   const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
 
-  const repair = await writer.repairInterrupted();
-  if (repair.repaired > 0)
-    logger.warn({ devices: repair.repaired }, 'recomputed rollups an earlier run left half-applied');
-  if (repair.failed.size > 0) {
-    logger.error(
-      { devices: [...repair.failed.keys()], err: repair.failed.values().next().value },
-      'could not recompute the rollups of some devices; they stay marked, and are tried again at the next repair',
-    );
-  }
+  // Logs what it recomputed; devices it could not are tried again later.
+  await writer.repairInterrupted().catch(async (error: unknown) => {
+    await writer.close();
+    throw error;
+  });
 
   const handleRaw = createRawXRayHandler({
     hmacSecret: config.hmacSecret,
@@ -157,6 +156,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       closing ??= (async () => {
         await broker.close();
         await retention.stop();
+        await writer.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         redis.disconnect();
         await monitorWatch.stop();

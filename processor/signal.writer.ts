@@ -2,6 +2,7 @@ import { Types, type mongo } from 'mongoose';
 import type { Logger } from '../schema';
 import type { ExclusiveGate } from './exclusive-gate';
 import { GroupCommit } from './group-commit';
+import { RepairRetry } from './repair-retry';
 import { rawPayloadIdFor } from './idempotency-key';
 import { DUPLICATE_KEY_ERROR_CODE, isDuplicateKeyError } from './processing-failure';
 import type { ProcessorModels } from './processor.models';
@@ -46,6 +47,10 @@ export const MAX_SIGNALS_PER_BATCH = 64;
  */
 export const MAX_CONCURRENT_BATCHES = 3;
 
+/** First wait before a rollup repair runs again after a failure; it doubles while repairs fail. */
+const REPAIR_RETRY_INITIAL_DELAY_MS = 1_000;
+const REPAIR_RETRY_MAX_DELAY_MS = 60_000;
+
 /**
  * Stores signals exactly once and keeps the rollups equal to a recomputation from them.
  *
@@ -86,6 +91,8 @@ export class SignalWriter {
   /** Markers of this process's batches under way: a duplicate seeing one of them needs no repair. */
   private readonly markersUnderWay = new Set<mongo.ObjectId>();
   private readonly increments: GroupCommit<RollupContribution>;
+  /** Repairs again, later, what a failed write or repair left marked. */
+  private readonly repairRetry: RepairRetry;
   /**
    * Settles when the previous batch has answered its callers. Callers publish each signal's event as
    * soon as `store` answers, and `signalProcessed(since)` replays in ObjectId order, so batches answer
@@ -100,6 +107,16 @@ export class SignalWriter {
     private readonly logger: Logger,
   ) {
     this.increments = new GroupCommit((contributions) => this.rollups.applyIncrements(contributions));
+    this.repairRetry = new RepairRetry(
+      async () => (await this.repairInterrupted()).failed.size === 0,
+      { initialDelayMs: REPAIR_RETRY_INITIAL_DELAY_MS, maxDelayMs: REPAIR_RETRY_MAX_DELAY_MS },
+      logger,
+    );
+  }
+
+  /** Stops repairing again later (waits for a repair under way). */
+  async close(): Promise<void> {
+    await this.repairRetry.close();
   }
 
   async store(signal: NewSignal): Promise<StoreResult> {
@@ -124,20 +141,46 @@ export class SignalWriter {
   async rewrite<T>(deviceIds: string[], work: () => Promise<T>): Promise<T> {
     return this.gate.exclusive(async () => {
       const marker = await this.rollups.mark(deviceIds);
+      const repair = async (): Promise<void> => {
+        try {
+          await this.rollups.repairDevices(deviceIds);
+          await this.rollups.unmark(marker);
+        } catch (error) {
+          // The marker remains: a repair runs again later.
+          this.repairRetry.request();
+          throw error;
+        }
+      };
       try {
         return await work();
       } finally {
-        // Also after a failed `work`: it may have changed some signals. Should the repair fail
-        // too, the marker remains and the next repair covers these devices.
-        await this.rollups.repairDevices(deviceIds);
-        await this.rollups.unmark(marker);
+        // Also after a failed `work`: it may have changed some signals.
+        await repair();
       }
     });
   }
 
-  /** Recomputes every device an earlier crash or failed write left inconsistent. Run before consuming. */
+  /**
+   * Recomputes every device an earlier crash or failed write left inconsistent. Run before consuming;
+   * devices it could not recompute are tried again later.
+   */
   async repairInterrupted(): Promise<RepairOutcome> {
-    return this.gate.exclusive(() => this.rollups.repairOutstanding());
+    try {
+      const outcome = await this.gate.exclusive(() => this.rollups.repairOutstanding());
+      if (outcome.repaired > 0)
+        this.logger.warn({ devices: outcome.repaired }, 'recomputed rollups an interrupted write left half-applied');
+      if (outcome.failed.size > 0) {
+        this.logger.error(
+          { devices: [...outcome.failed.keys()], err: outcome.failed.values().next().value },
+          'could not recompute the rollups of some devices; they stay marked and are tried again later',
+        );
+        this.repairRetry.request();
+      }
+      return outcome;
+    } catch (error) {
+      this.repairRetry.request();
+      throw error;
+    }
   }
 
   /**
@@ -229,6 +272,9 @@ export class SignalWriter {
         ),
       );
     } catch (error) {
+      // The batch's marker may remain, its increments landed in part: those devices need a repair,
+      // whether or not the messages come back.
+      this.repairRetry.request();
       return () => {
         for (const queued of batch) queued.reject(error);
       };
@@ -237,15 +283,7 @@ export class SignalWriter {
     let failedDevices: ReadonlyMap<string, unknown> = new Map();
     if (results.some((r) => r.outcome === 'needs-repair')) {
       try {
-        const outcome = await this.gate.exclusive(() => this.rollups.repairOutstanding());
-        failedDevices = outcome.failed;
-        this.logger.warn({ devices: outcome.repaired }, 'recomputed rollups an interrupted write left half-applied');
-        if (failedDevices.size > 0) {
-          this.logger.error(
-            { devices: [...failedDevices.keys()], err: failedDevices.values().next().value },
-            'could not recompute the rollups of some devices; they stay marked for the next repair',
-          );
-        }
+        failedDevices = (await this.repairInterrupted()).failed;
       } catch (error) {
         repairError = { error };
       }

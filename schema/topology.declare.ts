@@ -31,12 +31,17 @@ export async function declareTopology(channel: Channel): Promise<void> {
   });
   await channel.bindQueue(RAW_QUEUE, XRAY_EXCHANGE, RAW_BINDING_PATTERN);
 
-  // Messages wait here for their per-message expiration, then return to the main queue.
+  // Messages wait here for their per-message expiration, then return to the main queue. Quorum with
+  // at-least-once dead-lettering, as the main queue: a message the processor acked after parking it
+  // here leaves only once the main queue confirmed it back (a classic queue dead-letters at most once).
   await channel.assertQueue(RAW_RETRY_QUEUE, {
     durable: true,
     arguments: {
+      'x-queue-type': 'quorum',
       'x-dead-letter-exchange': XRAY_EXCHANGE,
       'x-dead-letter-routing-key': RAW_RETRY_RETURN_ROUTING_KEY,
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     },
   });
 

@@ -4,7 +4,7 @@
  * ```
  * iot.xray (topic) --xray.raw.#--> xray.raw.q (quorum)      processor --publish, then ack--> iot.dlx --> xray.raw.dlq
  *                                      ^                    (poison or out of attempts; the reason in a header)
- *      xray.raw.v1.retry (per-message TTL) --expires--+     (transient failures wait here)
+ *      xray.raw.v2.retry (quorum, per-message TTL) --expires--+  (transient failures wait here)
  * iot.xray (topic) --xray.cmd.#--> xray.cmd.q   (gateway mutations; answers via direct reply-to)
  * ```
  */
@@ -21,8 +21,11 @@ export const RAW_QUEUE = 'xray.raw.q';
 /** Binding of {@link RAW_QUEUE} on {@link XRAY_EXCHANGE}. */
 export const RAW_BINDING_PATTERN = 'xray.raw.#';
 
-/** Queue where transiently failed messages wait (per-message expiration) before returning to {@link RAW_QUEUE}. */
-export const RAW_RETRY_QUEUE = 'xray.raw.v1.retry';
+/**
+ * Queue where transiently failed messages wait (per-message expiration) before returning to
+ * {@link RAW_QUEUE}. v2: a quorum queue (v1 was classic; a v1 left on a broker still returns what it holds).
+ */
+export const RAW_RETRY_QUEUE = 'xray.raw.v2.retry';
 
 /** Routing key under which messages expiring from {@link RAW_RETRY_QUEUE} return to {@link XRAY_EXCHANGE}. */
 export const RAW_RETRY_RETURN_ROUTING_KEY = 'xray.raw.v1.retried';
