@@ -103,7 +103,28 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   };
   // The dependencies a stored and published message needs (not the broker: without it nothing settles).
   const dependencies = new DependencyWatch(readinessChecks);
-  const broker = await BrokerSession.start({
+  // The ops endpoints answer before the broker does: a broker refusing the connection (a wrong
+  // password, a queue declared with other arguments) shows as a failing /readyz and the log's
+  // reason, while the session keeps trying, instead of a process that answers nothing.
+  let broker: BrokerSession | undefined;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    createOpsRouter({
+      registry: metrics.registry,
+      checks: {
+        ...readinessChecks,
+        amqp: async () => {
+          if (!broker?.isConsuming()) throw new Error('not consuming from the broker');
+        },
+      },
+    }),
+  );
+  const server = app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, 'processor listening; connecting to the broker');
+  const session = await BrokerSession.start({
     amqpUrl: config.amqpUrl,
     prefetch: config.prefetch,
     logger,
@@ -118,6 +139,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     command: (consumeChannel, publishChannel) =>
       signalCommandMessageHandler(consumeChannel, publishChannel, { handle: handleCommand, metrics, logger }),
   });
+  broker = session;
 
   const retention = new RetentionJob({
     models,
@@ -129,22 +151,6 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   });
   retention.start(config.retentionIntervalMs);
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(
-    createOpsRouter({
-      registry: metrics.registry,
-      checks: {
-        ...readinessChecks,
-        amqp: async () => {
-          if (!broker.isConsuming()) throw new Error('not consuming from the broker');
-        },
-      },
-    }),
-  );
-  const server = app.listen(config.port, config.host);
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
   logger.info({ port }, 'processor started');
 
   let closing: Promise<void> | undefined;
@@ -154,7 +160,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     runRetention: () => retention.runOnce(),
     close() {
       closing ??= (async () => {
-        await broker.close();
+        await session.close();
         await retention.stop();
         await writer.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -247,6 +247,11 @@ describe('ingest POST /v1/xray on the real stack', () => {
   });
 
   it('answers /healthz, /readyz with both dependencies and /metrics with request counts', async () => {
+    // What the counts below count: one accepted message and one replay of it.
+    const body = messageFor('metrics-device');
+    const headers = signedXRayHeaders({ fleetSecret: TEST_FLEET_SECRET, deviceId: 'metrics-device', body });
+    expect((await rawPost(headers as unknown as Record<string, string>, body)).status).toBe(202);
+    expect((await rawPost(headers as unknown as Record<string, string>, body)).status).toBe(409);
     expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${ingest.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { postSignedXRay } from '../../ingest/simulator/signed-xray.client';
+import { RAW_QUEUE } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { RawQueueReader, TEST_FLEET_SECRET, ingestConfigFor, startTestIngest } from './ingest.harness';
-import { eventually } from '../support/wait-for';
+import { eventually, waitFor } from '../support/wait-for';
 
 interface ErrorBody {
   error: { code: string };
@@ -99,26 +101,37 @@ describe('ingest when a dependency is missing or it shuts down', () => {
   });
 
   it('finishes the publishes in flight when it closes, and every 202 it gave is in the queue', async () => {
-    const ingest = await startTestIngest(ingestConfigFor(infra));
-    const requests = Array.from({ length: 40 }, (_, i) =>
+    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    const ingest = await startTestIngest(ingestConfigFor(infra, { amqpUrl: broker.urlFor(infra.amqpUrl) }));
+    const direct = disposables.add(await connect(infra.amqpUrl), (c) => c.close());
+    const channel = await direct.createChannel();
+    const queued = async (): Promise<number> => (await channel.checkQueue(RAW_QUEUE)).messageCount;
+    let closing = false;
+    const send = (i: number) =>
       postSignedXRay(ingest.url, {
         fleetSecret: TEST_FLEET_SECRET,
         deviceId: `closing-${i % 4}`,
         body: messageFor(`closing-${i % 4}`),
-      }).then(
-        (answer) => ({ status: answer.status, messageId: (answer.body as { messageId?: string }).messageId }),
-        () => ({ status: 0, messageId: undefined }),
-      ),
-    );
-    // Close as soon as the first answers arrive, while the rest are still being handled.
-    await Promise.race(requests);
-    await ingest.close();
+      }).then((answer) => ({
+        status: answer.status,
+        messageId: (answer.body as { messageId?: string }).messageId,
+        answeredWhileClosing: closing,
+      }));
+    expect((await send(0)).status).toBe(202);
+    await queue.drain();
+
+    // The broker takes the publishes in but its confirms are held: every request is in flight.
+    broker.holdAnswers();
+    const requests = Array.from({ length: 10 }, (_, i) => send(i + 1));
+    await waitFor('the publishes at the broker, unconfirmed', async () => (await queued()) === 10);
+    closing = true;
+    const closed = ingest.close();
+    broker.restore();
+    await closed;
     const outcomes = await Promise.all(requests);
 
-    for (const outcome of outcomes) expect([0, 202, 503]).toContain(outcome.status);
-    const accepted = outcomes.filter((o) => o.status === 202).map((o) => o.messageId as string);
-    expect(accepted.length).toBeGreaterThan(0);
-    const queued = new Set((await queue.drain()).map((m) => m.properties.messageId as string));
-    expect(accepted.filter((id) => !queued.has(id))).toEqual([]);
+    expect(outcomes.map((o) => [o.status, o.answeredWhileClosing])).toEqual(Array(10).fill([202, true]));
+    const queuedIds = new Set((await queue.drain()).map((m) => m.properties.messageId as string));
+    expect(outcomes.filter((o) => !queuedIds.has(o.messageId as string))).toEqual([]);
   });
 });
