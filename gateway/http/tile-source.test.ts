@@ -11,6 +11,11 @@ describe('tileSourceFor', () => {
     );
   });
 
+  it('widens to the leftmost wildcard CSP allows when the placeholder is not the first label', () => {
+    expect(tileSourceFor('https://tiles.{s}.example.com/{z}/{x}/{y}.png')).toBe('https://*.example.com');
+    expect(tileSourceFor('https://{s}.a.{s}.example.com:8443/{z}/{x}/{y}.png')).toBe('https://*.example.com:8443');
+  });
+
   it('keeps a port', () => {
     expect(tileSourceFor('http://127.0.0.1:8080/{z}/{x}/{y}.png')).toBe('http://127.0.0.1:8080');
   });

@@ -7,7 +7,7 @@ import type { GatewayServices } from '../gateway-services';
 import { pageComplexity, pointsComplexity } from '../pagination/page-complexity';
 import { SignalConnection } from './signal-connection.type';
 import { readSignalPageOf } from './signal-page.reader';
-import { pointsOfTrack } from './signal-points';
+import { checkMaxPoints, pointsOfTrack } from './signal-points';
 import { validateSignalFilter } from './signal-query';
 import { SignalsArgs } from './signals.args';
 
@@ -66,6 +66,8 @@ export class SignalResolver {
     })
     maxPoints?: number | null,
   ): Promise<Position[]> {
+    // Checked before the track is read, and also for a signal that has none.
+    if (maxPoints !== null && maxPoints !== undefined) checkMaxPoints(maxPoints);
     const track =
       signal.track ??
       (await ctx.loaders.trackBySignal.load({
