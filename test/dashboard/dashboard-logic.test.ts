@@ -5,6 +5,7 @@ import { ApiError } from '../../gateway/dashboard/src/api/api-error';
 import type { LiveSink } from '../../gateway/dashboard/src/api/live-client';
 import { FleetPageQuery } from '../../gateway/dashboard/src/api/operations';
 import { FleetStore, type FleetDevice } from '../../gateway/dashboard/src/fleet/fleet-store';
+import { SignalFeed } from '../../gateway/dashboard/src/live/signal-feed';
 import { fromDateTimeInput, toDateTimeInput } from '../../gateway/dashboard/src/ui/format';
 import { hrefOf, parseRoute } from '../../gateway/dashboard/src/route';
 import {
@@ -245,6 +246,7 @@ describe('the fleet store', () => {
           return { variables, unsubscribe: () => undefined };
         },
         onReconnected: () => () => undefined,
+        onRetryNow: () => () => undefined,
       };
       const feed = { onSignal: () => () => undefined };
       const store = new FleetStore(http as never, live as never, feed as never);
@@ -268,6 +270,82 @@ describe('the fleet store', () => {
       expect(sinks).toHaveLength(2);
       expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(7);
       store.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('subscribes to positions again at once when the user asks to retry now', async () => {
+    jest.useFakeTimers();
+    try {
+      const http = {
+        request: async () => ({ devices: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } }),
+      };
+      const sinks: Array<LiveSink<unknown>> = [];
+      const retryNow = new Set<() => void>();
+      const live = {
+        subscribe: (_document: unknown, variables: unknown, sink: LiveSink<unknown>) => {
+          sinks.push(sink);
+          return { variables, unsubscribe: () => undefined };
+        },
+        onReconnected: () => () => undefined,
+        onRetryNow: (listener: () => void) => {
+          retryNow.add(listener);
+          return () => retryNow.delete(listener);
+        },
+      };
+      const store = new FleetStore(http as never, live as never, { onSignal: () => () => undefined } as never);
+      store.start();
+      await jest.advanceTimersByTimeAsync(0);
+      // Asked while subscribed: nothing to make again.
+      for (const listener of retryNow) listener();
+      expect(sinks).toHaveLength(1);
+
+      // A fatal close: graphql-ws gave up, and the store waits before subscribing again.
+      sinks[0]?.error(new ApiError('NETWORK', 'The live connection closed (4500).'));
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(sinks).toHaveLength(1);
+      for (const listener of retryNow) listener();
+      expect(sinks).toHaveLength(2);
+      // The timer it replaced does not subscribe a third time.
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(sinks).toHaveLength(2);
+      store.stop();
+      expect(retryNow.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('the signal feed', () => {
+  it('resumes from the last signal at once when the user asks to retry now, not again when its timer was due', async () => {
+    jest.useFakeTimers();
+    try {
+      const subscribed: Array<{ since: string | null; sink: LiveSink<unknown> }> = [];
+      const retryNow = new Set<() => void>();
+      const live = {
+        subscribe: (_document: unknown, variables: { since: string | null }, sink: LiveSink<unknown>) => {
+          // `since` as sent: the feed moves the live object's on as signals arrive.
+          subscribed.push({ since: variables.since, sink });
+          return { variables, unsubscribe: () => undefined };
+        },
+        onReconnected: () => () => undefined,
+        onRetryNow: (listener: () => void) => {
+          retryNow.add(listener);
+          return () => retryNow.delete(listener);
+        },
+      };
+      const feed = new SignalFeed(live as never);
+      feed.start();
+      subscribed[0]?.sink.next({ signalProcessed: { id: 'a1', deviceId: 'd1' } });
+      subscribed[0]?.sink.error(new ApiError('RATE_LIMITED', 'slow down', 30));
+      for (const listener of retryNow) listener();
+      expect(subscribed.map((s) => s.since)).toEqual([null, 'a1']);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(subscribed).toHaveLength(2);
+      feed.stop();
+      expect(retryNow.size).toBe(0);
     } finally {
       jest.useRealTimers();
     }

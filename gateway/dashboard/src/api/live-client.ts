@@ -32,8 +32,14 @@ export interface LiveClient {
   onStatus(listener: (status: LiveStatus) => void): () => void;
   /** Called each time the connection is back after a loss (not on the first connect). */
   onReconnected(listener: () => void): () => void;
-  /** Reconnects at once instead of waiting for the next retry. */
+  /**
+   * Reconnects at once instead of waiting for the next retry, and tells `onRetryNow` listeners, whose
+   * ended subscriptions wait to be made again (once graphql-ws gave up after a fatal close, making
+   * one again is what reconnects).
+   */
   reconnectNow(): void;
+  /** Called when the user asks to retry now. */
+  onRetryNow(listener: () => void): () => void;
   dispose(): void;
 }
 
@@ -96,6 +102,7 @@ export function sameOriginWebSocketUrl(path: string, location: Location = window
 export function createLiveClient(options: LiveClientOptions): LiveClient {
   const listeners = new Set<(status: LiveStatus) => void>();
   const reconnectedListeners = new Set<() => void>();
+  const retryNowListeners = new Set<() => void>();
   let everConnected = false;
   let status: LiveStatus = 'connecting';
   let failuresInRow = 0;
@@ -198,6 +205,11 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     },
     reconnectNow() {
       wakeRetry?.();
+      for (const listener of [...retryNowListeners]) listener();
+    },
+    onRetryNow(listener) {
+      retryNowListeners.add(listener);
+      return () => retryNowListeners.delete(listener);
     },
     dispose() {
       disposed = true;
@@ -205,6 +217,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       window.removeEventListener('online', onBrowserOnline);
       listeners.clear();
       reconnectedListeners.clear();
+      retryNowListeners.clear();
       void client.dispose();
     },
   };

@@ -46,6 +46,7 @@ export class FleetStore {
   private unsubscribeFeed: (() => void) | undefined;
   private unsubscribeReconnected: (() => void) | undefined;
   private resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribeRetryNow: (() => void) | undefined;
   /** Live position updates so far, and the number of each device's last one. */
   private liveUpdates = 0;
   private readonly liveUpdateOf = new Map<string, number>();
@@ -63,6 +64,12 @@ export class FleetStore {
     this.unsubscribeFeed = this.feed.onSignal((signal) => this.onSignal(signal));
     // `devicePosition` has no resume: positions sent while disconnected are read back instead.
     this.unsubscribeReconnected = this.live.onReconnected(() => void this.load());
+    // The user asked to retry: positions waiting to be subscribed again are, now.
+    this.unsubscribeRetryNow = this.live.onRetryNow(() => {
+      if (this.resubscribeTimer === undefined) return;
+      clearTimeout(this.resubscribeTimer);
+      this.resubscribeAndReload();
+    });
     this.refreshTimer = setInterval(() => void this.load(), REFRESH_INTERVAL_MS);
   }
 
@@ -72,6 +79,7 @@ export class FleetStore {
     this.positions?.unsubscribe();
     this.unsubscribeFeed?.();
     this.unsubscribeReconnected?.();
+    this.unsubscribeRetryNow?.();
     clearInterval(this.refreshTimer);
     for (const timer of this.pendingRefetch.values()) clearTimeout(timer);
     this.listeners.clear();
@@ -139,15 +147,18 @@ export class FleetStore {
           this.update({ error });
           if (this.stopped || error.code === 'UNAUTHENTICATED') return;
           this.resubscribeTimer = setTimeout(
-            () => {
-              this.subscribePositions();
-              void this.load();
-            },
+            () => this.resubscribeAndReload(),
             (error.retryAfterSeconds ?? RESUBSCRIBE_DELAY_S) * 1000,
           );
         },
       },
     );
+  }
+
+  private resubscribeAndReload(): void {
+    this.resubscribeTimer = undefined;
+    this.subscribePositions();
+    void this.load();
   }
 
   private onSignal(signal: LiveSignal): void {

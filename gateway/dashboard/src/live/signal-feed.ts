@@ -19,6 +19,7 @@ export class SignalFeed {
   private readonly errorListeners = new Set<(error: ApiError) => void>();
   private readonly resyncListeners = new Set<() => void>();
   private unsubscribeReconnected: (() => void) | undefined;
+  private unsubscribeRetryNow: (() => void) | undefined;
   private subscription: LiveSubscription<LiveSignalsSubscriptionVariables> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSignalId: string | null = null;
@@ -30,6 +31,12 @@ export class SignalFeed {
       if (this.lastSignalId !== null) return;
       for (const listener of this.resyncListeners) listener();
     });
+    // The user asked to retry: a subscription waiting to be made again is made now.
+    this.unsubscribeRetryNow ??= this.live.onRetryNow(() => {
+      if (this.retryTimer !== undefined) this.start();
+    });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.subscription) return;
     this.subscription = this.live.subscribe(
       LiveSignalsSubscription,
@@ -70,8 +77,11 @@ export class SignalFeed {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.unsubscribeReconnected?.();
     this.unsubscribeReconnected = undefined;
+    this.unsubscribeRetryNow?.();
+    this.unsubscribeRetryNow = undefined;
     this.resyncListeners.clear();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
