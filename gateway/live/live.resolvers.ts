@@ -20,7 +20,7 @@ interface DevicePositionArgs {
 export class SignalProcessedResolver {
   @Subscription(() => Signal, {
     description:
-      'Each signal as soon as it is stored, filtered on the server. With `since` (the greatest signal id received), the signals stored after it are replayed first, in ingest order, then live ones follow: none missing, none repeated. A signal changed by `updateSignal` comes again under its id (live only: a replay does not bring back changes to signals older than `since`).',
+      'Each signal as soon as it is stored, filtered on the server. With `since` (the greatest signal id received), the signals stored after it are replayed first, in ingest order, then live ones follow: none missing, none repeated (exact with one processor; with several, ids are ordered within about a second). A signal changed by `updateSignal` comes again under its id (live only: a replay does not bring back changes to signals older than `since`).',
     subscribe: async ({ args, context }) => {
       const { deviceIds, bbox, since } = args as SignalProcessedArgs;
       return liveFeedOf(context).openSignalProcessed({
@@ -60,7 +60,7 @@ export class SignalProcessedResolver {
 export class DevicePositionResolver {
   @Subscription(() => DevicePosition, {
     description:
-      "Each device's latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back, but updating or deleting its newest signal does (to the newest signal left; nothing is sent for a device left without signals). After the gateway lost Redis for a while, each device it had followed that moved meanwhile gets its newest position.",
+      "Each device's latest position as its signals are stored. A slow client receives the newest position per device, not every intermediate one; a late, older message never moves a device back, but updating or deleting its newest signal does (to the newest signal left; nothing is sent for a device left without signals). After the gateway lost Redis for a while, each device it had followed that moved meanwhile gets its newest position. Nothing is sent on subscribing: subscribe first, then read `devices { lastPosition }`, and keep whichever position has the later `time`.",
     subscribe: async ({ args, context }) => {
       const { deviceIds } = args as DevicePositionArgs;
       return liveFeedOf(context).openDevicePosition(validateDeviceIds(deviceIds));

@@ -54,7 +54,8 @@ export class SignalResolver {
   }
 
   @FieldResolver(() => [Position], {
-    description: 'The kept samples in time order, downsampled (shape-preserving) to `maxPoints` when given.',
+    description:
+      'The kept samples in time order, downsampled (shape-preserving) to `maxPoints` when given. Costs one per hundred points toward the operation cost limit, 10,000 points when `maxPoints` is omitted: give it on pages of signals.',
     complexity: pointsComplexity,
   })
   async points(

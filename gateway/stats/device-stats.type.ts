@@ -11,10 +11,10 @@ export class DeviceStats {
   @Field(() => Float, { description: 'Distance travelled, metres.' })
   public distanceMeters!: number;
 
-  @Field(() => Float, { description: 'Highest sample speed.' })
+  @Field(() => Float, { description: "Highest sample speed, in the device's own speed units." })
   public maxSpeed!: number;
 
-  @Field(() => Float, { description: 'Mean sample speed (0 without samples).' })
+  @Field(() => Float, { description: "Mean sample speed (0 without samples), in the device's own speed units." })
   public avgSpeed!: number;
 
   @Field(() => Date, { nullable: true, description: 'When the earliest of these signals was received.' })

@@ -24,7 +24,7 @@ export class StatsResolver {
 
   @Query(() => DeviceStats, {
     description:
-      'Figures of one device from its hourly rollups. Without `from`/`to`: its lifetime figures. With them: the hours (UTC) from the one containing `from` up to, not including, `to`.',
+      'Figures of one device from its hourly rollups. Without `from`/`to`: its lifetime figures. With them: whole UTC hours, from the one containing `from` to the one containing the last instant before `to` (`from` must be before `to`). NOT_FOUND for a device with no stored signals (it never sent one, or all were deleted or expired); being non-null, that error nulls the whole answer, so ask for it apart from fields that should survive it.',
   })
   async deviceStats(
     @Arg('deviceId', () => ID) deviceId: string,
@@ -70,7 +70,7 @@ export class StatsResolver {
 
   @Query(() => [TrendPoint], {
     description:
-      'A dense series (empty buckets as zeros) over [from, to), per hour or UTC day, of one device or of the whole fleet, from the rollups. NOT_FOUND for a device with no stored signals.',
+      'A dense series (empty buckets as zeros) of whole UTC buckets (hours or days), from the one containing `from` to the one containing the last instant before `to` (`from` must be before `to`; at most 10,000 buckets), of one device or of the whole fleet, from the rollups. Fleet speeds mix what each device reports. NOT_FOUND for a device with no stored signals (it never sent one, or all were deleted or expired). Costs one per hundred buckets toward the operation cost limit.',
     complexity: trendsComplexity,
   })
   async trends(

@@ -14,9 +14,14 @@ export class TrendPoint {
   @Field(() => Float, { description: 'Distance travelled, metres.' })
   public distanceMeters!: number;
 
-  @Field(() => Float, { description: 'Highest sample speed (0 in an empty bucket).' })
+  @Field(() => Float, {
+    description:
+      "Highest sample speed (0 in an empty bucket), in the devices' own speed units (fleet buckets mix them).",
+  })
   public maxSpeed!: number;
 
-  @Field(() => Float, { description: 'Mean sample speed (0 in an empty bucket).' })
+  @Field(() => Float, {
+    description: "Mean sample speed (0 in an empty bucket), in the devices' own speed units (fleet buckets mix them).",
+  })
   public avgSpeed!: number;
 }

@@ -14,7 +14,7 @@ export class TrackResolver {
 
   @Query(() => [Position], {
     description:
-      'Where a device went in [from, to]: its samples in time order (a reading a device re-sent appears once), downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`.',
+      'Where a device went in [from, to] (both included; `from` may equal `to`): its samples in time order (a reading a device re-sent appears once), downsampled shape-preservingly (Ramer–Douglas–Peucker) to at most `maxPoints`. An empty list for a device with no samples there, known or not. BAD_USER_INPUT when the range holds more than 1,000,000 samples: narrow it. Costs one per hundred `maxPoints` toward the operation cost limit.',
     complexity: pointsComplexity,
   })
   async track(

@@ -34,7 +34,7 @@ export class Device {
   @prop({ required: true, type: () => Number, default: 0 })
   public totalDistanceMeters!: number;
 
-  @Field(() => Float, { description: 'Highest sample speed ever stored.' })
+  @Field(() => Float, { description: "Highest sample speed ever stored, in the device's own speed units." })
   @prop({ required: true, type: () => Number, default: 0 })
   public maxSpeed!: number;
 

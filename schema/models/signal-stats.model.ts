@@ -9,11 +9,11 @@ export class SignalStats {
   @prop({ required: true, type: () => Number })
   public distanceMeters!: number;
 
-  @Field(() => Float, { description: 'Highest sample speed.' })
+  @Field(() => Float, { description: "Highest sample speed, in the device's own speed units." })
   @prop({ required: true, type: () => Number })
   public maxSpeed!: number;
 
-  @Field(() => Float, { description: 'Mean of the sample speeds.' })
+  @Field(() => Float, { description: "Mean of the sample speeds, in the device's own speed units." })
   @prop({ required: true, type: () => Number })
   public avgSpeed!: number;
 
