@@ -1,4 +1,5 @@
-import { decodeTrack, encodeTrack } from './track-codec';
+import { mongo } from 'mongoose';
+import { decodeTrack, encodeTrack, packedTrackBytes } from './track-codec';
 
 describe('track codec', () => {
   it('round-trips points exactly as float64', () => {
@@ -15,6 +16,18 @@ describe('track codec', () => {
     const encoded = encodeTrack([{ time: 1, lat: 2, lon: 3, speed: 4 }]);
     const larger = Buffer.concat([Buffer.alloc(8), encoded]);
     expect(decodeTrack(larger.subarray(8))).toEqual([{ time: 1, lat: 2, lon: 3, speed: 4 }]);
+  });
+
+  it('reads a BSON Binary up to what was written into it, not its spare capacity', () => {
+    const encoded = encodeTrack([
+      { time: 1, lat: 2, lon: 3, speed: 4 },
+      { time: 5, lat: 6, lon: 7, speed: 8 },
+    ]);
+    const grown = new mongo.Binary();
+    grown.write(encoded, 0);
+    expect(grown.buffer.byteLength).toBeGreaterThan(encoded.length);
+    expect(decodeTrack(packedTrackBytes(grown) as Buffer)).toEqual(decodeTrack(encoded));
+    expect(packedTrackBytes(new mongo.Binary(encoded))?.equals(encoded)).toBe(true);
   });
 
   it('refuses a length that is not a whole number of points', () => {

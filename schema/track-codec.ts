@@ -19,10 +19,13 @@ const BYTES_PER_POINT = FIELDS * 8;
 export function packedTrackBytes(value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return value;
-  const binary = value as { buffer?: Uint8Array };
+  const binary = value as { buffer?: Uint8Array; position?: number };
+  if (!binary.buffer) return null;
   // A view of the bytes the driver read, not a copy: it keeps that reply alive while it is held
-  // (decoded at once, or cached by one operation's loader).
-  return binary.buffer ? Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, binary.buffer.byteLength) : null;
+  // (decoded at once, or cached by one operation's loader). A Binary's buffer may be larger than
+  // what was written into it: `position` is where its bytes end.
+  const length = Math.min(binary.position ?? binary.buffer.byteLength, binary.buffer.byteLength);
+  return Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, length);
 }
 
 /** Packs points into the stored binary form. */

@@ -21,8 +21,11 @@ export interface MessageSource {
   next(nowMs: number): OutgoingXRay;
 }
 
-/** How far ahead of real time a device clock may run: well within the schema's 10 min future limit. */
+/** How far ahead of real time a message may end: well within the schema's 10 min future limit. */
 const MAX_LEAD_MS = 5 * 60 * 1000;
+
+/** Most fixes in one message when their number follows the clock (a device quiet for longer resumes after a gap). */
+export const MAX_FIXES_PER_MESSAGE = 600;
 
 /** Cities the simulated devices start around, so a map shows several clusters. */
 const CENTERS = [
@@ -40,22 +43,26 @@ interface SimulatedDevice {
 }
 
 /**
- * A fleet of devices walking realistic tracks. Each message holds the fixes since the device's previous one
- * (`samplesPerMessage` of them, one a second), so tracks continue from message to message. A device's clock only
- * moves forward; when the fleet sends faster than real time it runs ahead, and is pulled back (a gap in its track)
- * whenever a message would end more than 5 min ahead, well within the schema's 10 min future limit.
+ * A fleet of devices walking realistic tracks, one fix a second. Each message holds the fixes since the
+ * device's previous one, so tracks continue from message to message: as many as seconds passed (at least
+ * 1, at most {@link MAX_FIXES_PER_MESSAGE}), or `samplesPerMessage` when given. A device's clock only moves
+ * forward. Behind real time by more than a message holds (its first message, a pause, fewer fixes than
+ * seconds), it skips ahead to end its message now: a gap in its track. Ahead of real time (sending faster
+ * than it), a message holds one fix, so the clock creeps instead of leaping; the options keep a fleet from
+ * sending faster than one message a second per device, and fixed messages from covering more time than passes.
  */
 export class GeneratedFleetSource implements MessageSource {
   private readonly devices: SimulatedDevice[];
-  private readonly samplesPerMessage: number;
+  private readonly samplesPerMessage: number | undefined;
   private cursor = 0;
 
   constructor(
-    options: { devices: number; devicePrefix: string; samplesPerMessage: number; nowMs: number },
+    options: { devices: number; devicePrefix: string; samplesPerMessage?: number; nowMs: number },
     private readonly random: Random,
   ) {
     this.samplesPerMessage = options.samplesPerMessage;
-    const startMs = options.nowMs - options.samplesPerMessage * SAMPLE_INTERVAL_MS;
+    // The first message of each device ends about now.
+    const startMs = options.nowMs - (options.samplesPerMessage ?? 1) * SAMPLE_INTERVAL_MS;
     this.devices = Array.from({ length: options.devices }, (_, i) => {
       const center = CENTERS[i % CENTERS.length] as { lat: number; lon: number };
       return {
@@ -69,10 +76,15 @@ export class GeneratedFleetSource implements MessageSource {
   next(nowMs: number): OutgoingXRay {
     const device = this.devices[this.cursor] as SimulatedDevice;
     this.cursor = (this.cursor + 1) % this.devices.length;
+    const secondsBehind = Math.round((nowMs - device.state.timeMs) / SAMPLE_INTERVAL_MS);
+    let count = this.samplesPerMessage ?? Math.min(MAX_FIXES_PER_MESSAGE, Math.max(1, secondsBehind));
+    const spanMs = count * SAMPLE_INTERVAL_MS;
+    // More than a fix behind once the message is sent (not a rounding remainder): skip ahead to end it now.
+    if (nowMs - (device.state.timeMs + spanMs) > SAMPLE_INTERVAL_MS)
+      device.state = { ...device.state, timeMs: nowMs - spanMs };
     // Judged by where the message would end: a long message starting near the present can end past the limit.
-    const spanMs = this.samplesPerMessage * SAMPLE_INTERVAL_MS;
-    if (device.state.timeMs + spanMs > nowMs + MAX_LEAD_MS) device.state = { ...device.state, timeMs: nowMs - spanMs };
-    const { points, end } = walkTrack(device.state, this.samplesPerMessage, device.profile, this.random);
+    else if (device.state.timeMs + spanMs > nowMs + MAX_LEAD_MS) count = 1;
+    const { points, end } = walkTrack(device.state, count, device.profile, this.random);
     device.state = end;
     const message: XRayMessage = { [device.deviceId]: toXRayPayload(points) };
     return { deviceId: device.deviceId, body: Buffer.from(JSON.stringify(message)) };

@@ -42,4 +42,11 @@ describe('replay of a recorded message', () => {
       );
     }
   });
+
+  it('sends a device replaying once a minute a distinct message each time', () => {
+    const start = Date.UTC(2026, 5, 1, 10, 7, 30);
+    const source = new ReplaySource(recorded, { devices: 1, devicePrefix: 'replay' });
+    const bodies = Array.from({ length: 30 }, (_, minute) => source.next(start + minute * 60_000).body.toString());
+    expect(new Set(bodies).size).toBe(30);
+  });
 });

@@ -44,12 +44,16 @@ export function recordedSpanMs(payload: XRayPayload): number {
 
 /**
  * Replays the recording from many devices (`<prefix>-00000`, ...). Each device's n-th replay ends in the minute
- * before now, shifted back n more minutes, so every replay is a distinct message (the processor would store an
- * identical one only once) and none lies in the future.
+ * before the run's first message, shifted back n more minutes, so every replay of a run is a distinct message
+ * (the processor would store an identical one only once) and none lies in the future. Counted from the run's
+ * first minute, not from each message's: a device replaying once a minute would otherwise land on the same
+ * minute again and again. A later run repeats an earlier run's message only where that run sent a device more
+ * replays than minutes passed between the two starts.
  */
 export class ReplaySource implements MessageSource {
   private cursor = 0;
   private readonly sentPerDevice: number[];
+  private firstMinute: number | undefined;
 
   constructor(
     private readonly recorded: RecordedXRay,
@@ -65,7 +69,8 @@ export class ReplaySource implements MessageSource {
     this.sentPerDevice[index] = round + 1;
     const deviceId = `${this.options.devicePrefix}-${String(index).padStart(5, '0')}`;
     const spanMinutes = Math.ceil(recordedSpanMs(this.recorded.payload) / MINUTE_MS) + 1;
-    const minuteStart = (Math.floor(nowMs / MINUTE_MS) - spanMinutes - round) * MINUTE_MS;
+    this.firstMinute ??= Math.floor(nowMs / MINUTE_MS);
+    const minuteStart = (this.firstMinute - spanMinutes - round) * MINUTE_MS;
     return { deviceId, body: Buffer.from(JSON.stringify(shiftedReplay(this.recorded, deviceId, minuteStart))) };
   }
 }

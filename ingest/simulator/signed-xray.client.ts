@@ -59,7 +59,8 @@ export async function postSignedXRay(
 ): Promise<PostResult> {
   const headers = signedXRayHeaders(input);
   const started = performance.now();
-  const response = await fetch(new URL('/v1/xray', baseUrl), {
+  // Relative to the base URL's path, so an ingest behind a path prefix (`https://host/ingest/`) is reached.
+  const response = await fetch(new URL('v1/xray', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`), {
     method: 'POST',
     headers: headers as unknown as Record<string, string>,
     // A Uint8Array view: TypeScript's fetch body types do not take a Buffer over an ArrayBufferLike.

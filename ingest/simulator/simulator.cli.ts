@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         {
           devices: options.devices,
           devicePrefix: options.devicePrefix,
-          samplesPerMessage: options.samplesPerMessage,
+          ...(options.samplesPerMessage === undefined ? {} : { samplesPerMessage: options.samplesPerMessage }),
           nowMs: Date.now(),
         },
         seededRandom(options.seed),
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const what = options.replayPath
     ? `replaying ${options.replayPath}`
-    : `${options.samplesPerMessage} fixes per message, seed ${options.seed}`;
+    : `${options.samplesPerMessage === undefined ? 'a fix per second since the last message' : `${options.samplesPerMessage} fixes`} per message, seed ${options.seed}`;
   process.stderr.write(`simulate: ${options.devices} devices, ${options.rate} msg/s to ${options.url} (${what})\n`);
   const stats = await runSimulation(
     {

@@ -8,9 +8,25 @@ describe('parseSimulatorOptions', () => {
       url: 'http://127.0.0.1:3001',
       devices: 10,
       rate: 5,
-      samplesPerMessage: 2,
       devicePrefix: 'sim',
     });
+    // Fixes follow each device's clock unless --samples fixes their number.
+    expect(parseSimulatorOptions([], env).samplesPerMessage).toBeUndefined();
+  });
+
+  it('refuses generated tracks that would run ahead of real time, and device ids past 64 characters', () => {
+    expect(() => parseSimulatorOptions(['--devices', '2', '--rate', '3'], env)).toThrow('--rate 3');
+    expect(parseSimulatorOptions(['--devices', '2', '--rate', '3', '--replay'], env).rate).toBe(3);
+    expect(() => parseSimulatorOptions(['--devices', '10', '--rate', '5', '--samples', '3'], env)).toThrow(
+      '--samples 3',
+    );
+    expect(parseSimulatorOptions(['--devices', '10', '--rate', '5', '--samples', '2'], env).samplesPerMessage).toBe(2);
+    expect(() => parseSimulatorOptions(['--devices', '100000', '--rate', '1', '--samples', '10001'], env)).toThrow(
+      'at most 10000',
+    );
+    const prefix = 'p'.repeat(58);
+    expect(parseSimulatorOptions(['--device-prefix', prefix, '--devices', '100000'], env).devices).toBe(100000);
+    expect(() => parseSimulatorOptions(['--device-prefix', prefix, '--devices', '100001'], env)).toThrow('64');
   });
 
   it('reads a bare --replay as the default recording, XRAY_SAMPLE when set', () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_SAMPLES_PER_MESSAGE } from '../../schema';
 
 /** Everything one simulator run needs, from its command line and environment. */
 export interface SimulatorOptions {
@@ -17,10 +18,11 @@ export interface SimulatorOptions {
   /** `--replay [path]`: replay a recorded message instead of generating tracks. */
   replayPath?: string;
   /**
-   * `--samples <n>`: fixes per generated message (one a second). Default: devices / rate, so each device's
-   * messages cover real time without gaps or overlap (at least 1, at most 600).
+   * `--samples <n>`: fixes per generated message (one a second), at most devices / rate so a device's
+   * messages cover no more time than passes. Default: the seconds since the device's previous message,
+   * so its messages cover real time without gaps or overlap.
    */
-  samplesPerMessage: number;
+  samplesPerMessage?: number;
   /** `--concurrency <n>`: most requests in flight (default 64). */
   concurrency: number;
   /** `--device-prefix`: device ids are `<prefix>-00000`, ... (default `sim`, or `replay` when replaying). */
@@ -111,6 +113,23 @@ export function parseSimulatorOptions(argv: string[], env: NodeJS.ProcessEnv): S
   const devicePrefix = values['device-prefix'] ?? (replayPath ? 'replay' : 'sim');
   if (!/^[A-Za-z0-9_-]{1,58}$/.test(devicePrefix))
     throw new Error('--device-prefix must be 1-58 characters of [A-Za-z0-9_-]');
+  // Ids are `<prefix>-<number, at least 5 digits>`, and a device id holds at most 64 characters.
+  const idLength = devicePrefix.length + 1 + Math.max(5, String(devices - 1).length);
+  if (idLength > 64)
+    throw new Error(`--device-prefix with --devices ${devices} makes ${idLength}-character device ids; at most 64`);
+  const samplesPerMessage = positiveNumber('samples', values.samples, true);
+  if (replayPath === undefined) {
+    // Fixes are one a second: a device sending more often, or more fixes than seconds pass, would run
+    // ahead of real time, into the future the schema refuses.
+    if (rate > devices)
+      throw new Error(`--rate ${rate} is more than one message a second per device: raise --devices or use --replay`);
+    if (samplesPerMessage !== undefined && samplesPerMessage > MAX_SAMPLES_PER_MESSAGE)
+      throw new Error(`--samples must be at most ${MAX_SAMPLES_PER_MESSAGE}, what a message may hold`);
+    if (samplesPerMessage !== undefined && samplesPerMessage > Math.max(1, Math.floor(devices / rate)))
+      throw new Error(
+        `--samples ${samplesPerMessage} covers more time than passes between a device's messages (${devices / rate} s): lower --rate or raise --devices`,
+      );
+  }
   const reportEvery =
     values['report-every'] === '0' ? 0 : (positiveNumber('report-every', values['report-every'], false) ?? 10);
   return {
@@ -120,8 +139,7 @@ export function parseSimulatorOptions(argv: string[], env: NodeJS.ProcessEnv): S
     durationS,
     messages,
     replayPath,
-    samplesPerMessage:
-      positiveNumber('samples', values.samples, true) ?? Math.min(600, Math.max(1, Math.round(devices / rate))),
+    ...(samplesPerMessage === undefined ? {} : { samplesPerMessage }),
     concurrency: positiveNumber('concurrency', values.concurrency, true) ?? 64,
     devicePrefix,
     seed: positiveNumber('seed', values.seed, true) ?? Math.floor(Math.random() * 2 ** 31),

@@ -42,7 +42,7 @@ export interface TrackPoint {
 
 /** GPS-like sampling: about one fix a second, a few milliseconds early or late. */
 export const SAMPLE_INTERVAL_MS = 1_000;
-const SAMPLE_JITTER_MS = 8;
+export const SAMPLE_JITTER_MS = 8;
 
 /** A starting state near `center` (within `radiusM`), heading anywhere, at rest. */
 export function initialTrackState(
