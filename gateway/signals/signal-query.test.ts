@@ -18,6 +18,10 @@ describe('validateSignalFilter', () => {
 
   it('refuses inverted ranges, negative sizes and out-of-range boxes', () => {
     expect(() => validateSignalFilter({ from: new Date(2), to: new Date(1) })).toThrow(badInput);
+    // Named as argument errors are, and by the field within it.
+    expect(() => validateSignalFilter({ from: new Date(2), to: new Date(1) })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ argument: 'filter', field: 'filter.from' }) }),
+    );
     expect(() => validateSignalFilter({ minDataLength: 5, maxDataLength: 4 })).toThrow(badInput);
     expect(() => validateSignalFilter({ minDataVolume: -1 })).toThrow(badInput);
     expect(() => validateSignalFilter({ bbox: { minLat: 1, maxLat: 0, minLon: 0, maxLon: 1 } })).toThrow(badInput);

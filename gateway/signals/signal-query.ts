@@ -39,7 +39,7 @@ export interface ValidSignalFilter {
 }
 
 function bad(field: string, message: string): never {
-  throw new BadUserInputError(`filter.${field}: ${message}`, { field: `filter.${field}` });
+  throw new BadUserInputError(`filter.${field}: ${message}`, { argument: 'filter', field: `filter.${field}` });
 }
 
 function finiteIn(field: string, value: number, min: number, max: number): number {
