@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const what = options.replayPath
     ? `replaying ${options.replayPath}`
-    : `${options.samplesPerMessage === undefined ? 'a fix per second since the last message' : `${options.samplesPerMessage} fixes`} per message, seed ${options.seed}`;
+    : `${options.samplesPerMessage === undefined ? "each message the fixes since the device's last (one a second)" : `${options.samplesPerMessage} fixes per message`}, seed ${options.seed}`;
   process.stderr.write(`simulate: ${options.devices} devices, ${options.rate} msg/s to ${options.url} (${what})\n`);
   const stats = await runSimulation(
     {
