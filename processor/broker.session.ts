@@ -24,6 +24,10 @@ export interface BrokerSessionOptions {
 const RECONNECT_INITIAL_DELAY_MS = 200;
 const RECONNECT_MAX_DELAY_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Cancels closer than this to each other back off (see `nextCancelDelay`). */
+const CANCEL_STREAK_MS = 60_000;
+const CANCEL_FIRST_DELAY_MS = 1_000;
+const CANCEL_MAX_DELAY_MS = 30_000;
 
 /**
  * The processor's broker connection: consumes the raw and command queues and reconnects (amqplib
@@ -34,6 +38,8 @@ export class BrokerSession {
   private current: { consumeChannel: Channel; publishChannel: ConfirmChannel; consumerTags: string[] } | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private lastCancelAt = 0;
+  private cancelDelayMs = 0;
 
   private constructor(
     private readonly connection: RecoveringChannelModel,
@@ -88,14 +94,14 @@ export class BrokerSession {
     const publishChannel = await model.createConfirmChannel();
     await declareTopology(consumeChannel);
     await consumeChannel.prefetch(this.options.prefetch);
-    const reconnect = (why: string): void => {
+    const reconnect = (why: string, delayMs = 0): void => {
       if (this.current?.consumeChannel !== consumeChannel) return;
       this.current = null;
       // Reopening the connection recovers both channels: recovery declares the topology again and
       // consumes anew.
       if (!this.stopping) {
-        this.options.logger.warn(`${why}; reconnecting`);
-        model.close().catch(() => undefined);
+        this.options.logger.warn({ delayMs }, `${why}; reconnecting`);
+        setTimeout(() => void model.close().catch(() => undefined), delayMs);
       }
     };
     // A channel can close alone (a channel-level error).
@@ -108,7 +114,7 @@ export class BrokerSession {
       // The broker cancelled the consumer (its queue was deleted, or its node went away): the channel
       // stays open, so nothing else would ever consume again.
       if (message === null) {
-        reconnect('the broker cancelled a consumer');
+        reconnect('the broker cancelled a consumer', this.nextCancelDelay());
         return;
       }
       const work = handler(message).catch((error: unknown) =>
@@ -117,12 +123,31 @@ export class BrokerSession {
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     };
+    // Current before consuming, so a consumer cancelled before the other is attached is not missed.
+    const current = { consumeChannel, publishChannel, consumerTags: [] as string[] };
+    this.current = current;
     const raw = await consumeChannel.consume(RAW_QUEUE, track(this.options.raw(consumeChannel, publishChannel)));
+    current.consumerTags.push(raw.consumerTag);
     const command = await consumeChannel.consume(
       COMMAND_QUEUE,
       track(this.options.command(consumeChannel, publishChannel)),
     );
-    this.current = { consumeChannel, publishChannel, consumerTags: [raw.consumerTag, command.consumerTag] };
+    current.consumerTags.push(command.consumerTag);
+  }
+
+  /**
+   * How long to wait before reconnecting after a cancelled consumer: at once the first time, then
+   * from 1 s doubling to 30 s while cancels keep coming within a minute of each other (a queue that
+   * is cancelled again as soon as it is consumed would otherwise reconnect several times a second).
+   */
+  private nextCancelDelay(): number {
+    const now = Date.now();
+    this.cancelDelayMs =
+      now - this.lastCancelAt < CANCEL_STREAK_MS
+        ? Math.min(CANCEL_MAX_DELAY_MS, Math.max(CANCEL_FIRST_DELAY_MS, this.cancelDelayMs * 2))
+        : 0;
+    this.lastCancelAt = now;
+    return this.cancelDelayMs;
   }
 
   private watch(): void {

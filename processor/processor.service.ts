@@ -56,120 +56,143 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       autoIndex: false,
       // A message is acked once its writes are acknowledged: they must be on disk (journal) and on
       // a majority of a replica set by then, or a crash after the ack loses what the broker dropped.
-      writeConcern: { w: 'majority', journal: true },
+      // Bounded: without a majority (a secondary down beside an arbiter) a write fails transiently,
+      // and its message is retried, instead of waiting forever.
+      writeConcern: { w: 'majority', journal: true, wtimeoutMS: config.mongoTimeoutMs },
     })
     .asPromise();
   const monitorWatch = reconnectWhenMonitorHangs(connection.getClient(), logger);
-  const models = await bindProcessorModels(connection);
+  /** What a start that fails part-way closes again, newest first. */
+  const undo: Array<() => unknown> = [];
+  try {
+    const models = await bindProcessorModels(connection);
 
-  const redis = createServiceRedis(config.redisUrl, logger);
-  // Not ready in time: start anyway; messages fail transiently (and retry) until Redis answers.
-  await waitForRedis(redis, config.mongoTimeoutMs);
+    const redis = createServiceRedis(config.redisUrl, logger);
+    undo.push(() => redis.disconnect());
+    // Not ready in time: start anyway; messages fail transiently (and retry) until Redis answers.
+    await waitForRedis(redis, config.mongoTimeoutMs);
 
-  const metrics = createProcessorMetrics();
-  const gate = new ExclusiveGate();
-  const rollups = new RollupStore(models);
-  const writer = new SignalWriter(models, rollups, gate, logger);
-  const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
+    const metrics = createProcessorMetrics();
+    const gate = new ExclusiveGate();
+    const rollups = new RollupStore(models);
+    const writer = new SignalWriter(models, rollups, gate, logger);
+    undo.push(() => writer.close());
+    const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
 
-  // Logs what it recomputed; devices it could not are tried again later.
-  await writer.repairInterrupted().catch(async (error: unknown) => {
-    await writer.close();
-    throw error;
-  });
+    // Logs what it recomputed; devices it could not are tried again later.
+    await writer.repairInterrupted();
 
-  const handleRaw = createRawXRayHandler({
-    hmacSecret: config.hmacSecret,
-    maxSpeedKmh: config.maxSpeedKmh,
-    writer,
-    events,
-    metrics,
-    logger,
-  });
-  const handleCommand = createSignalCommandHandler({ models, writer, events, maxSpeedKmh: config.maxSpeedKmh, logger });
-  const retryPolicy = {
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-    maxAttempts: config.maxAttempts,
-    maxHoldMs: config.outageHoldMs,
-  };
-  const readinessChecks: ReadinessChecks = {
-    mongo: async () => {
-      await connection.db?.admin().ping();
-    },
-    redis: async () => {
-      await redis.ping();
-    },
-  };
-  // The dependencies a stored and published message needs (not the broker: without it nothing settles).
-  const dependencies = new DependencyWatch(readinessChecks);
-  // The ops endpoints answer before the broker does: a broker refusing the connection (a wrong
-  // password, a queue declared with other arguments) shows as a failing /readyz and the log's
-  // reason, while the session keeps trying, instead of a process that answers nothing.
-  let broker: BrokerSession | undefined;
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(
-    createOpsRouter({
-      registry: metrics.registry,
-      checks: {
-        ...readinessChecks,
-        amqp: async () => {
-          if (!broker?.isConsuming()) throw new Error('not consuming from the broker');
-        },
+    const handleRaw = createRawXRayHandler({
+      hmacSecret: config.hmacSecret,
+      maxSpeedKmh: config.maxSpeedKmh,
+      writer,
+      events,
+      metrics,
+      logger,
+    });
+    const handleCommand = createSignalCommandHandler({
+      models,
+      writer,
+      events,
+      maxSpeedKmh: config.maxSpeedKmh,
+      logger,
+    });
+    const retryPolicy = {
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: config.retryMaxDelayMs,
+      maxAttempts: config.maxAttempts,
+      maxHoldMs: config.outageHoldMs,
+    };
+    const readinessChecks: ReadinessChecks = {
+      mongo: async () => {
+        await connection.db?.admin().ping();
       },
-    }),
-  );
-  const server = app.listen(config.port, config.host);
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  logger.info({ port }, 'processor listening; connecting to the broker');
-  const session = await BrokerSession.start({
-    amqpUrl: config.amqpUrl,
-    prefetch: config.prefetch,
-    logger,
-    raw: (consumeChannel, publishChannel) =>
-      rawXRayMessageHandler(consumeChannel, publishChannel, {
-        handle: handleRaw,
-        retryPolicy,
-        dependencyOutage: () => dependencies.outage(),
-        metrics,
-        logger,
+      redis: async () => {
+        await redis.ping();
+      },
+    };
+    // The dependencies a stored and published message needs (not the broker: without it nothing settles).
+    const dependencies = new DependencyWatch(readinessChecks);
+    // The ops endpoints answer before the broker does: a broker refusing the connection (a wrong
+    // password, a queue declared with other arguments) shows as a failing /readyz and the log's
+    // reason, while the session keeps trying, instead of a process that answers nothing.
+    let broker: BrokerSession | undefined;
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(
+      createOpsRouter({
+        registry: metrics.registry,
+        checks: {
+          ...readinessChecks,
+          amqp: async () => {
+            if (!broker?.isConsuming()) throw new Error('not consuming from the broker');
+          },
+        },
       }),
-    command: (consumeChannel, publishChannel) =>
-      signalCommandMessageHandler(consumeChannel, publishChannel, { handle: handleCommand, metrics, logger }),
-  });
-  broker = session;
+    );
+    const server = app.listen(config.port, config.host);
+    undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ port }, 'processor listening; connecting to the broker');
+    const session = await BrokerSession.start({
+      amqpUrl: config.amqpUrl,
+      prefetch: config.prefetch,
+      logger,
+      raw: (consumeChannel, publishChannel) =>
+        rawXRayMessageHandler(consumeChannel, publishChannel, {
+          handle: handleRaw,
+          retryPolicy,
+          dependencyOutage: () => dependencies.outage(),
+          metrics,
+          logger,
+        }),
+      command: (consumeChannel, publishChannel) =>
+        signalCommandMessageHandler(consumeChannel, publishChannel, { handle: handleCommand, metrics, logger }),
+    });
+    broker = session;
 
-  const retention = new RetentionJob({
-    models,
-    writer,
-    metrics,
-    logger,
-    retentionDays: config.retentionDays,
-    batchSize: config.retentionBatchSize,
-  });
-  retention.start(config.retentionIntervalMs);
+    const retention = new RetentionJob({
+      models,
+      writer,
+      metrics,
+      logger,
+      retentionDays: config.retentionDays,
+      batchSize: config.retentionBatchSize,
+    });
+    retention.start(config.retentionIntervalMs);
 
-  logger.info({ port }, 'processor started');
+    logger.info({ port }, 'processor started');
 
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    runRetention: () => retention.runOnce(),
-    close() {
-      closing ??= (async () => {
-        await session.close();
-        await retention.stop();
-        await writer.close();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        redis.disconnect();
-        await monitorWatch.stop();
-        await connection.close();
-        logger.info('processor stopped');
-      })();
-      return closing;
-    },
-  };
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      runRetention: () => retention.runOnce(),
+      close() {
+        closing ??= (async () => {
+          await session.close();
+          await retention.stop();
+          await writer.close();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          redis.disconnect();
+          await monitorWatch.stop();
+          await connection.close();
+          logger.info('processor stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // Closing what a failed start opened: the start's own error is the one to report.
+      }
+    }
+    await monitorWatch.stop();
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
 }

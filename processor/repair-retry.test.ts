@@ -54,6 +54,9 @@ describe('RepairRetry', () => {
     const runs: number[] = [];
     const repair = async (): Promise<boolean> => {
       runs.push(Date.now());
+      // Asked while the run is under way, before and after its first wait.
+      if (runs.length === 1) retry.request();
+      await Promise.resolve();
       if (runs.length === 1) retry.request();
       return true;
     };

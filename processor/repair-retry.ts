@@ -39,9 +39,13 @@ export class RepairRetry {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.run().finally(() => {
-        this.running = undefined;
-      });
+      // Marked as running before the repair starts: a request it makes synchronously waits for it.
+      this.running = Promise.resolve()
+        .then(() => this.run())
+        .then((again) => {
+          this.running = undefined;
+          if (again) this.request();
+        });
     }, this.delayMs);
     this.timer.unref();
   }
@@ -54,7 +58,8 @@ export class RepairRetry {
     await this.running;
   }
 
-  private async run(): Promise<void> {
+  /** One repair; resolves whether to run again (it failed, or a failure asked for another meanwhile). Never rejects. */
+  private async run(): Promise<boolean> {
     this.requestedDuringRun = false;
     let done: boolean;
     try {
@@ -64,8 +69,7 @@ export class RepairRetry {
       done = false;
     }
     this.delayMs = done ? this.options.initialDelayMs : this.nextDelay();
-    this.running = undefined;
-    if (!done || this.requestedDuringRun) this.request();
+    return !done || this.requestedDuringRun;
   }
 
   private nextDelay(): number {

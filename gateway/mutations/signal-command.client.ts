@@ -159,10 +159,15 @@ export class SignalCommandClient implements SignalCommandSender {
     // Without a socket timeout a broker that drops packets holds the connect (and every command and
     // the shutdown waiting on it) until the OS gives up, minutes later.
     const connection = await connect(this.amqpUrl, { timeout: this.timeoutMs });
-    try {
+    // amqplib lifts that timeout once the handshake is done: a broker that stalls after it would
+    // hold the channel's set-up as long, so the set-up has the same bound.
+    let abandoned = false;
+    const setUp = async (): Promise<Link> => {
       const channel = await connection.createConfirmChannel();
       await declareTopology(channel);
       await channel.consume(DIRECT_REPLY_TO, (message) => this.onReply(message), { noAck: true });
+      // Finished after its time ran out: this connection is being closed, and must not touch the next link.
+      if (abandoned) throw new Error('the command channel was set up too late');
       channel.on('return', (message) => {
         const id = String(message.properties.correlationId ?? '');
         this.fail(
@@ -184,9 +189,23 @@ export class SignalCommandClient implements SignalCommandSender {
         if (!this.closed) void connection.close().catch(() => undefined);
       });
       return { connection, channel };
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`RabbitMQ did not open the command channel within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([setUp(), expired]);
     } catch (error) {
-      await connection.close().catch(() => undefined);
+      abandoned = true;
+      // Not awaited: a stalled broker never answers the close either.
+      void connection.close().catch(() => undefined);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

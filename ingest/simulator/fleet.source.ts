@@ -45,11 +45,13 @@ interface SimulatedDevice {
 /**
  * A fleet of devices walking realistic tracks, one fix a second. Each message holds the fixes since the
  * device's previous one, so tracks continue from message to message: as many as seconds passed (at least
- * 1, at most {@link MAX_FIXES_PER_MESSAGE}), or `samplesPerMessage` when given. A device's clock only moves
+ * 1, at most {@link MAX_FIXES_PER_MESSAGE}), or `samplesPerMessage` when given. A device's clock moves
  * forward. Behind real time by more than a message holds (its first message, a pause, fewer fixes than
  * seconds), it skips ahead to end its message now: a gap in its track. Ahead of real time (sending faster
  * than it), a message holds one fix, so the clock creeps instead of leaping; the options keep a fleet from
- * sending faster than one message a second per device, and fixed messages from covering more time than passes.
+ * sending faster than one message a second per device, and fixed messages from covering more time than
+ * passes. Only a burst (the sender catching up a backlog) can push a device more than 5 min ahead: then,
+ * and only then, its clock is set back to now, since the schema refuses messages 10 min ahead.
  */
 export class GeneratedFleetSource implements MessageSource {
   private readonly devices: SimulatedDevice[];
@@ -83,7 +85,11 @@ export class GeneratedFleetSource implements MessageSource {
     if (nowMs - (device.state.timeMs + spanMs) > SAMPLE_INTERVAL_MS)
       device.state = { ...device.state, timeMs: nowMs - spanMs };
     // Judged by where the message would end: a long message starting near the present can end past the limit.
-    else if (device.state.timeMs + spanMs > nowMs + MAX_LEAD_MS) count = 1;
+    else if (device.state.timeMs + spanMs > nowMs + MAX_LEAD_MS) {
+      count = 1;
+      if (device.state.timeMs + SAMPLE_INTERVAL_MS > nowMs + MAX_LEAD_MS)
+        device.state = { ...device.state, timeMs: nowMs - SAMPLE_INTERVAL_MS };
+    }
     const { points, end } = walkTrack(device.state, count, device.profile, this.random);
     device.state = end;
     const message: XRayMessage = { [device.deviceId]: toXRayPayload(points) };

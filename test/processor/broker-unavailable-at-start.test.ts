@@ -31,10 +31,15 @@ describe('processor started while the broker refuses connections', () => {
   it('answers /healthz and a failing /readyz while it waits, then starts consuming once the broker is back', async () => {
     broker.cut();
     const port = await freePort();
-    const starting = startTestProcessor(infra, {
-      AMQP_URL: broker.urlFor(infra.amqpUrl),
-      PROCESSOR_PORT: String(port),
-    });
+    // Closed with the suite even if an assertion fails before the start resolves.
+    const starting = disposables.add(
+      startTestProcessor(infra, { AMQP_URL: broker.urlFor(infra.amqpUrl), PROCESSOR_PORT: String(port) }),
+      async (start) => {
+        // The start resolves only once the broker answers.
+        broker.restore();
+        await (await start.catch(() => undefined))?.close();
+      },
+    );
     const base = `http://127.0.0.1:${port}`;
     await waitFor('the ops endpoints answering', async () => (await fetch(`${base}/healthz`)).status === 200);
     const waiting = await fetch(`${base}/readyz`);
@@ -42,7 +47,7 @@ describe('processor started while the broker refuses connections', () => {
     expect(await waiting.json()).toMatchObject({ status: 'not ready', dependencies: { mongo: 'ok', redis: 'ok' } });
 
     broker.restore();
-    const processor: RunningProcessor = disposables.add(await starting, (p) => p.close());
+    const processor: RunningProcessor = await starting;
     expect(processor.port).toBe(port);
     await waitFor('ready', async () => (await fetch(`${base}/readyz`)).status === 200);
   });
