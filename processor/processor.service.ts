@@ -75,9 +75,18 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     const metrics = createProcessorMetrics();
     const gate = new ExclusiveGate();
     const rollups = new RollupStore(models);
-    const writer = new SignalWriter(models, rollups, gate, logger);
-    undo.push(() => writer.close());
     const events = new SignalEventPublisher(redis, config.namespace, config.seenKeyTtlSeconds);
+    // A repair recomputes positions too, which may set a device back: live maps are told to read it
+    // again, as after an update or delete. A notice lost here costs a stale marker, not data.
+    const announceRepaired = async (deviceIds: string[]): Promise<void> => {
+      try {
+        for (const deviceId of deviceIds) await events.publishPositionCorrection({ deviceId });
+      } catch (error) {
+        logger.warn({ err: error }, 'could not announce the positions a repair recomputed');
+      }
+    };
+    const writer = new SignalWriter(models, rollups, gate, logger, announceRepaired);
+    undo.push(() => writer.close());
 
     // Logs what it recomputed; devices it could not are tried again later.
     await writer.repairInterrupted();

@@ -94,7 +94,8 @@ export class RollupStore {
       if (failed.size > 0) await this.mark(failed.keys());
     }
     for (const marker of markers) await this.unmark(marker._id);
-    return { repaired: devices.size - failed.size, failed };
+    const repaired = [...devices].filter((deviceId) => !failed.has(deviceId));
+    return { repaired: repaired.length, repairedDevices: repaired, failed };
   }
 
   /**
@@ -178,6 +179,8 @@ export class RollupStore {
 /** What a repair of outstanding devices did: how many it recomputed, and why each of the others failed. */
 export interface RepairOutcome {
   repaired: number;
+  /** The devices recomputed: their positions may have moved, back as well. */
+  repairedDevices: string[];
   failed: ReadonlyMap<string, unknown>;
 }
 

@@ -105,6 +105,8 @@ export class SignalWriter {
     private readonly rollups: RollupStore,
     private readonly gate: ExclusiveGate,
     private readonly logger: Logger,
+    /** Told which devices a repair recomputed (their positions may have moved back); never throws. */
+    private readonly onRepaired: (deviceIds: string[]) => Promise<void> = async () => undefined,
   ) {
     this.increments = new GroupCommit((contributions) => this.rollups.applyIncrements(contributions));
     this.repairRetry = new RepairRetry(
@@ -167,8 +169,10 @@ export class SignalWriter {
   async repairInterrupted(): Promise<RepairOutcome> {
     try {
       const outcome = await this.gate.exclusive(() => this.rollups.repairOutstanding());
-      if (outcome.repaired > 0)
+      if (outcome.repaired > 0) {
         this.logger.warn({ devices: outcome.repaired }, 'recomputed rollups an interrupted write left half-applied');
+        await this.onRepaired(outcome.repairedDevices);
+      }
       if (outcome.failed.size > 0) {
         this.logger.error(
           { devices: [...outcome.failed.keys()], err: outcome.failed.values().next().value },

@@ -1,10 +1,16 @@
 import type mongoose from 'mongoose';
-import { RAW_DEAD_LETTER_QUEUE, RAW_QUEUE } from '../../schema';
+import { positionCorrectionsChannelFor, RAW_DEAD_LETTER_QUEUE, RAW_QUEUE } from '../../schema';
 import { Disposables } from '../support/disposables';
 import { createSuiteInfra, type SuiteInfra } from '../support/suite-infra';
 import { connectTestBroker, type TestBroker } from './support/broker-client';
 import { killProcessor, spawnProcessor } from './support/child-processor';
-import { connectSuiteDb, processorEnvFor, startTestProcessor, TEST_HMAC_SECRET } from './support/processor-harness';
+import {
+  connectSuiteDb,
+  processorEnvFor,
+  startTestProcessor,
+  subscribeEvents,
+  TEST_HMAC_SECRET,
+} from './support/processor-harness';
 import { rollupDifferences } from './support/rollup-invariant';
 import { waitFor } from '../support/wait-for';
 
@@ -103,8 +109,15 @@ describe('processor crash recovery', () => {
       rollupState: 'pending',
     });
 
+    const corrections = disposables.add(
+      await subscribeEvents(infra.redisUrl, [positionCorrectionsChannelFor(infra.namespace)]),
+      (s) => s.close(),
+    );
     const second = disposables.add(await startTestProcessor(infra), (p) => p.close());
     expect(second.url).toBeDefined();
+    // The repaired device's position may have moved: live maps are told to read it again.
+    await waitFor('the repaired position announced', () => corrections.received.length > 0);
+    expect(corrections.received.map((r) => r.event)).toEqual([{ deviceId: 'repair-fine' }]);
     expect(await db.collection('devices').findOne({ _id: 'repair-fine' as never })).toMatchObject({ signalCount: 1 });
     expect(await db.collection('signals').findOne({ deviceId: 'repair-fine' })).toMatchObject({
       rollupState: 'applied',
