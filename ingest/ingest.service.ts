@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type { Logger, RunningService } from '../schema';
-import { createOpsRouter, createServiceRedis, waitForRedis } from '../schema';
+import { createOpsApp, createServiceRedis, waitForRedis } from '../schema';
 import type { IngestConfig } from './config';
 import { RedisDeviceRateLimiter } from './device-rate.limiter';
 import { errorBody } from './ingest-error';
@@ -66,21 +65,17 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
 
   let closing = false;
   const inFlight = new Set<Promise<unknown>>();
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(
-    createOpsRouter({
-      registry: metrics.registry,
-      checks: {
-        broker: async () => {
-          if (!publisher.isAvailable()) throw new Error('no usable broker connection');
-        },
-        redis: async () => {
-          await redis.ping();
-        },
+  const app = createOpsApp({
+    registry: metrics.registry,
+    checks: {
+      broker: async () => {
+        if (!publisher.isAvailable()) throw new Error('no usable broker connection');
       },
-    }),
-  );
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+  });
   app.use(
     createXRayRouter({
       handle,

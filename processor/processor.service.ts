@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import mongoose from 'mongoose';
 import {
-  createOpsRouter,
+  createOpsApp,
   createServiceRedis,
   MONGO_CONNECT_TIMEOUT_MS,
   reconnectWhenMonitorHangs,
@@ -126,19 +125,15 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     // password, a queue declared with other arguments) shows as a failing /readyz and the log's
     // reason, while the session keeps trying, instead of a process that answers nothing.
     let broker: BrokerSession | undefined;
-    const app = express();
-    app.disable('x-powered-by');
-    app.use(
-      createOpsRouter({
-        registry: metrics.registry,
-        checks: {
-          ...readinessChecks,
-          amqp: async () => {
-            if (!broker?.isConsuming()) throw new Error('not consuming from the broker');
-          },
+    const app = createOpsApp({
+      registry: metrics.registry,
+      checks: {
+        ...readinessChecks,
+        amqp: async () => {
+          if (!broker?.isConsuming()) throw new Error('not consuming from the broker');
         },
-      }),
-    );
+      },
+    });
     const server = app.listen(config.port, config.host);
     undo.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     await once(server, 'listening');

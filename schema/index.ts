@@ -30,6 +30,7 @@ export * from './ops/confirm-publish';
 export * from './ops/logger';
 export * from './ops/mongo-monitor.watchdog';
 export * from './ops/ops.router';
+export * from './ops/ops-app';
 export * from './ops/running-service';
 export * from './ops/service-redis';
 export * from './ops/with-timeout';
