@@ -94,8 +94,7 @@ export class RollupStore {
       if (failed.size > 0) await this.mark(failed.keys());
     }
     for (const marker of markers) await this.unmark(marker._id);
-    const repaired = [...devices].filter((deviceId) => !failed.has(deviceId));
-    return { repaired: repaired.length, repairedDevices: repaired, failed };
+    return { repaired: [...devices].filter((deviceId) => !failed.has(deviceId)), failed };
   }
 
   /**
@@ -176,11 +175,10 @@ export class RollupStore {
   }
 }
 
-/** What a repair of outstanding devices did: how many it recomputed, and why each of the others failed. */
+/** What a repair of outstanding devices did: which devices it recomputed, and why each of the others failed. */
 export interface RepairOutcome {
-  repaired: number;
   /** The devices recomputed: their positions may have moved, back as well. */
-  repairedDevices: string[];
+  repaired: string[];
   failed: ReadonlyMap<string, unknown>;
 }
 

@@ -169,9 +169,12 @@ export class SignalWriter {
   async repairInterrupted(): Promise<RepairOutcome> {
     try {
       const outcome = await this.gate.exclusive(() => this.rollups.repairOutstanding());
-      if (outcome.repaired > 0) {
-        this.logger.warn({ devices: outcome.repaired }, 'recomputed rollups an interrupted write left half-applied');
-        await this.onRepaired(outcome.repairedDevices);
+      if (outcome.repaired.length > 0) {
+        this.logger.warn(
+          { devices: outcome.repaired.length },
+          'recomputed rollups an interrupted write left half-applied',
+        );
+        await this.onRepaired(outcome.repaired);
       }
       if (outcome.failed.size > 0) {
         this.logger.error(

@@ -71,15 +71,15 @@ export class GroupCpuMeter {
   stop(): Record<string, number> {
     const wallMs = performance.now() - this.startedAt;
     const result: Record<string, number> = {};
-    const sharedCommand = (name: string): string | undefined => /^(.+) \(shared\)$/.exec(name)?.[1];
-    const startedSince = pidsByCommand(
-      Object.keys(this.groups).flatMap((name) => {
-        const command = sharedCommand(name);
-        return command === undefined ? [] : [command];
-      }),
+    const commandOfGroup = new Map(
+      INFRASTRUCTURE_COMMANDS.filter((command) => sharedGroupName(command) in this.groups).map((command) => [
+        sharedGroupName(command),
+        command,
+      ]),
     );
+    const startedSince = pidsByCommand([...commandOfGroup.values()]);
     for (const [name, listed] of Object.entries(this.groups)) {
-      const command = sharedCommand(name);
+      const command = commandOfGroup.get(name);
       const pids = new Set([...listed, ...(command === undefined ? [] : (startedSince[command] ?? []))]);
       let used = 0;
       for (const pid of pids) {
@@ -95,12 +95,17 @@ export class GroupCpuMeter {
 /** The shared infrastructure processes, as `/proc/<pid>/comm` names them. */
 export const INFRASTRUCTURE_COMMANDS = ['ferretdb', 'postgres', 'beam.smp', 'redis-server'];
 
+/** The CPU table's name for the group of a shared infrastructure command's processes. */
+function sharedGroupName(command: string): string {
+  return `${command} (shared)`;
+}
+
 /** The groups a scenario's CPU table shows: its own processes plus the shared infrastructure. */
 export function cpuGroupsFor(own: Record<string, number>): Record<string, number[]> {
   const infra = pidsByCommand(INFRASTRUCTURE_COMMANDS);
   const groups: Record<string, number[]> = {};
   for (const [name, pid] of Object.entries(own)) groups[name] = [pid];
-  for (const [command, pids] of Object.entries(infra)) groups[`${command} (shared)`] = pids;
+  for (const [command, pids] of Object.entries(infra)) groups[sharedGroupName(command)] = pids;
   return groups;
 }
 

@@ -91,7 +91,7 @@ export class DevicePositionFeed {
       lookup: options.lookup,
       readNewest: async (deviceId) => {
         const position = await options.readNewest(deviceId);
-        return position && { position: samplePositionOf(position), item: { position, channel: undefined } };
+        return position && { position: samplePositionOf(position.position), item: { position, channel: undefined } };
       },
       onVerdict: ({ position, channel }, current) => {
         if (!current) {
@@ -247,8 +247,19 @@ export class DevicePositionFeed {
   }
 }
 
-function samplePositionOf({ position }: DevicePosition): SamplePosition {
-  return { time: position.time.getTime(), lat: position.lat, lon: position.lon, speed: position.speed };
+/** A stored position (its time a date, or epoch ms) as positions are compared. */
+function samplePositionOf({
+  time,
+  lat,
+  lon,
+  speed,
+}: {
+  time: Date | number;
+  lat: number;
+  lon: number;
+  speed: number;
+}): SamplePosition {
+  return { time: new Date(time).getTime(), lat, lon, speed };
 }
 
 /** Signals by `end` descending, compared field by field as `$max` compares `lastPosition`. */
@@ -301,11 +312,7 @@ export function storedPositionLookup(
       timeoutMs,
     );
     const positions = new Map<string, SamplePosition>();
-    for (const { _id, lastPosition } of found) {
-      if (!lastPosition) continue;
-      const { time, lat, lon, speed } = lastPosition;
-      positions.set(_id, { time: new Date(time).getTime(), lat, lon, speed });
-    }
+    for (const { _id, lastPosition } of found) if (lastPosition) positions.set(_id, samplePositionOf(lastPosition));
     return positions;
   };
 }

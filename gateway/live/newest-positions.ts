@@ -244,15 +244,8 @@ export class NewestPositions<T> {
 
   /** Ends a device's read (`stored` undefined: it failed) and judges what waited for it. */
   private settle(deviceId: string, stored: ReadonlyMap<string, SamplePosition> | undefined): void {
-    const loading = this.loading.get(deviceId);
+    const loading = this.endRead(deviceId);
     if (loading === undefined) return;
-    if (loading.invalidated) {
-      loading.invalidated = false;
-      if (loading.correcting) this.scheduleNewestRead(deviceId);
-      else this.requestLookup(deviceId);
-      return;
-    }
-    this.loading.delete(deviceId);
     const known: KnownDevice = { newest: loading.newest };
     if (stored === undefined) {
       known.retryAt = this.now() + this.options.retryAfterMs;
@@ -296,14 +289,8 @@ export class NewestPositions<T> {
       failure = error ?? new Error('the newest signal could not be read');
     }
     this.options.onLookupSettled?.([deviceId], failure);
-    const loading = this.loading.get(deviceId);
+    const loading = this.endRead(deviceId);
     if (loading === undefined) return;
-    if (loading.invalidated) {
-      loading.invalidated = false;
-      this.scheduleNewestRead(deviceId);
-      return;
-    }
-    this.loading.delete(deviceId);
     const known: KnownDevice = { newest: undefined };
     if (failure !== undefined) {
       known.retryAt = this.now() + this.options.retryAfterMs;
@@ -321,6 +308,24 @@ export class NewestPositions<T> {
       this.options.onVerdict(newest.item, true);
     }
     for (const { position, item } of loading.queue) this.options.onVerdict(item, advance(known, position));
+  }
+
+  /**
+   * A read of the device ended: its entry, to judge what waited for it, unless the read is void.
+   * Forgotten or corrected meanwhile (invalidated), the device is read again instead: its newest
+   * signal when it is being corrected, else its stored position.
+   */
+  private endRead(deviceId: string): LoadingDevice<T> | undefined {
+    const loading = this.loading.get(deviceId);
+    if (loading === undefined) return undefined;
+    if (loading.invalidated) {
+      loading.invalidated = false;
+      if (loading.correcting) this.scheduleNewestRead(deviceId);
+      else this.requestLookup(deviceId);
+      return undefined;
+    }
+    this.loading.delete(deviceId);
+    return loading;
   }
 
   private remember(deviceId: string, known: KnownDevice): void {

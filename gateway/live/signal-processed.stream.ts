@@ -91,16 +91,15 @@ export class SignalProcessedStream extends LiveStream<Readonly<LiveSignal>> {
     // At-least-once delivery republishes the same signal id; a revision is new content under it.
     if (event.revised) {
       if (this.buffer.delete(event.signalId)) this.options.metrics.bufferedEvents.dec({ subscription: KIND });
-    } else if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) {
-      return;
-    }
-    if (
-      !event.revised &&
-      this.lastSentId === undefined &&
-      'fromId' in this.origin &&
-      compareObjectIds(live.signal._id, this.origin.fromId) < 0
-    ) {
-      this.origin = { fromId: live.signal._id };
+    } else {
+      if (this.recentlySent.has(event.signalId) || this.buffer.has(event.signalId)) return;
+      if (
+        this.lastSentId === undefined &&
+        'fromId' in this.origin &&
+        compareObjectIds(live.signal._id, this.origin.fromId) < 0
+      ) {
+        this.origin = { fromId: live.signal._id };
+      }
     }
     if (this.buffer.size >= this.options.bufferCap) this.discardBuffer('overflow');
     this.buffer.set(event.signalId, live);

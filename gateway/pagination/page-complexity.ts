@@ -10,11 +10,14 @@ export const pageComplexity: ComplexityEstimator = ({ args, childComplexity }) =
   return 1 + childComplexity * Math.min(MAX_MULTIPLIER, Math.max(1, requested));
 };
 
+/** Cost of a list of `count` flat figures (points, trend buckets): one per hundred. */
+export function flatListComplexity(count: number): number {
+  return 1 + Math.ceil(Math.min(MAX_MULTIPLIER, Math.max(0, count)) / 100);
+}
+
 /**
- * Cost of a list of points: one per hundred points (they are flat scalars). Without `maxPoints` a
- * signal's `points` are all its kept samples, as many as the largest `maxPoints` allows.
+ * Cost of a list of points. Without `maxPoints` a signal's `points` are all its kept samples, as
+ * many as the largest `maxPoints` allows.
  */
-export const pointsComplexity: ComplexityEstimator = ({ args }) => {
-  const requested = typeof args.maxPoints === 'number' ? args.maxPoints : MAX_POINTS_LIMIT;
-  return 1 + Math.ceil(Math.min(MAX_MULTIPLIER, Math.max(0, requested)) / 100);
-};
+export const pointsComplexity: ComplexityEstimator = ({ args }) =>
+  flatListComplexity(typeof args.maxPoints === 'number' ? args.maxPoints : MAX_POINTS_LIMIT);

@@ -18,10 +18,8 @@ export function toPosition(point: TrackPoint): Position {
   return { time: new Date(point.time), lat: point.lat, lon: point.lon, speed: point.speed };
 }
 
-/** The kept samples of a packed track, downsampled to `maxPoints` when given. */
-export function pointsOfTrack(track: Uint8Array, maxPoints: number | null | undefined): Position[] {
+/** The kept samples of a packed track, downsampled to `maxPoints` (checked by {@link checkMaxPoints}) when given. */
+export function pointsOfTrack(track: Uint8Array, maxPoints: number | undefined): Position[] {
   const points = decodeTrack(track);
-  const kept =
-    maxPoints === null || maxPoints === undefined ? points : downsampleTrack(points, checkMaxPoints(maxPoints));
-  return kept.map(toPosition);
+  return (maxPoints === undefined ? points : downsampleTrack(points, maxPoints)).map(toPosition);
 }

@@ -68,7 +68,7 @@ export class SignalResolver {
     maxPoints?: number | null,
   ): Promise<Position[]> {
     // Checked before the track is read, and also for a signal that has none.
-    if (maxPoints !== null && maxPoints !== undefined) checkMaxPoints(maxPoints);
+    const limit = maxPoints === null || maxPoints === undefined ? undefined : checkMaxPoints(maxPoints);
     const track =
       signal.track ??
       (await ctx.loaders.trackBySignal.load({
@@ -76,6 +76,6 @@ export class SignalResolver {
         deviceId: signal.deviceId,
         ...(signal.trackId ? { trackId: signal.trackId } : {}),
       }));
-    return track ? pointsOfTrack(track, maxPoints) : [];
+    return track ? pointsOfTrack(track, limit) : [];
   }
 }

@@ -1,4 +1,5 @@
 import type { ComplexityEstimator } from 'graphql-query-complexity';
+import { flatListComplexity } from '../pagination/page-complexity';
 import { MAX_TREND_POINTS, trendLength } from './rollup-aggregation';
 import { TrendBucket } from './trend-bucket.enum';
 
@@ -12,5 +13,5 @@ export const trendsComplexity: ComplexityEstimator = ({ args }) => {
   if (!Number.isFinite(from) || !Number.isFinite(to)) return 1;
   const bucket = args.bucket === TrendBucket.DAY ? TrendBucket.DAY : TrendBucket.HOUR;
   // Past the resolver's own limit the range is refused, so its cost need not grow further.
-  return 1 + Math.ceil(Math.min(MAX_TREND_POINTS, trendLength(from, to, bucket)) / 100);
+  return flatListComplexity(Math.min(MAX_TREND_POINTS, trendLength(from, to, bucket)));
 };

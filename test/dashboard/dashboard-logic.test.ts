@@ -223,6 +223,30 @@ describe('the served dashboard settings', () => {
   });
 });
 
+/**
+ * A LiveClient stand-in: records each subscription (its variables as sent: the caller may move its
+ * own object on afterwards, as the signal feed does with `since`) and the retry-now listeners.
+ */
+function recordingLive() {
+  const subscribed: Array<{ variables: Record<string, unknown>; sink: LiveSink<unknown> }> = [];
+  const retryNow = new Set<() => void>();
+  const live = {
+    subscribe: (_document: unknown, variables: Record<string, unknown>, sink: LiveSink<unknown>) => {
+      subscribed.push({ variables: { ...variables }, sink });
+      return { variables, unsubscribe: () => undefined };
+    },
+    onReconnected: () => () => undefined,
+    onRetryNow: (listener: () => void) => {
+      retryNow.add(listener);
+      return () => retryNow.delete(listener);
+    },
+  };
+  const askRetryNow = (): void => {
+    for (const listener of [...retryNow]) listener();
+  };
+  return { live, subscribed, retryNow, askRetryNow };
+}
+
 describe('the fleet store', () => {
   const at = (time: string, lat: number) => ({ time, lat, lon: 2, speed: 3 });
   const device = (lastPosition: ReturnType<typeof at>): FleetDevice =>
@@ -239,15 +263,7 @@ describe('the fleet store', () => {
             ? { devices: { edges: [{ cursor: 'c', node: stored }], pageInfo: { hasNextPage: false, endCursor: null } } }
             : { device: stored },
       };
-      const sinks: Array<LiveSink<unknown>> = [];
-      const live = {
-        subscribe: (_document: unknown, variables: unknown, sink: LiveSink<unknown>) => {
-          sinks.push(sink);
-          return { variables, unsubscribe: () => undefined };
-        },
-        onReconnected: () => () => undefined,
-        onRetryNow: () => () => undefined,
-      };
+      const { live, subscribed: sinks } = recordingLive();
       const feed = { onSignal: () => () => undefined };
       const store = new FleetStore(http as never, live as never, feed as never);
       store.start();
@@ -256,12 +272,12 @@ describe('the fleet store', () => {
 
       // Its newest signal was deleted: the gateway sends the older position it is back at.
       stored = device(at('2025-01-01T09:00:00.000Z', 5));
-      sinks[0]?.next({ devicePosition: { deviceId: 'd1', signalId: 's', position: stored.lastPosition } });
+      sinks[0]?.sink.next({ devicePosition: { deviceId: 'd1', signalId: 's', position: stored.lastPosition } });
       expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
       await jest.advanceTimersByTimeAsync(2_000);
       expect(store.current().devices.get('d1')?.lastPosition?.lat).toBe(5);
 
-      sinks[0]?.error(new ApiError('DEPENDENCY_UNAVAILABLE', 'live updates are unavailable right now', 2));
+      sinks[0]?.sink.error(new ApiError('DEPENDENCY_UNAVAILABLE', 'live updates are unavailable right now', 2));
       await jest.advanceTimersByTimeAsync(1_999);
       expect(sinks).toHaveLength(1);
       // A correction sent while the subscription was down: the reload after subscribing again wins.
@@ -281,31 +297,19 @@ describe('the fleet store', () => {
       const http = {
         request: async () => ({ devices: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } }),
       };
-      const sinks: Array<LiveSink<unknown>> = [];
-      const retryNow = new Set<() => void>();
-      const live = {
-        subscribe: (_document: unknown, variables: unknown, sink: LiveSink<unknown>) => {
-          sinks.push(sink);
-          return { variables, unsubscribe: () => undefined };
-        },
-        onReconnected: () => () => undefined,
-        onRetryNow: (listener: () => void) => {
-          retryNow.add(listener);
-          return () => retryNow.delete(listener);
-        },
-      };
+      const { live, subscribed: sinks, retryNow, askRetryNow } = recordingLive();
       const store = new FleetStore(http as never, live as never, { onSignal: () => () => undefined } as never);
       store.start();
       await jest.advanceTimersByTimeAsync(0);
       // Asked while subscribed: nothing to make again.
-      for (const listener of retryNow) listener();
+      askRetryNow();
       expect(sinks).toHaveLength(1);
 
       // A fatal close: graphql-ws gave up, and the store waits before subscribing again.
-      sinks[0]?.error(new ApiError('NETWORK', 'The live connection closed (4500).'));
+      sinks[0]?.sink.error(new ApiError('NETWORK', 'The live connection closed (4500).'));
       await jest.advanceTimersByTimeAsync(1_000);
       expect(sinks).toHaveLength(1);
-      for (const listener of retryNow) listener();
+      askRetryNow();
       expect(sinks).toHaveLength(2);
       // The timer it replaced does not subscribe a third time.
       await jest.advanceTimersByTimeAsync(60_000);
@@ -322,26 +326,13 @@ describe('the signal feed', () => {
   it('resumes from the last signal at once when the user asks to retry now, not again when its timer was due', async () => {
     jest.useFakeTimers();
     try {
-      const subscribed: Array<{ since: string | null; sink: LiveSink<unknown> }> = [];
-      const retryNow = new Set<() => void>();
-      const live = {
-        subscribe: (_document: unknown, variables: { since: string | null }, sink: LiveSink<unknown>) => {
-          // `since` as sent: the feed moves the live object's on as signals arrive.
-          subscribed.push({ since: variables.since, sink });
-          return { variables, unsubscribe: () => undefined };
-        },
-        onReconnected: () => () => undefined,
-        onRetryNow: (listener: () => void) => {
-          retryNow.add(listener);
-          return () => retryNow.delete(listener);
-        },
-      };
+      const { live, subscribed, retryNow, askRetryNow } = recordingLive();
       const feed = new SignalFeed(live as never);
       feed.start();
       subscribed[0]?.sink.next({ signalProcessed: { id: 'a1', deviceId: 'd1' } });
       subscribed[0]?.sink.error(new ApiError('RATE_LIMITED', 'slow down', 30));
-      for (const listener of retryNow) listener();
-      expect(subscribed.map((s) => s.since)).toEqual([null, 'a1']);
+      askRetryNow();
+      expect(subscribed.map((s) => s.variables.since)).toEqual([null, 'a1']);
       await jest.advanceTimersByTimeAsync(60_000);
       expect(subscribed).toHaveLength(2);
       feed.stop();

@@ -198,6 +198,15 @@ describe('signal mutations without a processor', () => {
 
   afterAll(() => disposables.disposeAll());
 
+  /** A suite of its own, and a gateway reaching its broker through a proxy the test can cut or stall. */
+  const gatewayBehindBrokerProxy = async (suiteName: string, env: Record<string, string> = {}) => {
+    const infra = await createSuiteInfra(suiteName);
+    disposables.add(infra, (i) => i.dispose());
+    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
+    const gateway = await startTestGateway(infra, disposables, { AMQP_URL: broker.urlFor(infra.amqpUrl), ...env });
+    return { infra, broker, gateway };
+  };
+
   it('times out with a typed INTERNAL_SERVER_ERROR (reason COMMAND_TIMEOUT)', async () => {
     const infra = await createSuiteInfra('gateway-mut-timeout');
     disposables.add(infra, (i) => i.dispose());
@@ -211,10 +220,7 @@ describe('signal mutations without a processor', () => {
   });
 
   it('answers DEPENDENCY_UNAVAILABLE with 503 and Retry-After while the broker is unreachable', async () => {
-    const infra = await createSuiteInfra('gateway-mut-broker-down');
-    disposables.add(infra, (i) => i.dispose());
-    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
-    const gateway = await startTestGateway(infra, disposables, { AMQP_URL: broker.urlFor(infra.amqpUrl) });
+    const { broker, gateway } = await gatewayBehindBrokerProxy('gateway-mut-broker-down');
     broker.cut();
     const response = await execute(gateway.url, CreateSignalDocument, {
       input: smallInput('mut-broker-down', Date.UTC(2026, 0, 9), 2),
@@ -226,11 +232,7 @@ describe('signal mutations without a processor', () => {
   });
 
   it('answers COMMAND_BROKER_UNREACHABLE within the command timeout while the broker takes connections and never answers', async () => {
-    const infra = await createSuiteInfra('gateway-mut-broker-stalled');
-    disposables.add(infra, (i) => i.dispose());
-    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
-    const gateway = await startTestGateway(infra, disposables, {
-      AMQP_URL: broker.urlFor(infra.amqpUrl),
+    const { broker, gateway } = await gatewayBehindBrokerProxy('gateway-mut-broker-stalled', {
       GATEWAY_COMMAND_TIMEOUT_MS: '1000',
     });
     broker.stall();
@@ -243,11 +245,7 @@ describe('signal mutations without a processor', () => {
   });
 
   it('answers COMMAND_CONNECTION_LOST, not COMMAND_REFUSED, when the connection drops before the broker confirms a command it queued', async () => {
-    const infra = await createSuiteInfra('gateway-mut-confirm-lost');
-    disposables.add(infra, (i) => i.dispose());
-    const broker = disposables.add(await startTcpProxy(infra.amqpUrl), (p) => p.close());
-    const gateway = await startTestGateway(infra, disposables, {
-      AMQP_URL: broker.urlFor(infra.amqpUrl),
+    const { infra, broker, gateway } = await gatewayBehindBrokerProxy('gateway-mut-confirm-lost', {
       GATEWAY_COMMAND_TIMEOUT_MS: '15000',
     });
     const direct = disposables.add(await connect(infra.amqpUrl), (c) => c.close());
